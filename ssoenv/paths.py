@@ -65,7 +65,7 @@ def write_private(path: str, data, mode: int = 0o600) -> None:
     ensure_private_dir(directory)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    tmp = os.path.join(directory, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
+    tmp = os.path.join(directory, ".%s.%s.tmp" % (os.path.basename(path), os.urandom(6).hex()))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
     try:
         try:
