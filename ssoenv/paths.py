@@ -9,6 +9,14 @@ def home() -> str:
     return os.path.expanduser("~")
 
 
+def display(path: str) -> str:
+    """`path` with the home directory shown as `~`, for messages."""
+    h = home().rstrip("/")
+    if h and (path == h or path.startswith(h + "/")):
+        return "~" + path[len(h) :]
+    return path
+
+
 def _xdg(var: str, default: str) -> str:
     value = os.environ.get(var, "")
     # The XDG spec says relative values are invalid and must be ignored.

@@ -1,0 +1,275 @@
+"""Read ~/.aws/config and ~/.aws/credentials the way botocore does, and classify profiles."""
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from ssoenv import paths
+from ssoenv.errors import ConfigError
+
+# Profile kinds, in the order botocore's credential chain would pick them.
+ASSUME_ROLE = "assume-role"
+WEB_IDENTITY = "web-identity"
+SSO_SESSION = "sso-session"
+LEGACY_SSO = "legacy-sso"
+STATIC = "static-keys"
+PROCESS = "credential-process"
+OTHER = "other"
+
+# Keys the AWS CLI understands only with underscores; blog posts often show them dashed.
+SSO_KEYS = (
+    "sso_session",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_start_url",
+    "sso_region",
+    "sso_registration_scopes",
+)
+DASHED_KEYS = {k.replace("_", "-"): k for k in SSO_KEYS}
+
+
+@dataclass(frozen=True)
+class SsoSessionSection:
+    name: str
+    start_url: Optional[str]
+    region: Optional[str]
+    scopes: Tuple[str, ...]
+    values: Dict[str, object]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    kind: str
+    values: Dict[str, object]
+    sso_session: Optional[str] = None
+    account_id: Optional[str] = None
+    role_name: Optional[str] = None
+    start_url: Optional[str] = None
+    sso_region: Optional[str] = None
+    region: Optional[str] = None
+    # What botocore would refuse when the profile is used, in botocore's words.
+    problems: Tuple[str, ...] = ()
+    # What botocore silently ignores but the user almost certainly meant.
+    warnings: Tuple[str, ...] = ()
+
+    @property
+    def is_sso(self) -> bool:
+        return self.kind in (SSO_SESSION, LEGACY_SSO)
+
+    def token_key(self) -> Tuple[Optional[str], Optional[str]]:
+        """(sso-session name, start URL): what names this profile's token in the cache."""
+        if self.kind == SSO_SESSION:
+            return self.sso_session, None
+        return None, self.start_url
+
+
+@dataclass
+class AwsConfig:
+    config_path: str
+    credentials_path: str
+    profiles: Dict[str, Profile] = field(default_factory=dict)
+    sso_sessions: Dict[str, SsoSessionSection] = field(default_factory=dict)
+    services: Dict[str, Dict[str, object]] = field(default_factory=dict)
+    config_exists: bool = True
+
+    def profile(self, name: str) -> Profile:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise ConfigError(
+                'profile "%s" is not in %s; run: ssoenv profiles'
+                % (name, paths.display(self.config_path))
+            ) from None
+
+
+def _parse_nested(text: str) -> Dict[str, str]:
+    parsed = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if "=" not in line:
+            raise ValueError("nested value without '=': %r" % line)
+        key, value = line.split("=", 1)
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def raw_parse(path: str) -> Dict[str, Dict[str, object]]:
+    """Sections to options, as botocore's `raw_config_parse`; raises ConfigError."""
+    import configparser
+
+    cp = configparser.RawConfigParser()
+    try:
+        with open(path, encoding="utf-8") as f:
+            cp.read_file(f, source=path)
+    except (configparser.Error, UnicodeDecodeError, ValueError) as e:
+        raise ConfigError("%s: %s" % (paths.display(path), _configparser_message(e))) from None
+    except OSError as e:
+        raise ConfigError("%s: cannot read: %s" % (paths.display(path), e.strerror)) from None
+    config: Dict[str, Dict[str, object]] = {}
+    for section in cp.sections():
+        values: Dict[str, object] = {}
+        for option in cp.options(section):
+            value = cp.get(section, option)
+            if value.startswith("\n"):
+                try:
+                    value = _parse_nested(value)
+                except ValueError as e:
+                    raise ConfigError(
+                        "%s: [%s] %s: %s" % (paths.display(path), section, option, e)
+                    ) from None
+            values[option] = value
+        config[section] = values
+    return config
+
+
+def _configparser_message(e: Exception) -> str:
+    import configparser
+
+    if isinstance(e, configparser.DuplicateSectionError):
+        return "line %s: section [%s] appears twice; merge them" % (e.lineno, e.section)
+    if isinstance(e, configparser.DuplicateOptionError):
+        return "line %s: key %r appears twice in [%s]; keep one" % (e.lineno, e.option, e.section)
+    if isinstance(e, configparser.MissingSectionHeaderError):
+        return "line %s: text before the first [section] header" % e.lineno
+    if isinstance(e, configparser.ParsingError):
+        lines = [str(lineno) for lineno, _ in e.errors[:3]]
+        return "line %s: not an INI line (expected key = value)" % ", ".join(lines)
+    if isinstance(e, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return str(e).splitlines()[0]
+
+
+def _split_section(key: str) -> Optional[str]:
+    import shlex
+
+    try:
+        parts = shlex.split(key)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 else None
+
+
+def build(config_path: str, credentials_path: str) -> AwsConfig:
+    raw: Dict[str, Dict[str, object]] = {}
+    exists = os.path.isfile(config_path)
+    if exists:
+        raw = raw_parse(config_path)
+    profiles_raw: Dict[str, Dict[str, object]] = {}
+    sessions_raw: Dict[str, Dict[str, object]] = {}
+    services: Dict[str, Dict[str, object]] = {}
+    # Same prefix tests as botocore's build_profile_map, quirks included.
+    for key, values in raw.items():
+        if key.startswith("profile"):
+            name = _split_section(key)
+            if name is not None:
+                profiles_raw[name] = values
+        elif key.startswith("sso-session"):
+            name = _split_section(key)
+            if name is not None:
+                sessions_raw[name] = values
+        elif key.startswith("services"):
+            name = _split_section(key)
+            if name is not None:
+                services[name] = values
+        elif key == "default":
+            profiles_raw[key] = values
+    if os.path.isfile(credentials_path):
+        for name, values in raw_parse(credentials_path).items():
+            profiles_raw.setdefault(name, {}).update(values)
+
+    config = AwsConfig(config_path, credentials_path, services=services, config_exists=exists)
+    for name, values in sessions_raw.items():
+        scopes = values.get("sso_registration_scopes")
+        config.sso_sessions[name] = SsoSessionSection(
+            name=name,
+            start_url=_str(values.get("sso_start_url")),
+            region=_str(values.get("sso_region")),
+            scopes=tuple(s.strip() for s in scopes.split(",") if s.strip())
+            if isinstance(scopes, str)
+            else (),
+            values=values,
+        )
+    for name, values in profiles_raw.items():
+        config.profiles[name] = classify(name, values, sessions_raw)
+    return config
+
+
+def load(config_path: Optional[str] = None, credentials_path: Optional[str] = None) -> AwsConfig:
+    return build(
+        config_path or paths.aws_config_file(), credentials_path or paths.aws_credentials_file()
+    )
+
+
+def _str(value) -> Optional[str]:
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _dashed_warnings(owner: str, values: Dict[str, object]) -> List[str]:
+    out = []
+    for key in values:
+        if key in DASHED_KEYS:
+            out.append(
+                '%s: key "%s" is ignored by the AWS CLI; write it %s'
+                % (owner, key, DASHED_KEYS[key])
+            )
+    return out
+
+
+def classify(name: str, values: Dict[str, object], sessions: Dict[str, Dict[str, object]]) -> Profile:
+    """A Profile with its kind and, for SSO, the resolved session values and botocore's
+    validation results."""
+    warnings = _dashed_warnings('profile "%s"' % name, values)
+    session_name = _str(values.get("sso_session"))
+    if session_name and session_name in sessions:
+        warnings += _dashed_warnings('sso-session "%s"' % session_name, sessions[session_name])
+    problems: List[str] = []
+    region = _str(values.get("region"))
+    common = dict(name=name, values=values, region=region, warnings=tuple(warnings))
+
+    if "role_arn" in values:
+        return Profile(kind=ASSUME_ROLE, **common)
+    if "web_identity_token_file" in values:
+        return Profile(kind=WEB_IDENTITY, **common)
+    uses_sso_credentials = "sso_role_name" in values or "sso_account_id" in values
+    if uses_sso_credentials or session_name is not None or "sso_start_url" in values:
+        resolved = dict(values)
+        required = ["sso_role_name", "sso_account_id", "sso_start_url", "sso_region"]
+        kind = LEGACY_SSO
+        if session_name is not None:
+            kind = SSO_SESSION
+            required.append("sso_session")
+            if session_name not in sessions:
+                problems.append('The specified sso-session does not exist: "%s"' % session_name)
+            else:
+                for key, val in sessions[session_name].items():
+                    if resolved.get(key, val) != val:
+                        problems.append(
+                            "The value for %s is inconsistent between profile (%s) and "
+                            "sso-session (%s)." % (key, resolved[key], val)
+                        )
+                    resolved[key] = val
+        if not problems and uses_sso_credentials:
+            missing = [k for k in required if k not in resolved]
+            if missing:
+                problems.append(
+                    'The profile "%s" is configured to use SSO but is missing required '
+                    "configuration: %s" % (name, ", ".join(missing))
+                )
+        return Profile(
+            kind=kind,
+            sso_session=session_name,
+            account_id=_str(resolved.get("sso_account_id")),
+            role_name=_str(resolved.get("sso_role_name")),
+            start_url=_str(resolved.get("sso_start_url")),
+            sso_region=_str(resolved.get("sso_region")),
+            problems=tuple(problems),
+            **common,
+        )
+    if "aws_access_key_id" in values:
+        return Profile(kind=STATIC, **common)
+    if "credential_process" in values:
+        return Profile(kind=PROCESS, **common)
+    return Profile(kind=OTHER, **common)
