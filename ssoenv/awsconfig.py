@@ -218,7 +218,9 @@ def _dashed_warnings(owner: str, values: Dict[str, object]) -> List[str]:
     return out
 
 
-def classify(name: str, values: Dict[str, object], sessions: Dict[str, Dict[str, object]]) -> Profile:
+def classify(
+    name: str, values: Dict[str, object], sessions: Dict[str, Dict[str, object]]
+) -> Profile:
     """A Profile with its kind and, for SSO, the resolved session values and botocore's
     validation results."""
     warnings = _dashed_warnings('profile "%s"' % name, values)

@@ -42,9 +42,7 @@ def aws_config_file() -> str:
 
 
 def aws_credentials_file() -> str:
-    return os.path.expanduser(
-        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
-    )
+    return os.path.expanduser(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
 
 
 def sso_cache_dir() -> str:

@@ -1,0 +1,41 @@
+# ssoenv hook for bash. Load it from ~/.bashrc with:  eval "$(ssoenv hook bash)"
+#
+# At every prompt this finds the nearest .ssoenv with builtins alone and runs
+# `ssoenv export bash` only when that file, its mtime or its trust changed.
+
+_ssoenv_hook() {
+  \builtin local _ssoenv_rc=$?
+  \builtin local _ssoenv_d=${PWD%/} _ssoenv_f=
+  while :; do
+    if [[ -e $_ssoenv_d/.ssoenv || -L $_ssoenv_d/.ssoenv ]]; then
+      _ssoenv_f=$_ssoenv_d/.ssoenv
+      break
+    fi
+    [[ -n $_ssoenv_d ]] || break
+    _ssoenv_d=${_ssoenv_d%/*}
+  done
+  if [[ $_ssoenv_f == "${SSOENV_FILE-}" ]]; then
+    if [[ -z $_ssoenv_f ]] || ! [[ $_ssoenv_f -nt ${SSOENV_STAMP-} || $_ssoenv_f -ot ${SSOENV_STAMP-} ||
+      ${SSOENV_TRUST-} -nt ${SSOENV_TSTAMP-} || ${SSOENV_TRUST-} -ot ${SSOENV_TSTAMP-} ]]; then
+      \builtin return "$_ssoenv_rc"
+    fi
+  fi
+  if [[ -x @SSOENV@ ]]; then
+    \builtin eval "$(@SSOENV@ export bash)"
+    _ssoenv_missing=
+  elif [[ ${_ssoenv_missing-} != "$_ssoenv_f" ]]; then
+    _ssoenv_missing=$_ssoenv_f
+    \builtin printf '%s\n' "ssoenv: "@SSOENV@" is missing; reinstall ssoenv or remove its hook from ~/.bashrc" >&2
+  fi
+  \builtin return "$_ssoenv_rc"
+}
+
+# Run last among the prompt commands, so those before it (starship's, for one) still see
+# the command's $? and PIPESTATUS; sourcing this twice installs it once.
+if [[ ${__bp_imported-} == defined || -n ${bash_preexec_imported-} ]]; then
+  [[ " ${precmd_functions[*]-} " == *" _ssoenv_hook "* ]] || precmd_functions+=(_ssoenv_hook)
+elif [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+  [[ " ${PROMPT_COMMAND[*]} " == *" _ssoenv_hook "* ]] || PROMPT_COMMAND+=(_ssoenv_hook)
+elif [[ ${PROMPT_COMMAND-} != *_ssoenv_hook* ]]; then
+  PROMPT_COMMAND=${PROMPT_COMMAND:+$PROMPT_COMMAND$'\n'}_ssoenv_hook
+fi

@@ -1,0 +1,5 @@
+"""`python -m ssoenv`."""
+
+from ssoenv.entry import main
+
+main()

@@ -1,0 +1,67 @@
+"""Results of parsing files, cached on disk and keyed on the files' identity (inode, size,
+mtime), so the hook's export path re-reads nothing that did not change."""
+
+import json
+import os
+
+from ssoenv import paths
+
+
+def file_key(path: str):
+    """What identifies a version of `path`: [inode, size, mtime_ns], or None when missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def _entry_path(kind: str, name: str) -> str:
+    from ssoenv.sso.cache import _sha1_hex
+
+    return os.path.join(paths.cache_dir(), kind, _sha1_hex(name) + ".json")
+
+
+def get(kind: str, name: str, key):
+    """The cached value for `name` if it was stored with this `key`, else None."""
+    try:
+        with open(_entry_path(kind, name), "rb") as f:
+            entry = json.loads(f.read())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    return entry.get("value")
+
+
+def put(kind: str, name: str, key, value) -> None:
+    """Store `value`; a cache that cannot be written only costs speed."""
+    try:
+        paths.write_private(_entry_path(kind, name), json.dumps({"key": key, "value": value}))
+    except OSError:
+        pass
+
+
+def stamp_for(path: str):
+    """A file whose mtime equals `path`'s, for the shell hook's builtin `-nt`/`-ot` test.
+
+    Named by the mtime, so one stamp serves every file with that mtime and a stamp never
+    changes once made. Returns None when `path` does not exist or no stamp can be made."""
+    try:
+        mtime_ns = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    stamp = os.path.join(paths.cache_dir(), "stamps", str(mtime_ns))
+    try:
+        if os.stat(stamp).st_mtime_ns == mtime_ns:
+            return stamp
+    except OSError:
+        pass
+    try:
+        paths.ensure_private_dir(os.path.dirname(stamp))
+        fd = os.open(stamp, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+        os.utime(stamp, ns=(mtime_ns, mtime_ns))
+    except OSError:
+        return None
+    return stamp

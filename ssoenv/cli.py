@@ -1,0 +1,231 @@
+"""The ssoenv command line: parse, call the core, turn errors into one-line messages."""
+
+import os
+import sys
+
+import click
+
+from ssoenv import __version__, paths
+from ssoenv.errors import SsoenvError, UsageError
+
+
+class Group(click.Group):
+    """Shows an SsoenvError as one line on stderr with its exit code, never a traceback."""
+
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except SsoenvError as e:
+            click.echo("ssoenv: %s" % e, err=True)
+            sys.exit(e.exit_code)
+        except click.exceptions.Abort:
+            click.echo("", err=True)
+            sys.exit(130)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            sys.exit(130)
+
+
+# ---- completion helpers: profile and sso-session names ------------------------------
+
+
+def _names(kind: str):
+    """Profile or sso-session names, cached on the AWS files' identity."""
+    from ssoenv import cache
+
+    config_path, creds_path = paths.aws_config_file(), paths.aws_credentials_file()
+    key = [config_path, cache.file_key(config_path), creds_path, cache.file_key(creds_path)]
+    names = cache.get("names", config_path, key)
+    if names is None:
+        from ssoenv import awsconfig
+
+        try:
+            config = awsconfig.build(config_path, creds_path)
+        except SsoenvError:
+            return []
+        names = {"profiles": list(config.profiles), "sessions": list(config.sso_sessions)}
+        cache.put("names", config_path, key, names)
+    return names[kind]
+
+
+def complete_profiles(ctx, param, incomplete):
+    return [n for n in _names("profiles") if n.startswith(incomplete)]
+
+
+def complete_sessions(ctx, param, incomplete):
+    return [n for n in _names("sessions") if n.startswith(incomplete)]
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="ssoenv")
+def main():
+    """Per-directory AWS profiles, with IAM Identity Center logins kept fresh.
+
+    Put a .ssoenv file (profile: NAME) in a project, add the hook to your shell, and `cd`
+    switches AWS_PROFILE and friends."""
+
+
+@main.command()
+@click.argument("shell", required=False)
+def hook(shell):
+    """Print the hook for SHELL (bash, zsh, fish); detected when omitted.
+
+    \b
+    bash:  eval "$(ssoenv hook bash)"
+    zsh:   eval "$(ssoenv hook zsh)"
+    fish:  ssoenv hook fish | source
+    """
+    from ssoenv import shells
+
+    name = shell or shells.detect()
+    click.echo(shells.get(name, hook=True).hook(executable_path()), nl=False)
+
+
+def executable_path() -> str:
+    """The absolute path of the ssoenv executable that the hook will run."""
+    import shutil
+    import sysconfig
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0).startswith("ssoenv") and os.access(argv0, os.X_OK):
+        return os.path.abspath(argv0)
+    candidate = os.path.join(sysconfig.get_path("scripts"), "ssoenv")
+    if os.access(candidate, os.X_OK):
+        return candidate
+    found = shutil.which("ssoenv")
+    if found:
+        return os.path.abspath(found)
+    raise SsoenvError("cannot find the ssoenv executable; install ssoenv with pip")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("shell")
+def export(shell):
+    """Print the statements that bring SHELL (bash, zsh, fish, json) to what the current
+    directory needs. The hook runs this; you rarely need to."""
+    from ssoenv import export as export_module
+
+    sys.exit(export_module.main([shell]))
+
+
+def _target(path):
+    """The .ssoenv a command acts on: PATH (a file or a directory holding one), else the
+    nearest one."""
+    from ssoenv import locate
+
+    if path:
+        return locate.nearest_from_path(path)
+    found = locate.nearest(locate.logical_cwd())
+    if found is None:
+        raise SsoenvError("no .ssoenv here or in any parent directory; create one: ssoenv init")
+    return found
+
+
+@main.command()
+@click.argument("path", required=False)
+def allow(path):
+    """Allow the nearest .ssoenv (or PATH) to set variables. An edit needs a new allow."""
+    from ssoenv import export as export_module
+    from ssoenv import trust
+
+    target = _target(path)
+    digest, _ = export_module.dotfile_data(target)
+    trust.allow(target, digest)
+    click.echo("ssoenv: allowed %s" % paths.display(target), err=True)
+
+
+@main.command()
+@click.argument("path", required=False)
+def deny(path):
+    """Never apply the nearest .ssoenv (or PATH), even after edits, until allowed again."""
+    from ssoenv import locate, trust
+
+    target = _target(path)
+    try:
+        digest = locate.content_hash(target, locate.read_bytes(target))
+    except SsoenvError:
+        digest = ""
+    trust.deny(target, digest)
+    click.echo("ssoenv: denied %s" % paths.display(target), err=True)
+
+
+@main.command()
+@click.argument("profile", shell_complete=complete_profiles)
+@click.option("--region", help="Also export AWS_REGION and AWS_DEFAULT_REGION.")
+@click.option("--force", is_flag=True, help="Overwrite an existing .ssoenv.")
+def init(profile, region, force):
+    """Write a .ssoenv for PROFILE in the current directory and allow it."""
+    from ssoenv import awsconfig, dotfile, locate, trust
+    from ssoenv import export as export_module
+
+    cwd = locate.logical_cwd()
+    target = os.path.join(cwd, locate.FILENAME)
+    if os.path.lexists(target) and not force:
+        raise SsoenvError("%s already exists; use --force to replace it" % paths.display(target))
+    awsconfig.load().profile(profile)
+    text = dotfile.example(profile, region)
+    dotfile.parse(text, target)  # the same checks the hook makes, before anything is written
+    paths.write_private(target, text, mode=0o644)
+    digest, _ = export_module.dotfile_data(target)
+    trust.allow(target, digest)
+    click.echo("ssoenv: wrote and allowed %s" % paths.display(target), err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def status(as_json):
+    """What applies here: the nearest .ssoenv, its trust, profile, session and token."""
+    from ssoenv import status as status_module
+
+    info = status_module.collect()
+    if as_json:
+        import json
+
+        click.echo(json.dumps(info, indent=2, sort_keys=True))
+    else:
+        click.echo(status_module.render(info))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def profiles(as_json):
+    """Every profile in the AWS config, with its kind, session, account, role and region."""
+    from ssoenv import status as status_module
+
+    rows = status_module.profile_rows()
+    if as_json:
+        import json
+
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no profiles in %s" % paths.display(paths.aws_config_file()), err=True)
+        return
+    click.echo(status_module.table(rows))
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(COMPLETION_SHELLS))
+def completion(shell):
+    """Print the tab-completion script for SHELL."""
+    click.echo(completion_script(shell), nl=False)
+
+
+def completion_script(shell: str) -> str:
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    if cls is None:  # pragma: no cover - click always has these three
+        raise UsageError("no completion for %s" % shell)
+    source = cls(main, {}, "ssoenv", "_SSOENV_COMPLETE").source()
+    return source if source.endswith("\n") else source + "\n"

@@ -1,0 +1,33 @@
+"""The `ssoenv` executable: `export` (the hook's path) runs without loading click."""
+
+import sys
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv[:1] == ["export"]:
+        sys.exit(_export(argv[1:]))
+    from ssoenv.cli import main as cli_main
+
+    cli_main()
+
+
+def _export(argv) -> int:
+    from ssoenv import export
+
+    try:
+        return export.main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as e:  # the prompt must survive anything; say it in one line
+        sys.stderr.write(
+            "ssoenv: internal error in export (%s: %s); please report it\n"
+            % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+        )
+        return export.fail_safe(argv)
+
+
+if __name__ == "__main__":
+    main()

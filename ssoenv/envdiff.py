@@ -1,0 +1,58 @@
+"""What to set and unset to go from what ssoenv applied last to what is wanted now, and a
+record of old values so that leaving puts back exactly what was there."""
+
+import json
+
+# {name: [value before ssoenv set it (None: unset), value ssoenv set]}
+Record = dict
+
+
+def decode(text) -> Record:
+    """The record from its environment form; anything unreadable counts as empty."""
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    record = {}
+    for name, pair in data.items():
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and (pair[0] is None or isinstance(pair[0], str))
+            and isinstance(pair[1], str)
+        ):
+            record[name] = pair
+    return record
+
+
+def encode(record: Record) -> str:
+    return json.dumps(record, separators=(",", ":"), sort_keys=True)
+
+
+def plan(env, record: Record, wanted: dict):
+    """(changes, new_record).
+
+    `changes` maps each variable whose value must change to its new value (None: unset).
+    A variable ssoenv set and still wants with the same value is left alone; one it no
+    longer wants goes back to its old value, unless the user changed it by hand since, in
+    which case the user's value stays."""
+    after = {}
+    new_record = {}
+    for name, (old, new) in record.items():
+        if wanted.get(name) == new:
+            new_record[name] = [old, new]
+            continue
+        if env.get(name) == new:
+            after[name] = old
+    for name, value in wanted.items():
+        if name in new_record:
+            continue
+        base = after[name] if name in after else env.get(name)
+        new_record[name] = [base, value]
+        after[name] = value
+    changes = {name: value for name, value in after.items() if env.get(name) != value}
+    return changes, new_record

@@ -1,0 +1,262 @@
+"""`ssoenv export SHELL`: what the current directory needs, as statements for the shell.
+
+This is the hook's path: it imports neither click nor boto3, and parses YAML or the AWS
+config only when a cached result no longer matches the files."""
+
+import os
+
+from ssoenv import cache, envdiff, locate, paths, trust, userconfig
+from ssoenv.errors import SsoenvError
+
+# ssoenv's own bookkeeping, kept in each shell's environment.
+FILE = "SSOENV_FILE"  # the nearest .ssoenv last looked at ("" or unset: none)
+STAMP = "SSOENV_STAMP"  # a file with that .ssoenv's mtime then
+TRUST = "SSOENV_TRUST"  # the trust generation file
+TSTAMP = "SSOENV_TSTAMP"  # a file with the generation file's mtime then
+DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
+STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF)
+
+
+class Outcome:
+    """What the current directory needs and what to tell the user about it."""
+
+    def __init__(self):
+        self.file = None  # the nearest .ssoenv path, or None
+        self.dotfile = None  # its parsed content (a dict), when readable and valid
+        self.profile = None  # the resolved profile (a dict), when applied
+        self.trust = None
+        self.wanted = {}  # variables to apply
+        self.errors = []  # one line each
+        self.notices = []  # not-allowed and similar, shown even when quiet
+
+
+def dotfile_data(path: str):
+    """(content hash, parsed dict) of a `.ssoenv`; raises SsoenvError. Cached on content."""
+    data = locate.read_bytes(path)
+    digest = locate.content_hash(path, data)
+    cached = cache.get("dotfile", path, digest)
+    if cached is None:
+        from ssoenv import dotfile
+
+        try:
+            cached = {"value": dotfile.load_text(path, data).to_json()}
+        except SsoenvError as e:
+            cached = {"error": str(e)}
+        cache.put("dotfile", path, digest, cached)
+    if "error" in cached:
+        raise SsoenvError(cached["error"])
+    return digest, cached["value"]
+
+
+def profile_info(name: str):
+    """What the hook needs of a profile, cached on the identity of both AWS files."""
+    config_path, creds_path = paths.aws_config_file(), paths.aws_credentials_file()
+    key = [config_path, cache.file_key(config_path), creds_path, cache.file_key(creds_path)]
+    cached = cache.get("profile", config_path + "\0" + name, key)
+    if cached is None:
+        from ssoenv import awsconfig
+
+        try:
+            config = awsconfig.build(config_path, creds_path)
+            if not config.config_exists and name not in config.profiles:
+                raise SsoenvError(
+                    'profile "%s" not found: %s does not exist; run: aws configure sso'
+                    % (name, paths.display(config_path))
+                )
+            p = config.profile(name)
+            session_name, start_url = p.token_key()
+            cached = {
+                "value": {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "sso_session": session_name,
+                    "start_url": start_url,
+                    "region": p.region,
+                    "problems": list(p.problems),
+                    "warnings": list(p.warnings),
+                }
+            }
+        except SsoenvError as e:
+            cached = {"error": str(e)}
+        cache.put("profile", config_path + "\0" + name, key, cached)
+    if "error" in cached:
+        raise SsoenvError(cached["error"])
+    return cached["value"]
+
+
+def variables(dot: dict) -> dict:
+    out = {}
+    if dot.get("profile"):
+        out["AWS_PROFILE"] = dot["profile"]
+    if dot.get("region"):
+        out["AWS_REGION"] = dot["region"]
+        out["AWS_DEFAULT_REGION"] = dot["region"]
+    out.update(dot.get("env") or {})
+    return out
+
+
+def evaluate(env, settings) -> Outcome:
+    """Everything about the current directory, errors included; never raises SsoenvError."""
+    out = Outcome()
+    try:
+        cwd = locate.logical_cwd(env)
+    except SsoenvError as e:
+        out.errors.append(str(e))
+        # Keep the same file the hook's own search finds, so it does not ask again.
+        pwd = env.get("PWD", "")
+        out.file = locate.nearest(pwd) if pwd.startswith("/") else None
+        return out
+    out.file = locate.nearest(cwd)
+    if out.file is None:
+        return out
+    shown = paths.display(out.file)
+    try:
+        digest, dot = dotfile_data(out.file)
+    except SsoenvError as e:
+        out.errors.append(str(e))
+        return out
+    out.trust = trust.status(out.file, digest, settings.get("trusted_prefixes"))
+    if out.trust == trust.DENIED:
+        out.notices.append("%s is denied; to use it, run: ssoenv allow" % shown)
+        return out
+    if out.trust == trust.UNKNOWN:
+        out.notices.append("%s is not allowed; run: ssoenv allow" % shown)
+        return out
+    out.dotfile = dot
+    if dot.get("profile"):
+        try:
+            info = profile_info(dot["profile"])
+        except SsoenvError as e:
+            out.errors.append("%s: %s" % (shown, e))
+            return out
+        if info["problems"]:
+            out.errors.append('%s: profile "%s": %s' % (shown, dot["profile"], info["problems"][0]))
+            return out
+        out.profile = info
+    else:
+        out.errors.append(
+            "%s: a file naming account and role needs a matching profile; "
+            "run: ssoenv configure" % shown
+        )
+        return out
+    out.wanted = variables(dot)
+    return out
+
+
+def token_hint(profile: dict):
+    """The line that says the profile's session needs a login, or None."""
+    if profile["kind"] not in ("sso-session", "legacy-sso"):
+        return None
+    from ssoenv.sso import cache as token_cache
+
+    session, start_url = profile["sso_session"], profile["start_url"]
+    if not (session or start_url):
+        return None
+    token = token_cache.read_token(token_cache.token_cache_path(session, start_url))
+    state = token_cache.token_status(token)
+    if state in ("valid", "refresh"):
+        return None
+    what = 'session "%s"' % session if session else 'profile "%s"' % profile["name"]
+    if state == "expired" and not token.get("refreshToken"):
+        return "%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])
+    return "%s is not logged in; run: ssoenv login" % what
+
+
+def compute(env=None):
+    """(changes, messages): the variables to change ({name: value or None}) and the lines
+    for stderr, without the `ssoenv: ` prefix."""
+    env = os.environ if env is None else env
+    messages = []
+    try:
+        settings = userconfig.load()
+    except SsoenvError as e:
+        messages.append(str(e))
+        settings = dict(userconfig.DEFAULTS)
+    quiet = bool(settings.get("quiet"))
+
+    out = evaluate(env, settings)
+    record = envdiff.decode(env.get(DIFF))
+    changes, new_record = envdiff.plan(env, record, out.wanted)
+
+    previous = env.get(FILE) or None
+    if record and (not out.wanted or previous != out.file) and not quiet:
+        messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
+    messages.extend(out.errors)
+    messages.extend(out.notices)
+    was_applied = {name: pair[1] for name, pair in record.items()}
+    if out.wanted and (previous != out.file or was_applied != out.wanted):
+        profile = out.profile
+        if not quiet:
+            detail = "profile %s" % out.wanted.get("AWS_PROFILE")
+            region = out.wanted.get("AWS_REGION")
+            messages.append(
+                "loaded %s (%s%s)"
+                % (paths.display(out.file), detail, ", region %s" % region if region else "")
+            )
+        messages.extend(profile.get("warnings") or [])
+        hint = token_hint(profile)
+        if hint and settings.get("login") != "never" and out.dotfile.get("login") != "never":
+            messages.append(hint)
+        if env.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
+            messages.append(
+                "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "
+                "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"
+            )
+
+    state = {name: None for name in STATE_VARS}
+    if out.file is not None:
+        generation = trust.ensure_generation_file()
+        state[FILE] = out.file
+        state[STAMP] = cache.stamp_for(out.file) or ""
+        state[TRUST] = generation
+        state[TSTAMP] = cache.stamp_for(generation) or ""
+    if new_record:
+        state[DIFF] = envdiff.encode(new_record)
+    for name, value in state.items():
+        if env.get(name) != value:
+            changes[name] = value
+    return changes, messages
+
+
+def main(argv) -> int:
+    """Entry for `ssoenv export SHELL`; prints statements on stdout, messages on stderr."""
+    import sys
+
+    from ssoenv import shells
+
+    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+        sys.stderr.write("usage: ssoenv export bash|zsh|fish|json\n")
+        return 2
+    try:
+        shell = shells.get(argv[0])
+    except SsoenvError as e:
+        sys.stderr.write("ssoenv: %s\n" % e)
+        return 2
+    changes, messages = compute()
+    text = shell.render(changes)
+    for line in messages:
+        sys.stderr.write("ssoenv: %s\n" % line)
+    sys.stderr.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.flush()
+    return 0
+
+
+def fail_safe(argv) -> int:
+    """After an unexpected error: put back what ssoenv set and forget its state, so the
+    shell never keeps a project's variables because of a bug."""
+    import sys
+
+    from ssoenv import shells
+
+    try:
+        env = os.environ
+        changes, _ = envdiff.plan(env, envdiff.decode(env.get(DIFF)), {})
+        for name in STATE_VARS:
+            if name in env:
+                changes[name] = None
+        text = shells.get(argv[0]).render(changes)
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    except Exception:
+        pass
+    return 1

@@ -1,0 +1,33 @@
+"""The shells ssoenv speaks: how each quotes, sets and unsets variables, and its hook."""
+
+from ssoenv.errors import UsageError
+
+# name -> "module:Class"; imported on use so the export path loads one small module.
+REGISTRY = {
+    "bash": "ssoenv.shells.posix:Bash",
+    "zsh": "ssoenv.shells.posix:Zsh",
+    "fish": "ssoenv.shells.fish:Fish",
+    "json": "ssoenv.shells.jsonshell:Json",
+}
+HOOK_SHELLS = ("bash", "zsh", "fish")
+
+
+def get(name: str, *, hook: bool = False):
+    names = HOOK_SHELLS if hook else tuple(REGISTRY)
+    if name not in names:
+        raise UsageError('unsupported shell "%s"; supported: %s' % (name, ", ".join(names)))
+    module_name, _, class_name = REGISTRY[name].partition(":")
+    import importlib
+
+    return getattr(importlib.import_module(module_name), class_name)()
+
+
+def detect() -> str:
+    """The shell ssoenv runs under, via shellingham; UsageError when it is unsupported."""
+    import shellingham
+
+    try:
+        name, _ = shellingham.detect_shell()
+    except shellingham.ShellDetectionFailure:
+        raise UsageError("cannot detect your shell; name it: ssoenv hook bash|zsh|fish") from None
+    return name

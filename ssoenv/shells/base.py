@@ -1,0 +1,43 @@
+"""What every shell does the same way; subclasses override only what differs."""
+
+import os
+
+
+class Shell:
+    name = ""
+    hook_file = ""
+
+    def quote(self, value: str) -> str:
+        raise NotImplementedError
+
+    def export(self, name: str, value: str) -> str:
+        raise NotImplementedError
+
+    def unset(self, name: str) -> str:
+        raise NotImplementedError
+
+    def render(self, changes: dict) -> str:
+        """Statements that apply `changes` ({name: value or None}), in a stable order."""
+        out = []
+        for name in sorted(changes):
+            value = changes[name]
+            out.append(self.unset(name) if value is None else self.export(name, value))
+        return "".join(out)
+
+    def hook(self, executable: str) -> str:
+        """The hook script for this shell, with the executable's path quoted for it."""
+        with open(os.path.join(hook_dir(), self.hook_file), encoding="utf-8") as f:
+            template = f.read()
+        return template.replace("@SSOENV@", self.quote(executable))
+
+
+def hook_dir() -> str:
+    """The hook scripts: inside the installed package, or beside it in a source tree."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for candidate in (
+        os.path.join(package, "shell"),
+        os.path.join(os.path.dirname(package), "shell"),
+    ):
+        if os.path.isdir(candidate):
+            return candidate
+    raise FileNotFoundError("the ssoenv hook scripts are missing from the installation")

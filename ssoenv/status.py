@@ -1,0 +1,125 @@
+"""`ssoenv status` and `ssoenv profiles`: what applies here, and every profile."""
+
+import os
+import time
+
+from ssoenv import awsconfig, envdiff, export, paths, userconfig
+from ssoenv.errors import SsoenvError
+from ssoenv.sso import cache as token_cache
+
+
+def relative(seconds: float) -> str:
+    """`in 3h 12m` / `5m ago`."""
+    future = seconds >= 0
+    s = int(abs(seconds))
+    if s < 60:
+        text = "%ds" % s
+    elif s < 3600:
+        text = "%dm" % (s // 60)
+    elif s < 86400:
+        text = "%dh %dm" % (s // 3600, s % 3600 // 60)
+    else:
+        text = "%dd %dh" % (s // 86400, s % 86400 // 3600)
+    return "in " + text if future else text + " ago"
+
+
+def token_info(session_name, start_url) -> dict:
+    path = token_cache.token_cache_path(session_name, start_url)
+    token = token_cache.read_token(path)
+    state = token_cache.token_status(token)
+    info = {"state": state, "cache_file": paths.display(path)}
+    if token is not None:
+        info["expires_at"] = token["expiresAt"]
+        info["expires_in"] = relative(token["_expires_epoch"] - time.time())
+        info["refreshable"] = bool(token.get("refreshToken"))
+    return info
+
+
+def collect(env=None) -> dict:
+    env = os.environ if env is None else env
+    try:
+        settings = userconfig.load()
+    except SsoenvError:
+        settings = dict(userconfig.DEFAULTS)
+    out = export.evaluate(env, settings)
+    info = {
+        "file": out.file,
+        "trust": out.trust,
+        "errors": out.errors + out.notices,
+        "profile": None,
+        "session": None,
+        "token": None,
+        "wanted": out.wanted,
+        "applied": {name: pair[1] for name, pair in envdiff.decode(env.get(export.DIFF)).items()},
+        "applied_file": env.get(export.FILE) or None,
+        "hook_active": export.FILE in env,
+    }
+    if out.profile:
+        p = out.profile
+        info["profile"] = p["name"]
+        info["kind"] = p["kind"]
+        info["session"] = p["sso_session"]
+        if p["sso_session"] or p["start_url"]:
+            info["token"] = token_info(p["sso_session"], p["start_url"])
+    return info
+
+
+def render(info: dict) -> str:
+    lines = []
+    if info["file"] is None:
+        lines.append("file:     none here or above")
+    else:
+        lines.append(
+            "file:     %s (%s)" % (paths.display(info["file"]), info["trust"] or "unreadable")
+        )
+    if info["profile"]:
+        lines.append("profile:  %s (%s)" % (info["profile"], info["kind"]))
+    if info["session"]:
+        lines.append("session:  %s" % info["session"])
+    token = info["token"]
+    if token:
+        if token["state"] == "missing":
+            lines.append("token:    not logged in; run: ssoenv login")
+        else:
+            lines.append(
+                "token:    %s, expires %s (%s)"
+                % (token["state"], token["expires_at"], token["expires_in"])
+            )
+    if info["applied"]:
+        lines.append(
+            "applied:  " + ", ".join("%s=%s" % kv for kv in sorted(info["applied"].items()))
+        )
+    elif info["hook_active"]:
+        lines.append("applied:  nothing")
+    else:
+        lines.append("applied:  nothing (the hook is not active in this shell)")
+    for error in info["errors"]:
+        lines.append("problem:  %s" % error)
+    return "\n".join(lines)
+
+
+def profile_rows() -> list:
+    config = awsconfig.load()
+    rows = []
+    for p in config.profiles.values():
+        rows.append(
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "sso_session": p.sso_session,
+                "account": p.account_id,
+                "role": p.role_name,
+                "region": p.region,
+            }
+        )
+    return rows
+
+
+def table(rows: list) -> str:
+    columns = ("name", "kind", "sso_session", "account", "role", "region")
+    headers = ("PROFILE", "KIND", "SESSION", "ACCOUNT", "ROLE", "REGION")
+    cells = [headers] + [tuple(r[c] or "-" for c in columns) for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in cells
+    )
