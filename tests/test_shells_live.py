@@ -1,0 +1,402 @@
+"""The hook in real interactive bash, zsh and fish: what a user sees after each `cd`."""
+
+import os
+import shutil
+
+import pytest
+
+from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
+
+POSIX = ("bash", "zsh")
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    return Sandbox(tmp_path)
+
+
+@pytest.fixture
+def open_shell(sandbox):
+    shells = []
+
+    def start(name, hook=True, **kwargs):
+        sh = LiveShell(name, sandbox, **kwargs)
+        shells.append(sh)
+        if hook:
+            sh.hook()
+        return sh
+
+    yield start
+    for sh in shells:
+        sh.close()
+
+
+def clean(text: str) -> str:
+    """Printed lines without the terminal's carriage returns and fish's end-of-line mark."""
+    lines = []
+    for line in text.replace("\r", "").split("\n"):
+        line = line.replace("⏎", "").strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def ssoenv_lines(text: str):
+    return [line for line in clean(text).split("\n") if line.startswith("ssoenv:")]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_entering_project_sets_profile_region_and_env(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\nenv:\n  TF_VAR_stage: dev\n")
+    sh = open_shell(shell)
+    out = sh.run("cd %s" % proj)
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev, region eu-central-1)" in clean(out)
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert sh.get("AWS_REGION") == "eu-central-1"
+    assert sh.get("AWS_DEFAULT_REGION") == "eu-central-1"
+    assert sh.get("TF_VAR_stage") == "dev"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_moving_inside_project_changes_and_prints_nothing(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % proj)
+    assert ssoenv_lines(sh.run("cd sub/deeper")) == []
+    assert ssoenv_lines(sh.run("cd ..")) == []
+    assert sh.get("AWS_PROFILE") == "dev"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_leaving_project_restores_previous_values(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\n")
+    sh = open_shell(shell, extra_env={"AWS_PROFILE": "before", "AWS_REGION": "us-east-1"})
+    sh.run("cd %s/sub" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    out = sh.run("cd %s" % sandbox.home)
+    assert "ssoenv: unloaded ~/shop/.ssoenv" in clean(out)
+    assert sh.get("AWS_PROFILE") == "before"
+    assert sh.get("AWS_REGION") == "us-east-1"
+    assert sh.get("AWS_DEFAULT_REGION") is None
+    assert sh.get("SSOENV_DIFF") is None
+    assert sh.get("SSOENV_FILE") is None
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_switching_projects_is_leaving_one_and_entering_the_other(sandbox, open_shell, shell):
+    a = sandbox.project("a", "profile: dev\nregion: eu-west-1\nenv:\n  ONLY_A: x\n")
+    b = sandbox.project("b", "profile: prod\nenv:\n  ONLY_B: y\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % a)
+    out = clean(sh.run("cd %s" % b))
+    assert "ssoenv: unloaded ~/a/.ssoenv" in out
+    assert "ssoenv: loaded ~/b/.ssoenv (profile prod)" in out
+    assert sh.get("AWS_PROFILE") == "prod"
+    assert sh.get("AWS_REGION") is None
+    assert sh.get("ONLY_A") is None
+    assert sh.get("ONLY_B") == "y"
+    sh.run("cd /")
+    assert [sh.get(n) for n in ("AWS_PROFILE", "ONLY_A", "ONLY_B")] == [None, None, None]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_value_changed_by_hand_survives_leaving(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % proj)
+    if shell == "fish":
+        sh.run("set -gx AWS_REGION ap-south-1")
+    else:
+        sh.run("export AWS_REGION=ap-south-1")
+    sh.run("cd /")
+    assert sh.get("AWS_REGION") == "ap-south-1"
+    assert sh.get("AWS_PROFILE") is None
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_untrusted_project_unloads_loaded_one_and_says_so_once(sandbox, open_shell, shell):
+    a = sandbox.project("a", "profile: dev\n")
+    b = sandbox.project("b", "profile: prod\n", allow=False)
+    sh = open_shell(shell)
+    sh.run("cd %s" % a)
+    out = ssoenv_lines(sh.run("cd %s" % b))
+    assert out == [
+        "ssoenv: unloaded ~/a/.ssoenv",
+        "ssoenv: ~/b/.ssoenv is not allowed; run: ssoenv allow",
+    ]
+    assert sh.get("AWS_PROFILE") is None
+    assert ssoenv_lines(sh.run("true")) == []
+    assert ssoenv_lines(sh.run("cd sub")) == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_edit_needs_new_allow_and_allow_elsewhere_applies_at_next_prompt(
+    sandbox, open_shell, shell
+):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % proj)
+    sandbox.write("shop/.ssoenv", "profile: prod\n")
+    out = ssoenv_lines(sh.run("true"))
+    assert "ssoenv: ~/shop/.ssoenv is not allowed; run: ssoenv allow" in out
+    assert sh.get("AWS_PROFILE") is None
+    sandbox.ssoenv("allow", proj)  # as from another terminal
+    out = ssoenv_lines(sh.run("true"))
+    assert out[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile prod)"]
+    assert sh.get("AWS_PROFILE") == "prod"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_deny_holds_across_edits(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    sh.run("ssoenv deny")
+    assert sh.get("AWS_PROFILE") is None
+    sandbox.write("shop/.ssoenv", "profile: prod\n")
+    sh.run("true")
+    assert sh.get("AWS_PROFILE") is None
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_exit_status_is_kept_for_the_prompt(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    assert sh.status("false") == "1"
+    # The hook runs export here (the directory changed) and still returns the status.
+    assert sh.status("cd %s; false" % proj) == "1"
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert sh.status("cd /; (exit 3)") == "3"
+    assert sh.status("true") == "0"
+
+
+def test_bash_prompt_commands_before_the_hook_see_status_and_pipestatus(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    seen = sandbox.path("seen")
+    # Like starship's precmd: capture $? and PIPESTATUS first thing.
+    sh = open_shell(
+        "bash",
+        hook=False,
+        setup=[
+            "_seen() { local s=$? p=(\"${PIPESTATUS[@]}\"); printf '%%s|%%s' \"$s\" \"${p[*]}\" > %s; }"
+            % seen,
+            "PROMPT_COMMAND=_seen",
+        ],
+    )
+    sh.hook()
+    sh.run("cd %s; false | true | (exit 4)" % proj)
+    with open(seen) as f:
+        assert f.read() == "4|1 0 4"
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert sh.get("PROMPT_COMMAND") == "_seen\n_ssoenv_hook"
+
+
+def test_bash_array_prompt_command_is_kept(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell("bash", hook=False, setup=["PROMPT_COMMAND=(': first' ': second')"])
+    sh.hook()
+    sh.hook()
+    sh.run("cd %s" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    sh.run("printf '%%s,' \"${PROMPT_COMMAND[@]}\" > %s" % sandbox.path("pc"))
+    with open(sandbox.path("pc")) as f:
+        assert f.read() == ": first,: second,_ssoenv_hook,"
+
+
+def test_bash_preexec_users_get_a_precmd_function(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    # bash-preexec's contract: it runs precmd_functions from its own PROMPT_COMMAND entry.
+    sh = open_shell(
+        "bash",
+        hook=False,
+        setup=[
+            "__bp_imported=defined; precmd_functions=()",
+            '__bp_precmd() { local f; for f in "${precmd_functions[@]}"; do "$f"; done; }',
+            "PROMPT_COMMAND=__bp_precmd",
+        ],
+    )
+    sh.hook()
+    sh.hook()
+    sh.run("cd %s" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert sh.get("PROMPT_COMMAND") == "__bp_precmd"
+    sh.run("printf '%%s,' \"${precmd_functions[@]}\" > %s" % sandbox.path("pf"))
+    with open(sandbox.path("pf")) as f:
+        assert f.read() == "_ssoenv_hook,"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_hook_sourced_twice_runs_once(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.hook()
+    out = ssoenv_lines(sh.run("cd %s" % proj))
+    assert out.count("ssoenv: loaded ~/shop/.ssoenv (profile dev)") == 1
+    if shell == "bash":
+        assert sh.get("PROMPT_COMMAND") == "_ssoenv_hook"
+    elif shell == "zsh":
+        sh.run('printf "%%s," $precmd_functions $chpwd_functions > %s' % sandbox.path("hooks"))
+        with open(sandbox.path("hooks")) as f:
+            assert f.read() == "_ssoenv_hook,_ssoenv_hook,"
+
+
+@pytest.mark.parametrize("shell", POSIX)
+def test_hook_works_under_set_u(sandbox, open_shell, shell):
+    a = sandbox.project("a", "profile: dev\n")
+    b = sandbox.project("b", "profile: prod\n", allow=False)
+    sh = open_shell(shell, setup=["set -u"])
+    text = sh.run("cd %s" % a) + sh.run("cd %s" % b) + sh.run("cd /") + sh.run("true")
+    assert "unbound" not in text and "parameter not set" not in text
+    sh.run("cd %s" % a)
+    assert sh.get("AWS_PROFILE") == "dev"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    if shell == "fish":
+        setup = [
+            "function source; echo HIJACKED; end",
+            "function test; echo HIJACKED; end",
+            "function string; echo HIJACKED; end",
+        ]
+    else:
+        setup = [
+            "alias eval='echo HIJACKED'",
+            "alias cd='echo HIJACKED; builtin cd'",
+            "alias printf='echo HIJACKED'",
+            "alias local='echo HIJACKED'",
+            "alias return='echo HIJACKED'",
+        ]
+    sh = open_shell(shell, hook=False, setup=setup)
+    sh.hook()
+    out = sh.run("builtin cd %s" % proj) + sh.run("builtin cd sub")
+    assert "HIJACKED" not in out
+    assert sh.get("AWS_PROFILE") == "dev"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_missing_executable_leaves_prompt_working_with_one_error_line(
+    sandbox, open_shell, shell
+):
+    proj = sandbox.project("shop", "profile: dev\n")
+    gone = os.path.join(sandbox.root, "bin", "ssoenv")
+    os.makedirs(os.path.dirname(gone))
+    shutil.copy(ssoenv_executable(), gone)
+    sh = open_shell(shell, hook=False)
+    if shell == "fish":
+        sh.run("%s hook fish | source" % gone)
+    else:
+        sh.run('eval "$(%s hook %s)"' % (gone, shell))
+    os.unlink(gone)
+    out = ssoenv_lines(sh.run("cd %s" % proj))
+    assert out == ["ssoenv: '%s' is missing; reinstall ssoenv or remove its hook from %s"
+                   % (gone, {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "config.fish"}[shell])]
+    assert ssoenv_lines(sh.run("true")) == []
+    assert sh.status("false") == "1"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_bad_file_prints_one_line_and_unloads_previous_project(sandbox, open_shell, shell):
+    a = sandbox.project("a", "profile: dev\n")
+    b = sandbox.project("b", "profile: dev\nregion: [oops\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % a)
+    out = ssoenv_lines(sh.run("cd %s" % b))
+    assert out[0] == "ssoenv: unloaded ~/a/.ssoenv"
+    assert out[1].startswith("ssoenv: ~/b/.ssoenv: line 3: invalid YAML")
+    assert len(out) == 2
+    assert "Traceback" not in sh.output
+    assert sh.get("AWS_PROFILE") is None
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_deleted_current_directory_unloads_and_says_so(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s/sub/deeper" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    shutil.rmtree(os.path.join(proj, "sub"))
+    out = ssoenv_lines(sh.run("true"))
+    assert any("no longer exists" in line for line in out), out
+    assert sh.get("AWS_PROFILE") is None
+    assert ssoenv_lines(sh.run("true")) == []
+    sh.run("cd %s" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, shell):
+    canary = sandbox.path("canary")
+    value = "it's \"$HOME\" `touch %s` $(touch %s) \\ back\\\\slash\nline2\ttab ünïcødé ✓ \x1b[1m" % (
+        canary,
+        canary,
+    )
+    import json
+
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  WEIRD: %s\n" % json.dumps(value))
+    sh = open_shell(shell)
+    sh.run("cd %s" % proj)
+    assert sh.get("WEIRD") == value
+    assert not os.path.exists(canary)
+    sh.run("cd /")
+    assert sh.get("WEIRD") is None
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
+    direnv = shutil.which("direnv")
+    assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
+    proj = sandbox.project("shop", "profile: dev\n")
+    sandbox.write("shop/.envrc", "export FROM_DIRENV=yes\n")
+    subprocess_env = dict(sandbox.env())
+    import subprocess
+
+    subprocess.run([direnv, "allow", proj], env=subprocess_env, check=True, capture_output=True)
+    if shell == "fish":
+        setup = ["%s hook fish | source" % direnv]
+    else:
+        setup = ['eval "$(%s hook %s)"' % (direnv, shell)]
+    sh = open_shell(shell, hook=False, setup=setup)
+    sh.hook()
+    sh.run("cd %s" % proj)
+    sh.run("true")
+    assert sh.get("FROM_DIRENV") == "yes"
+    assert sh.get("AWS_PROFILE") == "dev"
+    sh.run("cd /")
+    sh.run("true")
+    assert sh.get("FROM_DIRENV") is None
+    assert sh.get("AWS_PROFILE") is None
+
+
+def _last_pid(sh, sandbox, tag):
+    path = sandbox.path("pid-" + tag)
+    if sh.name == "fish":
+        sh.run("read -l p < /proc/sys/kernel/ns_last_pid; printf '%%s' $p > %s" % path)
+    else:
+        sh.run("read -r p < /proc/sys/kernel/ns_last_pid; printf '%%s' \"$p\" > %s" % path)
+    with open(path) as f:
+        return int(f.read())
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(
+    sandbox, open_shell, shell
+):
+    proj = sandbox.project("shop", "profile: dev\n")
+    # In a PID namespace of its own, the shell can count every process started since.
+    sh = open_shell(shell, prefix=["unshare", "--pid", "--fork", "--mount-proc"])
+    sh.run("cd %s" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    before = _last_pid(sh, sandbox, "a")
+    for _ in range(5):
+        sh.run("true")
+    sh.run("cd sub")
+    sh.run("cd deeper")
+    sh.run("cd %s" % proj)
+    after = _last_pid(sh, sandbox, "b")
+    assert after == before
+    # The same count sees the export process when something did change.
+    sh.run("cd /")
+    assert _last_pid(sh, sandbox, "c") > after
