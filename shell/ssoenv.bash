@@ -6,7 +6,8 @@
 _ssoenv_hook() {
   \builtin local _ssoenv_rc=$?
   \builtin local _ssoenv_d=${PWD%/} _ssoenv_f=
-  while :; do
+  # A deleted current directory counts as no project: leave whatever was loaded.
+  [[ -d $PWD ]] && while :; do
     if [[ -e $_ssoenv_d/.ssoenv || -L $_ssoenv_d/.ssoenv ]]; then
       _ssoenv_f=$_ssoenv_d/.ssoenv
       break

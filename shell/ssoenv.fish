@@ -7,7 +7,8 @@
 function _ssoenv_hook --on-event fish_prompt --on-variable PWD
     set -l _ssoenv_d (builtin string replace -r '/$' '' -- $PWD)
     set -l _ssoenv_f ''
-    while true
+    # A deleted current directory counts as no project: leave whatever was loaded.
+    builtin test -d "$PWD"; and while true
         if builtin test -e "$_ssoenv_d/.ssoenv"; or builtin test -L "$_ssoenv_d/.ssoenv"
             set _ssoenv_f "$_ssoenv_d/.ssoenv"
             break
@@ -27,7 +28,7 @@ function _ssoenv_hook --on-event fish_prompt --on-variable PWD
         end
     end
     if builtin test -x @SSOENV@
-        @SSOENV@ export fish | source
+        @SSOENV@ export fish | builtin source
         set -g _ssoenv_missing
     else if builtin test "$_ssoenv_missing" != "$_ssoenv_f"
         set -g _ssoenv_missing "$_ssoenv_f"

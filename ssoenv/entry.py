@@ -20,6 +20,10 @@ def _export(argv) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader went away; keep Python from complaining again at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as e:  # the prompt must survive anything; say it in one line
         sys.stderr.write(

@@ -101,10 +101,8 @@ def evaluate(env, settings) -> Outcome:
     try:
         cwd = locate.logical_cwd(env)
     except SsoenvError as e:
+        # The hook's own search also counts a deleted directory as no project.
         out.errors.append(str(e))
-        # Keep the same file the hook's own search finds, so it does not ask again.
-        pwd = env.get("PWD", "")
-        out.file = locate.nearest(pwd) if pwd.startswith("/") else None
         return out
     out.file = locate.nearest(cwd)
     if out.file is None:

@@ -190,11 +190,15 @@ class LiveShell:
         flag, value = self.dump + ".set", self.dump + ".val"
         if self.name == "fish":
             self.run(
-                "if set -q %s; printf set > %s; else; printf '' > %s; end; printf '%%s' \"$%s\" > %s"
+                "if set -q %s; builtin printf set > %s; else; builtin printf '' > %s; end; "
+                "builtin printf '%%s' \"$%s\" > %s"
                 % (name, flag, flag, name, value)
             )
         else:
-            self.run("printf '%%s' \"${%s+set}\" > %s; printf '%%s' \"${%s-}\" > %s" % (name, flag, name, value))
+            self.run(
+                "builtin printf '%%s' \"${%s+set}\" > %s; builtin printf '%%s' \"${%s-}\" > %s"
+                % (name, flag, name, value)
+            )
         with open(flag, encoding="utf-8") as f:
             is_set = f.read() == "set"
         with open(value, "rb") as f:
@@ -205,7 +209,7 @@ class LiveShell:
         """Run `command` and read back `$?` as the next prompt sees it."""
         self.run(command)
         var = "$status" if self.name == "fish" else "$?"
-        self.run("printf '%%s' %s > %s" % (var, self.dump + ".rc"))
+        self.run("builtin printf '%%s' %s > %s" % (var, self.dump + ".rc"))
         with open(self.dump + ".rc") as f:
             return f.read()
 
