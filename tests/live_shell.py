@@ -191,8 +191,7 @@ class LiveShell:
         if self.name == "fish":
             self.run(
                 "if set -q %s; builtin printf set > %s; else; builtin printf '' > %s; end; "
-                "builtin printf '%%s' \"$%s\" > %s"
-                % (name, flag, flag, name, value)
+                "builtin printf '%%s' \"$%s\" > %s" % (name, flag, flag, name, value)
             )
         else:
             self.run(

@@ -7,7 +7,6 @@ import signal
 import subprocess
 
 import pytest
-
 from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
 
 POSIX = ("bash", "zsh")
@@ -50,7 +49,9 @@ def ssoenv_lines(text: str):
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_entering_project_sets_profile_region_and_env(sandbox, open_shell, shell):
-    proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\nenv:\n  TF_VAR_stage: dev\n")
+    proj = sandbox.project(
+        "shop", "profile: dev\nregion: eu-central-1\nenv:\n  TF_VAR_stage: dev\n"
+    )
     sh = open_shell(shell)
     out = sh.run("cd %s" % proj)
     assert "ssoenv: loaded ~/shop/.ssoenv (profile dev, region eu-central-1)" in clean(out)
@@ -182,7 +183,7 @@ def test_bash_prompt_commands_before_the_hook_see_status_and_pipestatus(sandbox,
         "bash",
         hook=False,
         setup=[
-            "_seen() { local s=$? p=(\"${PIPESTATUS[@]}\"); printf '%%s|%%s' \"$s\" \"${p[*]}\" > %s; }"
+            '_seen() { local s=$? p=("${PIPESTATUS[@]}"); printf \'%%s|%%s\' "$s" "${p[*]}" > %s; }'
             % seen,
             "PROMPT_COMMAND=_seen",
         ],
@@ -285,9 +286,7 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_missing_executable_leaves_prompt_working_with_one_error_line(
-    sandbox, open_shell, shell
-):
+def test_missing_executable_leaves_prompt_working_with_one_error_line(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     gone = os.path.join(sandbox.root, "bin", "ssoenv")
     os.makedirs(os.path.dirname(gone))
@@ -299,8 +298,10 @@ def test_missing_executable_leaves_prompt_working_with_one_error_line(
         sh.run('eval "$(%s hook %s)"' % (gone, shell))
     os.unlink(gone)
     out = ssoenv_lines(sh.run("cd %s" % proj))
-    assert out == ["ssoenv: %s is missing; reinstall ssoenv or remove its hook from %s"
-                   % (gone, {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "config.fish"}[shell])]
+    assert out == [
+        "ssoenv: %s is missing; reinstall ssoenv or remove its hook from %s"
+        % (gone, {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "config.fish"}[shell])
+    ]
     assert ssoenv_lines(sh.run("true")) == []
     assert sh.status("false") == "1"
 
@@ -338,9 +339,12 @@ def test_deleted_current_directory_unloads_and_says_so(sandbox, open_shell, shel
 @pytest.mark.parametrize("shell", SHELLS)
 def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, shell):
     canary = sandbox.path("canary")
-    value = "it's \"$HOME\" `touch %s` $(touch %s) \\ back\\\\slash\nline2\ttab ünïcødé ✓ \x1b[1m" % (
-        canary,
-        canary,
+    value = (
+        'it\'s "$HOME" `touch %s` $(touch %s) \\ back\\\\slash\nline2\ttab ünïcødé ✓ \x1b[1m'
+        % (
+            canary,
+            canary,
+        )
     )
     import json
 
@@ -384,8 +388,16 @@ class ProcessCounter:
         assert strace, "strace is not installed; .ci/run installs it with apt-get"
         self.log = sandbox.path("strace-%d.log" % sh.child.pid)
         self.proc = subprocess.Popen(
-            [strace, "-f", "-e", "trace=execve,fork,vfork,clone,clone3", "-o", self.log,
-             "-p", str(sh.child.pid)],
+            [
+                strace,
+                "-f",
+                "-e",
+                "trace=execve,fork,vfork,clone,clone3",
+                "-o",
+                self.log,
+                "-p",
+                str(sh.child.pid),
+            ],
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -406,9 +418,7 @@ class ProcessCounter:
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(
-    sandbox, open_shell, shell
-):
+def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
     sh.run("cd %s" % proj)
