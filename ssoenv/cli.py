@@ -13,6 +13,9 @@ class Group(click.Group):
     """Shows an SsoenvError as one line on stderr with its exit code, never a traceback."""
 
     def main(self, *args, **kwargs):
+        # The same name and completion variable however it is started (`python -m` too).
+        kwargs.setdefault("prog_name", "ssoenv")
+        kwargs.setdefault("complete_var", "_SSOENV_COMPLETE")
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except SsoenvError as e:
