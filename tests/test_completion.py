@@ -33,7 +33,7 @@ def complete(sandbox, words, cword):
     out = subprocess.run(
         [sys.executable, "-m", "ssoenv"], env=env, capture_output=True, text=True, timeout=60
     )
-    return [line.split(",", 1)[1] for line in out.stdout.splitlines()]
+    return [line.split(",", 1)[1] for line in out.stdout.splitlines() if line]
 
 
 def test_profile_names_complete_for_init_and_profile_options(tmp_path):
