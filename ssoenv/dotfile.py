@@ -158,7 +158,8 @@ def _env(yaml, node, fail) -> Dict[str, str]:
             )
         if isinstance(value, str) and "\0" in value:
             fail("env: %s contains a NUL character" % name, value_node)
-        env[name] = value if isinstance(value, str) else str(value)
+        # A number keeps the text as written: 0123 stays 0123, not the octal 83.
+        env[name] = value if isinstance(value, str) else value_node.value
     return env
 
 
