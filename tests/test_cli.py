@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -44,6 +45,14 @@ def test_init_writes_the_file_and_allows_it(ssoenv_env):
     f = ssoenv_env.project / ".ssoenv"
     assert f.read_text() == "profile: dev\nregion: eu-central-1\n"
     assert trust_of(f) == trust.ALLOWED
+
+
+def test_init_leaves_the_project_directory_permissions_alone(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.project.chmod(0o755)
+    ok(ssoenv_env.run("init", "dev"))
+    assert stat.S_IMODE(os.stat(ssoenv_env.project).st_mode) == 0o755
+    assert stat.S_IMODE(os.stat(ssoenv_env.project / ".ssoenv").st_mode) == 0o644
 
 
 def test_init_refuses_to_overwrite_without_force(ssoenv_env):
