@@ -175,7 +175,7 @@ def init(profile, region, force):
     awsconfig.load().profile(profile)
     text = dotfile.example(profile, region)
     dotfile.parse(text, target)  # the same checks the hook makes, before anything is written
-    paths.write_private(target, text, mode=0o644)
+    paths.write_atomic(target, text, mode=0o644)
     digest, _ = export_module.dotfile_data(target)
     trust.allow(target, digest)
     click.echo("ssoenv: wrote and allowed %s" % paths.display(target), err=True)

@@ -104,18 +104,23 @@ def parse(text: str, path: str) -> Dotfile:
         fields["credentials"] = value
     if "env" in values:
         fields["env"] = _env(yaml, nodes["env"], fail)
-    return _validated(Dotfile(path=path, **fields), fail, node)
+    return _validated(Dotfile(path=path, **fields), fail, node, nodes)
 
 
-def _validated(dot: Dotfile, fail, node) -> Dotfile:
+def _validated(dot: Dotfile, fail, node, nodes=None) -> Dotfile:
+    """`nodes` maps keys to their value nodes, so that an error names the key's own line."""
+
+    def at(key):
+        return (nodes or {}).get(key, node)
+
     if not dot.profile and not (dot.account and dot.role):
         fail('"profile" is missing; write: profile: NAME', node)
     if dot.profile and any(c.isspace() for c in dot.profile):
-        fail('profile "%s" has white space in its name' % dot.profile, node)
+        fail('profile "%s" has white space in its name' % dot.profile, at("profile"))
     if dot.region is not None and not REGION_RE.match(dot.region):
-        fail('"%s" is not an AWS region (such as eu-central-1)' % dot.region, node)
+        fail('"%s" is not an AWS region (such as eu-central-1)' % dot.region, at("region"))
     if dot.login is not None and dot.login not in LOGIN_MODES:
-        fail('"login" must be one of: %s' % ", ".join(LOGIN_MODES), node)
+        fail('"login" must be one of: %s' % ", ".join(LOGIN_MODES), at("login"))
     return dot
 
 
@@ -158,7 +163,8 @@ def _env(yaml, node, fail) -> Dict[str, str]:
             )
         if isinstance(value, str) and "\0" in value:
             fail("env: %s contains a NUL character" % name, value_node)
-        env[name] = value if isinstance(value, str) else str(value)
+        # A number keeps the text as written: 0123 stays 0123, not the octal 83.
+        env[name] = value if isinstance(value, str) else value_node.value
     return env
 
 

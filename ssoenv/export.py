@@ -129,6 +129,8 @@ def evaluate(env, settings) -> Outcome:
             return out
         if info["problems"]:
             out.errors.append('%s: profile "%s": %s' % (shown, dot["profile"], info["problems"][0]))
+            # A dashed key is often why a required key is missing: say so with the error.
+            out.errors.extend(info["warnings"])
             return out
         out.profile = info
     else:

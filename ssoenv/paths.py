@@ -65,10 +65,16 @@ def ensure_private_dir(path: str) -> str:
 
 
 def write_private(path: str, data, mode: int = 0o600) -> None:
+    """Atomically replace `path` with `data`, in a directory made private (0700)."""
+    ensure_private_dir(os.path.dirname(path) or ".")
+    write_atomic(path, data, mode)
+
+
+def write_atomic(path: str, data, mode: int) -> None:
     """Atomically replace `path` with `data` (str or bytes): temp file in the same
-    directory, fsync, rename. Readers see the old file or the new one, never half of one."""
+    directory, fsync, rename. Readers see the old file or the new one, never half of one.
+    The directory is left as it is: it may be the user's own (a project)."""
     directory = os.path.dirname(path) or "."
-    ensure_private_dir(directory)
     if isinstance(data, str):
         data = data.encode("utf-8")
     tmp = os.path.join(directory, ".%s.%s.tmp" % (os.path.basename(path), os.urandom(6).hex()))

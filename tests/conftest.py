@@ -1,0 +1,178 @@
+"""Shared fixtures: every test gets its own HOME, XDG directories, AWS files and project.
+
+`ssoenv_env` is not autouse; a test module opts in with
+`pytestmark = pytest.mark.usefixtures("ssoenv_env")` or by naming the fixture."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional
+
+import pytest
+
+# The source tree under test (this worktree), ahead of any installed copy of ssoenv.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SSO_CONFIG = """\
+[sso-session myorg]
+sso_start_url = https://myorg.awsapps.com/start
+sso_region = eu-central-1
+sso_registration_scopes = sso:account:access
+
+[profile dev]
+sso_session = myorg
+sso_account_id = 111111111111
+sso_role_name = Developer
+region = eu-central-1
+
+[profile prod]
+sso_session = myorg
+sso_account_id = 222222222222
+sso_role_name = ReadOnly
+region = us-east-1
+
+[profile legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-west-2
+sso_account_id = 333333333333
+sso_role_name = Admin
+
+[profile static]
+region = eu-west-1
+
+[profile assumer]
+role_arn = arn:aws:iam::444444444444:role/Deploy
+source_profile = static
+"""
+
+CREDENTIALS = """\
+[static]
+aws_access_key_id = AKIAEXAMPLEEXAMPLE00
+aws_secret_access_key = secretsecretsecretsecretsecretsecret0000
+"""
+
+
+@dataclass
+class SsoenvEnv:
+    """The isolated world one test runs in."""
+
+    home: Path
+    project: Path
+    aws_config: Path
+    aws_credentials: Path
+
+    @property
+    def data_home(self) -> Path:
+        return self.home / ".local" / "share"
+
+    @property
+    def cache_home(self) -> Path:
+        return self.home / ".cache"
+
+    @property
+    def config_home(self) -> Path:
+        return self.home / ".config"
+
+    def write_aws_config(self, config: str = SSO_CONFIG, credentials: str = CREDENTIALS) -> None:
+        """The AWS config with sso-session `myorg`, profiles dev and prod (sso-session),
+        `legacy` (legacy SSO), `static` (keys in the credentials file) and `assumer`
+        (assume-role from `static`)."""
+        self.aws_config.parent.mkdir(parents=True, exist_ok=True)
+        self.aws_config.write_text(textwrap.dedent(config))
+        if credentials is not None:
+            self.aws_credentials.write_text(textwrap.dedent(credentials))
+
+    def write_dotfile(self, text: str, directory: Optional[Path] = None) -> Path:
+        directory = self.project if directory is None else Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / ".ssoenv"
+        path.write_text(text)
+        return path
+
+    def write_user_config(self, text: str) -> Path:
+        path = self.config_home / "ssoenv" / "config.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def write_token(
+        self, session_name: str = "myorg", expires_in: float = 8 * 3600, **extra
+    ) -> Path:
+        """A token cache file as the AWS CLI writes it after `aws sso login`."""
+        cache = self.home / ".aws" / "sso" / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        path = cache / (hashlib.sha1(session_name.encode("utf-8")).hexdigest() + ".json")
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + expires_in))
+        token = {
+            "startUrl": "https://myorg.awsapps.com/start",
+            "region": "eu-central-1",
+            "accessToken": "aoa-example-token",
+            "expiresAt": expires,
+        }
+        token.update(extra)
+        path.write_text(json.dumps(token))
+        return path
+
+    def allow(self, dotfile: Path) -> None:
+        from ssoenv import locate, trust
+
+        data = locate.read_bytes(str(dotfile))
+        trust.allow(str(dotfile), locate.content_hash(str(dotfile), data))
+
+    def base_env(self) -> Dict[str, str]:
+        """The environment a subprocess gets: this test's world and the worktree's code."""
+        # The fixture already removed every other AWS_* and SSOENV_* variable.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env["PYTHONPATH"] = str(ROOT)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return env
+
+    def run(self, *args, env=None, cwd=None, timeout=30, input=None):
+        """`python -m ssoenv ARGS` from the worktree, with `env` (default: base_env())."""
+        env = self.base_env() if env is None else env
+        cwd = str(self.project if cwd is None else cwd)
+        env.setdefault("PWD", cwd)
+        return subprocess.run(
+            [sys.executable, "-m", "ssoenv", *args],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=input,
+        )
+
+
+@pytest.fixture
+def ssoenv_env(tmp_path, monkeypatch) -> SsoenvEnv:
+    """A fresh HOME with XDG directories and AWS file locations inside it, no AWS_* or
+    SSOENV_* variable, and cwd/PWD in an empty project directory under HOME."""
+    home = tmp_path / "home"
+    project = home / "work" / "project"
+    project.mkdir(parents=True)
+    world = SsoenvEnv(
+        home=home,
+        project=project,
+        aws_config=home / ".aws" / "config",
+        aws_credentials=home / ".aws" / "credentials",
+    )
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "SSOENV_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(world.data_home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(world.cache_home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(world.config_home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(world.aws_config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(world.aws_credentials))
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PWD", str(project))
+    return world
