@@ -163,7 +163,13 @@ def deny(path):
 @click.argument("profile", shell_complete=complete_profiles)
 @click.option("--region", help="Also export AWS_REGION and AWS_DEFAULT_REGION.")
 @click.option("--force", is_flag=True, help="Overwrite an existing .ssoenv.")
-def init(profile, region, force):
+@click.option(
+    "--portable",
+    is_flag=True,
+    help="Name the profile's account, role and start URL instead of the profile, so the "
+    "file works for teammates who name their profiles differently.",
+)
+def init(profile, region, force, portable):
     """Write a .ssoenv for PROFILE in the current directory and allow it."""
     from ssoenv import awsconfig, dotfile, locate, trust
     from ssoenv import export as export_module
@@ -172,8 +178,18 @@ def init(profile, region, force):
     target = os.path.join(cwd, locate.FILENAME)
     if os.path.lexists(target) and not force:
         raise SsoenvError("%s already exists; use --force to replace it" % paths.display(target))
-    awsconfig.load().profile(profile)
-    text = dotfile.example(profile, region)
+    chosen = awsconfig.load().profile(profile)
+    if portable:
+        if not (chosen.is_sso and chosen.account_id and chosen.role_name):
+            raise SsoenvError(
+                'profile "%s" is not an SSO profile with an account and role; '
+                "a portable file needs one" % profile
+            )
+        text = dotfile.portable_example(
+            chosen.account_id, chosen.role_name, chosen.start_url, region
+        )
+    else:
+        text = dotfile.example(profile, region)
     dotfile.parse(text, target)  # the same checks the hook makes, before anything is written
     paths.write_atomic(target, text, mode=0o644)
     digest, _ = export_module.dotfile_data(target)

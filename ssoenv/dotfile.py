@@ -191,8 +191,17 @@ def example(profile: str, region: Optional[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def portable_example(account: str, role: str, start_url, region) -> str:
+    lines = ['account: "%s"' % account, "role: %s" % _yaml_str(role)]
+    if start_url:
+        lines.append("sso_start_url: %s" % _yaml_str(start_url))
+    if region:
+        lines.append("region: %s" % _yaml_str(region))
+    return "\n".join(lines) + "\n"
+
+
 def _yaml_str(value: str) -> str:
-    if re.match(r"^[A-Za-z0-9][A-Za-z0-9._/@+-]*$", value) and value.lower() not in (
+    if re.match(r"^[A-Za-z0-9][A-Za-z0-9._/@+:-]*$", value) and value.lower() not in (
         "yes",
         "no",
         "true",

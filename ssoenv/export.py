@@ -48,40 +48,79 @@ def dotfile_data(path: str):
     return digest, cached["value"]
 
 
-def profile_info(name: str):
-    """What the hook needs of a profile, cached on the identity of both AWS files."""
+def _profile_value(p) -> dict:
+    session_name, start_url = p.token_key()
+    return {
+        "name": p.name,
+        "kind": p.kind,
+        "sso_session": session_name,
+        "start_url": start_url,
+        "account_id": p.account_id,
+        "role_name": p.role_name,
+        "region": p.region,
+        "problems": list(p.problems),
+        "warnings": list(p.warnings),
+    }
+
+
+def _cached_on_aws_files(kind: str, name: str, compute):
+    """compute(config) -> value, cached on the identity of both AWS files (and of the
+    account names ssoenv has seen, which portable files may use)."""
+    from ssoenv import accounts
+
     config_path, creds_path = paths.aws_config_file(), paths.aws_credentials_file()
-    key = [config_path, cache.file_key(config_path), creds_path, cache.file_key(creds_path)]
-    cached = cache.get("profile", config_path + "\0" + name, key)
+    names_path = accounts.names_file()
+    key = [
+        config_path,
+        cache.file_key(config_path),
+        creds_path,
+        cache.file_key(creds_path),
+        cache.file_key(names_path),
+    ]
+    cached = cache.get(kind, config_path + "\0" + name, key)
     if cached is None:
         from ssoenv import awsconfig
 
         try:
-            config = awsconfig.build(config_path, creds_path)
-            if not config.config_exists and name not in config.profiles:
-                raise SsoenvError(
-                    'profile "%s" not found: %s does not exist; run: aws configure sso'
-                    % (name, paths.display(config_path))
-                )
-            p = config.profile(name)
-            session_name, start_url = p.token_key()
-            cached = {
-                "value": {
-                    "name": p.name,
-                    "kind": p.kind,
-                    "sso_session": session_name,
-                    "start_url": start_url,
-                    "region": p.region,
-                    "problems": list(p.problems),
-                    "warnings": list(p.warnings),
-                }
-            }
+            cached = {"value": compute(awsconfig.build(config_path, creds_path))}
         except SsoenvError as e:
             cached = {"error": str(e)}
-        cache.put("profile", config_path + "\0" + name, key, cached)
+        cache.put(kind, config_path + "\0" + name, key, cached)
     if "error" in cached:
         raise SsoenvError(cached["error"])
     return cached["value"]
+
+
+def profile_info(name: str) -> dict:
+    """What the hook needs of a named profile."""
+
+    def compute(config):
+        if not config.config_exists and name not in config.profiles:
+            raise SsoenvError(
+                'profile "%s" not found: %s does not exist; run: ssoenv configure'
+                % (name, paths.display(config.config_path))
+            )
+        return _profile_value(config.profile(name))
+
+    return _cached_on_aws_files("profile", name, compute)
+
+
+def portable_info(account: str, role: str, start_url) -> dict:
+    """The user's own profile for what a portable `.ssoenv` names: {"match": profile value,
+    "others": [names of further matches]}; SsoenvError when there is none."""
+    from ssoenv import accounts
+
+    def compute(config):
+        matches = accounts.matching_profiles(config, account, role, start_url)
+        if not matches:
+            where = " at %s" % start_url if start_url else ""
+            raise SsoenvError(
+                "no profile of yours is for account %s and role %s%s; "
+                "run: ssoenv configure --from-dotfile" % (account, role, where)
+            )
+        return {"match": _profile_value(matches[0]), "others": [p.name for p in matches[1:]]}
+
+    return _cached_on_aws_files("portable", "\0".join([account, role, start_url or ""]), compute)
 
 
 def variables(dot: dict) -> dict:
@@ -121,25 +160,27 @@ def evaluate(env, settings) -> Outcome:
         out.notices.append("%s is not allowed; run: ssoenv allow" % shown)
         return out
     out.dotfile = dot
-    if dot.get("profile"):
-        try:
+    try:
+        if dot.get("profile"):
             info = profile_info(dot["profile"])
-        except SsoenvError as e:
-            out.errors.append("%s: %s" % (shown, e))
-            return out
-        if info["problems"]:
-            out.errors.append('%s: profile "%s": %s' % (shown, dot["profile"], info["problems"][0]))
-            # A dashed key is often why a required key is missing: say so with the error.
-            out.errors.extend(info["warnings"])
-            return out
-        out.profile = info
-    else:
-        out.errors.append(
-            "%s: a file naming account and role needs a matching profile; "
-            "run: ssoenv configure" % shown
-        )
+        else:
+            found = portable_info(dot["account"], dot["role"], dot.get("sso_start_url"))
+            info = found["match"]
+            if found["others"]:
+                out.notices.append(
+                    "%s: profiles %s match too; using %s, the first in your config"
+                    % (shown, ", ".join(found["others"]), info["name"])
+                )
+    except SsoenvError as e:
+        out.errors.append("%s: %s" % (shown, e))
         return out
-    out.wanted = variables(dot)
+    if info["problems"]:
+        out.errors.append('%s: profile "%s": %s' % (shown, info["name"], info["problems"][0]))
+        # A dashed key is often why a required key is missing: say so with the error.
+        out.errors.extend(info["warnings"])
+        return out
+    out.profile = info
+    out.wanted = variables(dict(dot, profile=info["name"]))
     return out
 
 
