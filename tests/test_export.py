@@ -278,7 +278,7 @@ def broken(world, kind):
         world.aws_credentials.unlink()
         return d, (
             shown + ': profile "dev" not found: ~/.aws/config does not exist; '
-            "run: aws configure sso"
+            "run: ssoenv configure"
         )
     if kind == "malformed aws config":
         f.write_text("profile: dev\n")
