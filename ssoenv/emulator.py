@@ -71,9 +71,9 @@ def make_accounts(count: int, roles=("ReadOnly", "Admin")) -> List[dict]:
     """`count` accounts with 12-digit ids, each assigned `roles` (for pagination tests)."""
     return [
         {
-            "accountId": "%012d" % (100000000000 + i),
-            "accountName": "account-%03d" % i,
-            "emailAddress": "aws+%03d@example.com" % i,
+            "accountId": f"{100000000000 + i:012d}",
+            "accountName": f"account-{i:03d}",
+            "emailAddress": f"aws+{i:03d}@example.com",
             "roles": list(roles),
         }
         for i in range(count)
@@ -126,7 +126,7 @@ class Emulator:
         self.device_interval = device_interval
         self.issue_refresh_tokens = issue_refresh_tokens
         if approval not in APPROVAL_MODES:
-            raise ValueError("approval must be one of %s" % (APPROVAL_MODES,))
+            raise ValueError(f"approval must be one of {APPROVAL_MODES}")
         self.approval = approval
         self.page_size = page_size
         self.latency = latency
@@ -155,7 +155,7 @@ class Emulator:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the emulator is not running")
-        return "http://127.0.0.1:%d" % self._server.server_address[1]
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> "Emulator":
         handler = type("Handler", (_Handler,), {"emulator": self})
@@ -198,9 +198,9 @@ class Emulator:
     def configure(self, **settings) -> None:
         for key, value in settings.items():
             if key not in self._SETTINGS:
-                raise ValueError("unknown emulator setting: %s" % key)
+                raise ValueError(f"unknown emulator setting: {key}")
             if key == "approval" and value not in APPROVAL_MODES:
-                raise ValueError("approval must be one of %s" % (APPROVAL_MODES,))
+                raise ValueError(f"approval must be one of {APPROVAL_MODES}")
         with self.lock:
             for key, value in settings.items():
                 setattr(self, key, value)
@@ -370,7 +370,7 @@ class Emulator:
             if not body.get("startUrl"):
                 raise _oidc_error("InvalidRequest", "startUrl is required")
             device_code = _token("", 48)
-            user_code = "%s-%s" % (_upper_random(4), _upper_random(4))
+            user_code = f"{_upper_random(4)}-{_upper_random(4)}"
             self.devices[device_code] = {
                 "clientId": body["clientId"],
                 "userCode": user_code,
@@ -424,7 +424,7 @@ class Emulator:
     def _auth_code_grant(self, body: dict) -> dict:
         for key in ("code", "redirectUri", "codeVerifier"):
             if not body.get(key):
-                raise _oidc_error("InvalidRequest", "%s is required" % key)
+                raise _oidc_error("InvalidRequest", f"{key} is required")
         record = self.auth_codes.pop(body["code"], None)
         if record is None or record["clientId"] != body["clientId"]:
             raise _oidc_error("InvalidGrant", "Invalid authorization code")
@@ -617,7 +617,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("POST")
 
     def _base_url(self) -> str:
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def _body(self) -> dict:
         length = int(self.headers.get("Content-Length") or 0)
@@ -688,7 +688,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
         elif operation == "VerifyDevice":
             state = emu.verify_device((query.get("user_code") or [""])[0])
-            self._send_html(200 if state != "unknown" else 404, "Request %s." % state)
+            self._send_html(200 if state != "unknown" else 404, f"Request {state}.")
 
     def _control(self, method: str, name: str) -> None:
         emu = self.emulator
@@ -697,7 +697,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, emu.snapshot())
                 return
             if method != "POST" or name not in Emulator._CONTROL:
-                self._send_json(404, {"message": "unknown control %s" % name})
+                self._send_json(404, {"message": f"unknown control {name}"})
                 return
             length = int(self.headers.get("Content-Length") or 0)
             kwargs = json.loads(self.rfile.read(length) or b"{}") if length else {}
@@ -717,7 +717,7 @@ class _Handler(BaseHTTPRequestHandler):
             payload = {"error": _snake(err.code), "error_description": err.description}
         data = json.dumps(payload).encode()
         self.send_response(err.status)
-        self.send_header("x-amzn-ErrorType", "%s:%s" % (code, namespace))
+        self.send_header("x-amzn-ErrorType", f"{code}:{namespace}")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -727,7 +727,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(payload).encode(), "application/json")
 
     def _send_html(self, status: int, text: str) -> None:
-        page = "<!doctype html><title>IAM Identity Center</title><p>%s</p>" % text
+        page = f"<!doctype html><title>IAM Identity Center</title><p>{text}</p>"
         self._send(status, page.encode(), "text/html; charset=utf-8")
 
     def _send(self, status: int, data: bytes, content_type: str) -> None:
