@@ -1,4 +1,5 @@
 """The emulator answers real boto3 sso-oidc and sso clients as IAM Identity Center does."""
+# ruff: noqa: F405
 
 import base64
 import hashlib
@@ -12,7 +13,7 @@ import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from sso_fixtures import *  # noqa: F403
+from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
 from ssoenv.emulator import Emulator, make_accounts
 
