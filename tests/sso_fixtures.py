@@ -73,7 +73,16 @@ def aws_home(tmp_path, monkeypatch):
     for name in list(os.environ):
         if name.startswith("AWS_") or name.lower() in ("http_proxy", "https_proxy", "all_proxy"):
             monkeypatch.delenv(name, raising=False)
-    for name in ("SSH_CONNECTION", "SSH_TTY", "BROWSER", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+    # No real browser may open: tests that want one install the fetching BROWSER.
+    for name in (
+        "SSH_CONNECTION",
+        "SSH_TTY",
+        "BROWSER",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "XDG_CACHE_HOME",
+        "XDG_CONFIG_HOME",
+    ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     (home / ".aws").mkdir(parents=True)

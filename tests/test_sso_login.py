@@ -235,3 +235,40 @@ def test_secrets_never_appear_in_output(emulator, browser, session, capfd):
     text = out.getvalue() + str(err.value) + captured.out + captured.err
     for secret in secrets_of(token, registration):
         assert secret not in text
+
+
+def test_ctrl_c_while_waiting_leaves_nothing_half_written(emulator, browser, session):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    emulator.configure(approval="never")
+    code = textwrap.dedent(
+        f"""
+        import io
+        from ssoenv.sso.login import login
+        from ssoenv.sso.session import SsoSession
+        session = SsoSession({SESSION_NAME!r}, {START_URL!r}, {REGION!r}, ("sso:account:access",), {PROFILE!r})
+        login(session, out=io.StringIO(), timeout=60)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, PYTHONPATH=ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (browser.exists() and browser.read_text()):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    cache_dir = os.path.dirname(session.token_path())
+    assert not os.path.exists(session.token_path())
+    assert [n for n in os.listdir(cache_dir) if n.endswith(".tmp")] == []
+    json.loads(open(session.registration_path()).read())  # whole, or not there at all
