@@ -272,3 +272,35 @@ def test_ctrl_c_while_waiting_leaves_nothing_half_written(emulator, browser, ses
     assert not os.path.exists(session.token_path())
     assert [n for n in os.listdir(cache_dir) if n.endswith(".tmp")] == []
     json.loads(open(session.registration_path()).read())  # whole, or not there at all
+
+
+def test_services_section_of_the_profile_sets_the_endpoints(aws_home, browser, monkeypatch):
+    from ssoenv.emulator import Emulator
+    from ssoenv.sso.credentials import get_role_credentials
+    from ssoenv.sso.session import SsoSession
+
+    with Emulator() as emu:
+        config = aws_home / ".aws" / "config"
+        config.write_text(
+            config.read_text()
+            + f"""
+[profile via-services]
+sso_session = {SESSION_NAME}
+sso_account_id = {ACCOUNT}
+sso_role_name = {ROLE}
+services = local
+
+[services local]
+sso_oidc =
+  endpoint_url = {emu.url}
+sso =
+  endpoint_url = {emu.url}
+"""
+        )
+        session = SsoSession(
+            SESSION_NAME, START_URL, REGION, ("sso:account:access",), "via-services"
+        )
+        login(session, out=io.StringIO(), timeout=30)
+        creds = get_role_credentials(session, ACCOUNT, ROLE)
+        assert creds.access_key_id == emu.issued_credentials[-1]["accessKeyId"]
+        assert emu.calls["CreateToken:authorization_code"] == 1
