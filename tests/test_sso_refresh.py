@@ -232,3 +232,22 @@ def test_lock_wait_is_bounded(emulator, session):
         with pytest.raises(SsoError, match="another ssoenv process"):
             ensure_fresh(session, lock_timeout=0.5)
         assert time.monotonic() - started < 3
+
+
+def test_failed_refresh_is_not_retried_for_a_minute_and_login_clears_it(emulator, browser, session):
+    from ssoenv.sso.login import login
+    from ssoenv.sso.refresh import last_refresh_failure
+
+    issue_token(emulator, session, expires_in=300)
+    emulator.revoke_refresh_tokens()
+    first = ensure_fresh(session)
+    assert "log in again" in first.problem
+    second = ensure_fresh(session)
+    assert second.problem == first.problem and second.access_token == first.access_token
+    assert emulator.refresh_calls == 1
+    assert last_refresh_failure(session) == first.problem
+    import io
+
+    login(session, out=io.StringIO(), timeout=30)
+    assert last_refresh_failure(session) is None
+    assert ensure_fresh(session).problem is None

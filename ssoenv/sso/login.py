@@ -16,7 +16,7 @@ from ssoenv.errors import SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.lock import session_lock
-from ssoenv.sso.refresh import TokenState
+from ssoenv.sso.refresh import TokenState, clear_refresh_failure
 from ssoenv.sso.session import DEFAULT_AUTH_CODE_SCOPE, SsoSession
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -89,6 +89,7 @@ def login(
     token = tokens.token_from_response(session, response, registration)
     with session_lock(session.lock_path(), label=session.label):
         tokens.save_token(session, token)
+    clear_refresh_failure(session)
     return TokenState(token["accessToken"], cache.parse_time(token["expiresAt"]), refreshed=True)
 
 

@@ -22,6 +22,9 @@ REFRESH_GRANT = "refresh_token"
 # The hook may ask on every prompt; one background attempt a minute is plenty (botocore
 # also refreshes at most once a minute).
 BACKGROUND_THROTTLE_SECONDS = 60
+# After a failed refresh of a still-valid token, commands use it for a minute before
+# trying again.
+FAILURE_BACKOFF_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,15 @@ def ensure_fresh(
         if status == "refresh":
             return _state(token, problem=_cannot_refresh_reason(session, token))
         raise _not_usable(session, status)
-    if status == "refresh" and background_ok:
-        start_background_refresh(session)
-        return _state(token)
+    if status == "refresh":
+        recent = _recent_failure(session)
+        if recent:
+            # A refresh failed under a minute ago; the token still works, so do not make
+            # every command wait on a dead endpoint again.
+            return _state(token, problem=recent)
+        if background_ok:
+            start_background_refresh(session)
+            return _state(token)
 
     with session_lock(session.lock_path(), lock_timeout, session.label):
         # Another process may have refreshed while we waited for the lock.
@@ -100,10 +109,12 @@ def ensure_fresh(
         try:
             new_token = _refresh(session, token, network)
         except SsoError as err:
+            _record_failure(session, str(err))
             if status == "refresh":
                 return _state(token, problem=str(err))
             raise
         tokens.save_token(session, new_token)
+        clear_refresh_failure(session)
     new_token["_expires_epoch"] = cache.parse_time(new_token["expiresAt"])
     return _state(new_token, refreshed=True)
 
@@ -138,6 +149,47 @@ def _refresh(session: SsoSession, token: dict, network: Optional[Network]) -> di
 def _stamp_path(session: SsoSession) -> str:
     key = cache.token_cache_key(session.name, session.start_url)
     return os.path.join(paths.cache_dir(), f"refresh-{key}.stamp")
+
+
+def _failure_path(session: SsoSession) -> str:
+    key = cache.token_cache_key(session.name, session.start_url)
+    return os.path.join(paths.cache_dir(), f"refresh-{key}.failed")
+
+
+def _record_failure(session: SsoSession, message: str) -> None:
+    try:
+        paths.write_private(_failure_path(session), message)
+    except OSError:
+        pass
+
+
+def clear_refresh_failure(session: SsoSession) -> None:
+    try:
+        os.unlink(_failure_path(session))
+    except OSError:
+        pass
+
+
+def _recent_failure(session: SsoSession) -> Optional[str]:
+    """The message of a refresh that failed less than a minute ago, if any."""
+    path = _failure_path(session)
+    try:
+        if time.time() - os.stat(path).st_mtime >= FAILURE_BACKOFF_SECONDS:
+            return None
+        with open(path, encoding="utf-8") as f:
+            return f.read(2000).strip() or None
+    except OSError:
+        return None
+
+
+def last_refresh_failure(session: SsoSession) -> Optional[str]:
+    """Why the last refresh (e.g. a background one) failed, if it did and none has
+    succeeded since; for the hook or `ssoenv status` to show."""
+    try:
+        with open(_failure_path(session), encoding="utf-8") as f:
+            return f.read(2000).strip() or None
+    except OSError:
+        return None
 
 
 def start_background_refresh(session: SsoSession, *, force: bool = False) -> Optional[int]:
