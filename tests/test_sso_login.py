@@ -304,3 +304,14 @@ sso =
         creds = get_role_credentials(session, ACCOUNT, ROLE)
         assert creds.access_key_id == emu.issued_credentials[-1]["accessKeyId"]
         assert emu.calls["CreateToken:authorization_code"] == 1
+
+
+def test_a_registration_the_service_forgot_is_replaced(emulator, session):
+    login(session, use_device_code=True, out=io.StringIO(), timeout=30)
+    old = json.loads(open(session.registration_path()).read())
+    with emulator.lock:
+        emulator.clients.clear()
+    login(session, use_device_code=True, out=io.StringIO(), timeout=30)
+    new = json.loads(open(session.registration_path()).read())
+    assert new["clientId"] != old["clientId"]
+    assert emulator.calls["RegisterClient"] == 2

@@ -76,12 +76,17 @@ def login(
     device = session.is_legacy or use_device_code or (open_browser and not can_open)
     action = f"logging in to {session.label}"
     client = None
+    flow = _device_flow if device else _auth_code_flow
     try:
         client = create_client(session, "sso-oidc", network)
-        if device:
-            response, registration = _device_flow(session, client, out, can_open, timeout)
-        else:
-            response, registration = _auth_code_flow(session, client, out, can_open, timeout)
+        try:
+            response, registration = flow(session, client, out, can_open, timeout)
+        except Exception as exc:
+            if error_code(exc) != "InvalidClientException":
+                raise
+            # The service no longer knows the cached registration: register again, once.
+            _forget_registration(session)
+            response, registration = flow(session, client, out, can_open, timeout)
     except SsoError:
         raise
     except Exception as exc:
@@ -91,6 +96,14 @@ def login(
         tokens.save_token(session, token)
     clear_refresh_failure(session)
     return TokenState(token["accessToken"], cache.parse_time(token["expiresAt"]), refreshed=True)
+
+
+def _forget_registration(session: SsoSession) -> None:
+    with session_lock(session.lock_path(), label=session.label):
+        try:
+            os.unlink(session.registration_path())
+        except FileNotFoundError:
+            pass
 
 
 def _registration(session: SsoSession, client, auth_code: bool) -> dict:
