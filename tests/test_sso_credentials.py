@@ -38,6 +38,7 @@ def test_role_credentials_are_cached_the_aws_cli_way_and_reused(emulator, sessio
         },
     }
     assert stat.S_IMODE(os.stat(cli_cache_path(session)).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(cli_cache_path(session))).st_mode) == 0o700
     again = get_role_credentials(session, ACCOUNT, ROLE)
     assert again == creds and emulator.calls["GetRoleCredentials"] == 1
     assert issued["secretAccessKey"] not in repr(creds)

@@ -3,7 +3,6 @@
 Also the entry point of the detached background refresh the shell hook starts:
 `python -m ssoenv.sso.refresh --start-url URL --region R [--session-name N] ...`."""
 
-import argparse
 import os
 import subprocess
 import sys
@@ -232,6 +231,8 @@ def session_arguments(session: SsoSession) -> list:
 
 
 def session_from_arguments(argv=None) -> SsoSession:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="python -m ssoenv.sso.refresh")
     parser.add_argument("--start-url", required=True)
     parser.add_argument("--region", required=True)
