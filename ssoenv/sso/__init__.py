@@ -1,3 +1,15 @@
 """IAM Identity Center: token cache, login, refresh, logout and role credentials.
 
-Only the submodules that talk to the service import boto3, and only inside functions."""
+Only the submodules that talk to the service import boto3, and only inside functions.
+
+- `cache`: file names and formats shared with the AWS CLI v2 (stdlib only; the hook uses it)
+- `session`: `SsoSession`, the identity of one login
+- `tokens`: reading and writing the token and client-registration files
+- `lock`: the per-session inter-process lock
+- `clients`: botocore clients with bounded timeouts, and user-facing error messages
+- `refresh`: `ensure_fresh`, the background refresh (`python -m ssoenv.sso.refresh`)
+- `login`: authorization code with PKCE, or device code
+- `logout`: like `aws sso logout`
+- `credentials`: role credentials in the AWS CLI's cache, credential_process output
+- `portal`: accounts and roles the user may access
+"""

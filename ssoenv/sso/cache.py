@@ -43,7 +43,7 @@ def parse_time(text) -> float:
     Accepts `2024-01-01T00:00:00Z` (botocore), the old `...UTC` suffix, fractional seconds
     and a `+00:00` offset. Raises ValueError on anything else."""
     if not isinstance(text, str) or len(text) < 19 or text[4] != "-" or text[10] not in "T ":
-        raise ValueError("not a timestamp: %r" % (text,))
+        raise ValueError(f"not a timestamp: {text!r}")
     date, clock, rest = text[:10], text[11:19], text[19:]
     y, mo, d = (int(x) for x in date.split("-"))
     hh, mm, ss = (int(x) for x in clock.split(":"))
@@ -58,9 +58,9 @@ def parse_time(text) -> float:
         rest = rest[1 + len(digits) :]
     rest = rest.strip()
     if rest not in ("Z", "UTC", "+00:00", "+0000", ""):
-        raise ValueError("not a UTC timestamp: %r" % (text,))
+        raise ValueError(f"not a UTC timestamp: {text!r}")
     if not (1 <= mo <= 12 and 1 <= d <= 31 and hh < 24 and mm < 60 and ss < 61):
-        raise ValueError("not a timestamp: %r" % (text,))
+        raise ValueError(f"not a timestamp: {text!r}")
     return _days_from_civil(y, mo, d) * 86400 + hh * 3600 + mm * 60 + ss + frac
 
 
@@ -99,3 +99,52 @@ def token_status(token, now=None) -> str:
     if left < REFRESH_WINDOW_SECONDS:
         return "refresh"
     return "valid"
+
+
+def registration_cache_key(start_url: str, region: str, scopes, session_name) -> str:
+    """The AWS CLI v2's name for a client registration (`BaseSSOTokenFetcher`): sha1 of the
+    sort_keys JSON of tool, startUrl, region, scopes (a list, or None when not configured)
+    and session_name (None for legacy profiles), with json's default separators."""
+    args = {
+        "tool": "botocore",
+        "startUrl": start_url,
+        "region": region,
+        "scopes": list(scopes) if scopes is not None else None,
+        "session_name": session_name,
+    }
+    return _sha1_hex(json.dumps(args, sort_keys=True))
+
+
+def registration_cache_path(start_url: str, region: str, scopes, session_name) -> str:
+    key = registration_cache_key(start_url, region, scopes, session_name)
+    return os.path.join(paths.sso_cache_dir(), key + ".json")
+
+
+def role_credentials_cache_key(account_id: str, role_name: str, session_name, start_url) -> str:
+    """botocore's `SSOCredentialFetcher` key for `~/.aws/cli/cache`: compact sort_keys JSON."""
+    args = {"accountId": account_id, "roleName": role_name}
+    if session_name:
+        args["sessionName"] = session_name
+    else:
+        args["startUrl"] = start_url
+    return _sha1_hex(json.dumps(args, sort_keys=True, separators=(",", ":")))
+
+
+def role_credentials_cache_path(account_id: str, role_name: str, session_name, start_url) -> str:
+    key = role_credentials_cache_key(account_id, role_name, session_name, start_url)
+    return os.path.join(paths.cli_cache_dir(), key + ".json")
+
+
+def read_json(path: str):
+    """A JSON object from `path`, or None when missing, unreadable or not an object."""
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read(1 << 20))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_json(path: str, data: dict) -> None:
+    """Atomically write `data` as the AWS tools do (plain json.dumps), 0600 in a 0700 dir."""
+    paths.write_private(path, json.dumps(data))

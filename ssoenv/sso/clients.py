@@ -1,0 +1,109 @@
+"""botocore clients for sso-oidc and the sso portal, and what their failures mean to a user."""
+
+from dataclasses import dataclass
+from typing import Optional
+from urllib.parse import urlsplit
+
+from ssoenv.errors import SsoError
+
+LOGIN_AGAIN = "log in again: ssoenv login"
+
+
+@dataclass(frozen=True)
+class Network:
+    """Bounds on every request: a dead endpoint must not hang a prompt or a command."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    max_attempts: int = 2  # botocore's total_max_attempts: first try plus one retry
+
+
+DEFAULT_NETWORK = Network()
+
+
+def create_client(session, service: str, network: Optional[Network] = None):
+    """A botocore client for `service` ("sso-oidc" or "sso") in the session's region.
+
+    A fresh botocore session each time, so AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL_SSO,
+    AWS_ENDPOINT_URL and the profile's [services] section are read as botocore reads them."""
+    import botocore
+    import botocore.session
+    from botocore.config import Config
+    from botocore.exceptions import ProfileNotFound
+
+    network = network or DEFAULT_NETWORK
+    config = Config(
+        region_name=session.region,
+        signature_version=botocore.UNSIGNED,
+        connect_timeout=network.connect_timeout,
+        read_timeout=network.read_timeout,
+        retries={"total_max_attempts": network.max_attempts, "mode": "standard"},
+    )
+    if session.profile:
+        bsession = botocore.session.Session(profile=session.profile)
+    else:
+        # Ignore AWS_PROFILE: it may name a profile that does not exist, and the SSO calls
+        # need none. Endpoint settings from the environment still apply.
+        bsession = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    try:
+        return bsession.create_client(service, config=config)
+    except ProfileNotFound as exc:
+        raise SsoError(f'the AWS profile "{session.profile}" does not exist') from exc
+
+
+def error_code(exc) -> Optional[str]:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return (response.get("Error") or {}).get("Code")
+    return None
+
+
+def explain(exc: BaseException, action: str, endpoint: Optional[str] = None) -> SsoError:
+    """An SsoError saying what failed during `action`, never quoting tokens or secrets.
+
+    Only the error code and the endpoint's host are used: service messages and botocore's
+    reprs are not echoed, since a request's parameters can hold secrets."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+
+    where = _host(endpoint) or _host(getattr(exc, "kwargs", {}).get("endpoint_url"))
+    at = f" at {where}" if where else ""
+    if isinstance(exc, ReadTimeoutError):
+        return SsoError(f"{action} failed: IAM Identity Center{at} did not answer in time")
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)):
+        return SsoError(f"{action} failed: cannot reach IAM Identity Center{at}")
+    if isinstance(exc, ClientError):
+        code = error_code(exc) or "unknown error"
+        status = (exc.response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        if code in ("InvalidGrantException", "ExpiredTokenException"):
+            return SsoError(f"{action} failed: the sign-in is no longer valid; {LOGIN_AGAIN}")
+        if code in ("InvalidClientException", "UnauthorizedClientException"):
+            return SsoError(f"{action} failed: the client registration was rejected; {LOGIN_AGAIN}")
+        if code == "UnauthorizedException":
+            return SsoError(f"{action} failed: the access token was rejected; {LOGIN_AGAIN}")
+        if code == "AccessDeniedException":
+            return SsoError(f"{action} failed: the request was denied")
+        if status and status >= 500:
+            return SsoError(
+                f"{action} failed: IAM Identity Center{at} had an error (HTTP {status})"
+            )
+        return SsoError(f"{action} failed: IAM Identity Center{at} answered {code}")
+    return SsoError(f"{action} failed: {type(exc).__name__}")
+
+
+def _host(url) -> Optional[str]:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).netloc or None
+    except ValueError:
+        return None
+
+
+def endpoint_of(client) -> Optional[str]:
+    return getattr(client.meta, "endpoint_url", None)

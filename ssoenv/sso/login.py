@@ -1,0 +1,335 @@
+"""Logging in to IAM Identity Center the AWS CLI v2's way: authorization code with PKCE, or device code."""
+
+import base64
+import hashlib
+import os
+import secrets
+import string
+import sys
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Optional
+from urllib.parse import parse_qs, urlsplit
+
+from ssoenv.errors import SsoError
+from ssoenv.sso import cache, tokens
+from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
+from ssoenv.sso.lock import session_lock
+from ssoenv.sso.refresh import TokenState, clear_refresh_failure
+from ssoenv.sso.session import DEFAULT_AUTH_CODE_SCOPE, SsoSession
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+REDIRECT_URI_WITHOUT_PORT = "http://127.0.0.1/oauth/callback"
+CALLBACK_PATH = "/oauth/callback"
+DEFAULT_LOGIN_TIMEOUT = 600.0  # the AWS CLI waits 10 minutes for the browser too
+SLOW_DOWN_SECONDS = 5
+DEFAULT_INTERVAL = 5
+_VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
+
+CLOSE_TAB_PAGE = (
+    b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
+    b"<p>ssoenv: the sign-in is complete. You can close this tab and return to the terminal.</p>"
+)
+FAILED_PAGE = (
+    b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
+    b"<p>ssoenv: the sign-in did not complete. Return to the terminal for details.</p>"
+)
+
+
+def browser_available(environ=None, platform: Optional[str] = None) -> bool:
+    """Whether a browser can open on this machine for the person at the terminal.
+
+    A set BROWSER always counts (Python's webbrowser honours it); otherwise SSH sessions,
+    Linux without a display and containers cannot."""
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if env.get("BROWSER"):
+        return True
+    if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
+        return False
+    if platform.startswith("linux"):
+        if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+            return False
+        if os.path.exists("/.dockerenv") or os.path.exists("/run/.containerenv"):
+            return False
+    return True
+
+
+def login(
+    session: SsoSession,
+    *,
+    use_device_code: bool = False,
+    open_browser: bool = True,
+    out=None,
+    timeout: float = DEFAULT_LOGIN_TIMEOUT,
+    network: Optional[Network] = None,
+) -> TokenState:
+    """Log in and store the token where the AWS CLI and botocore find it.
+
+    sso-sessions use the authorization-code flow with PKCE unless `use_device_code`, or no
+    browser can open here; legacy profiles always use the device-code flow. What the user
+    must open (and the code to enter) is written to `out` (default stderr). Raises SsoError
+    when the sign-in is denied, expires, times out or the service cannot be reached."""
+    out = sys.stderr if out is None else out
+    can_open = open_browser and browser_available()
+    device = session.is_legacy or use_device_code or (open_browser and not can_open)
+    action = f"logging in to {session.label}"
+    client = None
+    flow = _device_flow if device else _auth_code_flow
+    try:
+        client = create_client(session, "sso-oidc", network)
+        try:
+            response, registration = flow(session, client, out, can_open, timeout)
+        except Exception as exc:
+            if error_code(exc) != "InvalidClientException":
+                raise
+            # The service no longer knows the cached registration: register again, once.
+            _forget_registration(session)
+            response, registration = flow(session, client, out, can_open, timeout)
+    except SsoError:
+        raise
+    except Exception as exc:
+        raise explain(exc, action, endpoint_of(client) if client else None) from None
+    token = tokens.token_from_response(session, response, registration)
+    with session_lock(session.lock_path(), label=session.label):
+        tokens.save_token(session, token)
+    clear_refresh_failure(session)
+    return TokenState(token["accessToken"], cache.parse_time(token["expiresAt"]), refreshed=True)
+
+
+def _forget_registration(session: SsoSession) -> None:
+    with session_lock(session.lock_path(), label=session.label):
+        try:
+            os.unlink(session.registration_path())
+        except FileNotFoundError:
+            pass
+
+
+def _registration(session: SsoSession, client, auth_code: bool) -> dict:
+    registration = tokens.load_registration(session, auth_code)
+    if registration is not None:
+        return registration
+    client_name = f"botocore-client-{session.name or int(time.time())}"
+    kwargs = {"clientName": client_name, "clientType": "public"}
+    scopes = session.registration_scopes
+    grant_types = None
+    if auth_code:
+        scopes = scopes or [DEFAULT_AUTH_CODE_SCOPE]
+        grant_types = list(tokens.AUTH_CODE_GRANT_TYPES)
+        kwargs.update(
+            grantTypes=grant_types,
+            redirectUris=[REDIRECT_URI_WITHOUT_PORT],
+            issuerUrl=session.start_url,
+            scopes=scopes,
+        )
+    elif scopes:
+        kwargs["scopes"] = scopes
+    response = client.register_client(**kwargs)
+    registration = tokens.registration_from_response(response, scopes, grant_types)
+    with session_lock(session.lock_path(), label=session.label):
+        tokens.save_registration(session, registration)
+    return registration
+
+
+def _open(url: str) -> None:
+    import webbrowser
+
+    try:
+        webbrowser.open_new_tab(url)
+    except Exception:  # a broken browser must not break the login: the URL is printed
+        pass
+
+
+# -- authorization code with PKCE -------------------------------------------------------
+
+
+def pkce_pair():
+    """(verifier, challenge): 64 characters of [A-Za-z0-9-._~] and its S256 challenge."""
+    verifier = "".join(secrets.choice(_VERIFIER_ALPHABET) for _ in range(64))
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def _oidc_base_url(client) -> str:
+    """The endpoint botocore resolved for sso-oidc, for the unmodelled /authorize page.
+
+    Like the AWS CLI: let botocore build a RegisterClient request and stop it before it
+    is sent, so every endpoint setting (env, [services], FIPS...) is honoured."""
+    from botocore.awsrequest import AWSResponse
+
+    captured = {}
+
+    def capture(params, **kwargs):
+        parts = urlsplit(params["url"])
+        captured["base"] = f"{parts.scheme}://{parts.netloc}"
+        return AWSResponse(None, 200, {}, None), {}
+
+    client.meta.events.register("before-call", capture, unique_id="ssoenv-capture-endpoint")
+    try:
+        client.register_client(clientName="ssoenv-endpoint-probe", clientType="public")
+    finally:
+        client.meta.events.unregister("before-call", unique_id="ssoenv-capture-endpoint")
+    return captured["base"]
+
+
+class _CallbackServer(HTTPServer):
+    result: Optional[dict] = None
+
+
+class _CallbackHandler(BaseHTTPRequestHandler):
+    server_version = "ssoenv"
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        if parts.path != CALLBACK_PATH:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        query = parse_qs(parts.query)
+        result = {k: v[0] for k, v in query.items() if v}
+        ok = "code" in result and "error" not in result
+        page = CLOSE_TAB_PAGE if ok else FAILED_PAGE
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+        if "code" in result or "error" in result:
+            self.server.result = result
+
+
+def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: float):
+    registration = _registration(session, client, auth_code=True)
+    from botocore.utils import percent_encode_sequence
+
+    verifier, challenge = pkce_pair()
+    expected_state = str(uuid.uuid4())
+    # One-shot listener on loopback only (the AWS CLI listens on all interfaces).
+    server = _CallbackServer(("127.0.0.1", 0), _CallbackHandler)
+    server.timeout = 0.2
+    try:
+        redirect_uri = f"http://127.0.0.1:{server.server_address[1]}{CALLBACK_PATH}"
+        params = {
+            "response_type": "code",
+            "client_id": registration["clientId"],
+            "redirect_uri": redirect_uri,
+            "state": expected_state,
+            "code_challenge_method": "S256",
+            "scopes": " ".join(session.registration_scopes or [DEFAULT_AUTH_CODE_SCOPE]),
+        }
+        url = (
+            f"{_oidc_base_url(client)}/authorize?{percent_encode_sequence(params)}"
+            f"&code_challenge={challenge}"
+        )
+        if can_open:
+            out.write(
+                "Opening the IAM Identity Center sign-in page in your browser.\n"
+                "If it does not open, open this URL on this computer:\n\n"
+                f"{url}\n\n"
+            )
+        else:
+            out.write(f"Open this URL in a browser on this computer to sign in:\n\n{url}\n\n")
+        out.flush()
+        if can_open:
+            _open(url)
+        deadline = time.monotonic() + timeout
+        while server.result is None:
+            if time.monotonic() >= deadline:
+                raise SsoError(
+                    f"logging in to {session.label} timed out waiting for the browser sign-in"
+                )
+            server.handle_request()
+        result = server.result
+    finally:
+        server.server_close()
+
+    if result.get("error") or not result.get("code"):
+        if result.get("error") == "access_denied":
+            raise SsoError(f"logging in to {session.label} failed: the sign-in was denied")
+        raise SsoError(f"logging in to {session.label} failed: no authorization code was returned")
+    if not secrets.compare_digest(result.get("state", ""), expected_state):
+        raise SsoError(f"logging in to {session.label} failed: the sign-in answer did not match")
+    response = client.create_token(
+        grantType="authorization_code",
+        clientId=registration["clientId"],
+        clientSecret=registration["clientSecret"],
+        redirectUri=redirect_uri,
+        codeVerifier=verifier,
+        code=result["code"],
+    )
+    return response, registration
+
+
+# -- device code ----------------------------------------------------------------------------
+
+
+def _device_flow(session: SsoSession, client, out, can_open: bool, timeout: float):
+    registration = _registration(session, client, auth_code=False)
+    authorization = client.start_device_authorization(
+        clientId=registration["clientId"],
+        clientSecret=registration["clientSecret"],
+        startUrl=session.start_url,
+    )
+    interval = authorization.get("interval") or DEFAULT_INTERVAL
+    expires_in = authorization.get("expiresIn") or timeout
+    deadline = time.monotonic() + min(float(expires_in), float(timeout))
+
+    # Like the CLI: one attempt before asking the user, who may already be signed in.
+    response, interval = _poll_once(session, client, registration, authorization, interval)
+    if response is not None:
+        return response, registration
+    out.write(
+        "To sign in, open this URL in a browser (on any device):\n\n"
+        f"{authorization['verificationUri']}\n\n"
+        f"and enter the code:\n\n{authorization['userCode']}\n\n"
+        "Or open this URL, which fills in the code:\n\n"
+        f"{authorization['verificationUriComplete']}\n\n"
+    )
+    out.flush()
+    if can_open:
+        _open(authorization["verificationUriComplete"])
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise SsoError(
+                f"logging in to {session.label} failed: the sign-in request expired before "
+                "it was approved; run ssoenv login again"
+            )
+        time.sleep(min(interval, remaining))
+        response, interval = _poll_once(session, client, registration, authorization, interval)
+        if response is not None:
+            return response, registration
+
+
+def _poll_once(session, client, registration, authorization, interval):
+    from botocore.exceptions import ClientError
+
+    try:
+        response = client.create_token(
+            grantType=DEVICE_GRANT,
+            clientId=registration["clientId"],
+            clientSecret=registration["clientSecret"],
+            deviceCode=authorization["deviceCode"],
+        )
+        return response, interval
+    except ClientError as exc:
+        code = error_code(exc)
+        if code == "AuthorizationPendingException":
+            return None, interval
+        if code == "SlowDownException":
+            return None, interval + SLOW_DOWN_SECONDS
+        if code == "ExpiredTokenException":
+            raise SsoError(
+                f"logging in to {session.label} failed: the sign-in request expired before "
+                "it was approved; run ssoenv login again"
+            ) from None
+        if code == "AccessDeniedException":
+            raise SsoError(
+                f"logging in to {session.label} failed: the sign-in was denied"
+            ) from None
+        raise

@@ -1,0 +1,223 @@
+"""Fixtures for the SSO tests: a clean temporary HOME, the emulator wired in through
+AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL_SSO, and a BROWSER that fetches URLs.
+
+Test modules import them with `from sso_fixtures import *`."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import webbrowser
+
+import pytest
+
+from ssoenv.emulator import Emulator
+from ssoenv.sso import cache
+from ssoenv.sso.session import SsoSession
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SESSION_NAME = "my-sso"
+START_URL = "https://example.awsapps.com/start"
+REGION = "eu-west-1"
+ACCOUNT = "111111111111"
+ROLE = "ReadOnly"
+PROFILE = "dev"
+
+CONFIG = f"""\
+[sso-session {SESSION_NAME}]
+sso_start_url = {START_URL}
+sso_region = {REGION}
+sso_registration_scopes = sso:account:access
+
+[profile {PROFILE}]
+sso_session = {SESSION_NAME}
+sso_account_id = {ACCOUNT}
+sso_role_name = {ROLE}
+region = {REGION}
+
+[profile legacy]
+sso_start_url = {START_URL}
+sso_region = {REGION}
+sso_account_id = {ACCOUNT}
+sso_role_name = {ROLE}
+region = {REGION}
+"""
+
+BROWSER_SCRIPT = """\
+#!{python}
+# A test browser: returns at once (webbrowser waits for it) and fetches the URL, following
+# redirects, in a detached child. Each URL is appended to $SSOENV_TEST_BROWSER_LOG.
+import os, sys, urllib.request
+url = sys.argv[-1]
+log = os.environ.get("SSOENV_TEST_BROWSER_LOG")
+if log:
+    with open(log, "a") as f:
+        f.write(url + "\\n")
+if os.fork() == 0:
+    os.setsid()
+    try:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({{}}))
+        opener.open(url, timeout=15).read()
+    except Exception:
+        pass
+    os._exit(0)
+"""
+
+
+@pytest.fixture
+def aws_home(tmp_path, monkeypatch):
+    """A temporary HOME with an AWS config holding an sso-session, a profile using it and a
+    legacy SSO profile; no AWS_* variables or proxies from the machine."""
+    for name in list(os.environ):
+        if name.startswith("AWS_") or name.lower() in ("http_proxy", "https_proxy", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+    # No real browser may open: tests that want one install the fetching BROWSER.
+    for name in (
+        "SSH_CONNECTION",
+        "SSH_TTY",
+        "BROWSER",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "XDG_CACHE_HOME",
+        "XDG_CONFIG_HOME",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    config = home / ".aws" / "config"
+    config.write_text(CONFIG)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("PYTHONPATH", ROOT)
+    return home
+
+
+@pytest.fixture
+def emulator(aws_home, monkeypatch):
+    with Emulator() as emu:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", emu.url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", emu.url)
+        yield emu
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    """Install the fetching BROWSER; returns the path of the log of opened URLs."""
+    script = tmp_path / "browser"
+    script.write_text(BROWSER_SCRIPT.format(python=sys.executable))
+    script.chmod(0o755)
+    log = tmp_path / "browser.log"
+    monkeypatch.setenv("BROWSER", str(script))
+    monkeypatch.setenv("SSOENV_TEST_BROWSER_LOG", str(log))
+    # webbrowser reads BROWSER once per process; make it read ours.
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    return log
+
+
+@pytest.fixture
+def session():
+    return SsoSession(
+        name=SESSION_NAME,
+        start_url=START_URL,
+        region=REGION,
+        scopes=("sso:account:access",),
+        profile=PROFILE,
+    )
+
+
+@pytest.fixture
+def legacy_session():
+    return SsoSession(name=None, start_url=START_URL, region=REGION, profile="legacy")
+
+
+def issue_token(emu, session, expires_in=None, refresh=True):
+    """Log in straight through the emulator's API (no ssoenv code) and write the token file
+    the way the AWS CLI does; returns the token dict. `expires_in` overrides the lifetime
+    written to the file (e.g. 300 puts it in the refresh window)."""
+    import boto3
+    import botocore
+    from botocore.config import Config
+
+    config = Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1})
+    oidc = boto3.client("sso-oidc", endpoint_url=emu.url, region_name=session.region, config=config)
+    reg = oidc.register_client(
+        clientName=f"botocore-client-{session.name}",
+        clientType="public",
+        scopes=list(session.scopes) if refresh else [],
+    )
+    auth = oidc.start_device_authorization(
+        clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl=session.start_url
+    )
+    response = oidc.create_token(
+        grantType="urn:ietf:params:oauth:grant-type:device_code",
+        clientId=reg["clientId"],
+        clientSecret=reg["clientSecret"],
+        deviceCode=auth["deviceCode"],
+    )
+    lifetime = response["expiresIn"] if expires_in is None else expires_in
+    token = {
+        "startUrl": session.start_url,
+        "region": session.region,
+        "accessToken": response["accessToken"],
+        "expiresAt": cache.format_time(time.time() + lifetime),
+        "clientId": reg["clientId"],
+        "clientSecret": reg["clientSecret"],
+        "registrationExpiresAt": cache.format_time(reg["clientSecretExpiresAt"]),
+    }
+    if "refreshToken" in response:
+        token["refreshToken"] = response["refreshToken"]
+    path = session.token_path()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(token, f)
+    emu.reset_counters()
+    return token
+
+
+def run_python(code: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter (botocore reads HOME when imported) with this
+    process's environment, importing ssoenv from this checkout."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+def secrets_of(*dicts) -> list:
+    keys = ("accessToken", "refreshToken", "clientSecret", "secretAccessKey", "sessionToken")
+    found = []
+    for d in dicts:
+        for key in keys:
+            if isinstance(d, dict) and d.get(key):
+                found.append(d[key])
+    return found
+
+
+__all__ = [
+    "ACCOUNT",
+    "PROFILE",
+    "REGION",
+    "ROLE",
+    "ROOT",
+    "SESSION_NAME",
+    "START_URL",
+    "aws_home",
+    "browser",
+    "emulator",
+    "issue_token",
+    "legacy_session",
+    "run_python",
+    "secrets_of",
+    "session",
+]

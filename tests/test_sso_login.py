@@ -1,0 +1,317 @@
+"""Logging in with both flows against the emulator, and what botocore makes of the result."""
+# ruff: noqa: F405
+
+import io
+import json
+import os
+import stat
+import threading
+import time
+
+import pytest
+from sso_fixtures import *  # noqa: F403 - fixtures and constants
+
+from ssoenv.errors import SsoError
+from ssoenv.sso import cache, tokens
+from ssoenv.sso.login import browser_available, login, pkce_pair
+
+
+def test_auth_code_login_with_browser_writes_cli_token_and_registration(emulator, browser, session):
+    out = io.StringIO()
+    state = login(session, out=out, timeout=30)
+    assert state.access_token in emulator.access_tokens
+    opened = browser.read_text().split()
+    assert len(opened) == 1 and opened[0].startswith(emulator.url + "/authorize?")
+    assert "code_challenge_method=S256" in opened[0]
+    assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in opened[0]
+    assert opened[0] in out.getvalue()
+
+    token = json.loads(open(session.token_path()).read())
+    assert list(token) == [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ]
+    assert token["startUrl"] == START_URL and token["region"] == REGION
+    cache.parse_time(token["expiresAt"])
+    assert token["expiresAt"].endswith("Z")
+    registration = json.loads(open(session.registration_path()).read())
+    assert registration["grantTypes"] == ["authorization_code", "refresh_token"]
+    assert registration["scopes"] == ["sso:account:access"]
+    assert registration["clientId"] == token["clientId"]
+    assert token["registrationExpiresAt"] == registration["expiresAt"]
+    assert emulator.calls["CreateToken:authorization_code"] == 1
+
+
+def test_files_are_private(emulator, browser, session):
+    login(session, out=io.StringIO(), timeout=30)
+    for path in (session.token_path(), session.registration_path(), session.lock_path()):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(session.token_path())).st_mode) == 0o700
+
+
+def test_second_login_reuses_the_registration(emulator, browser, session):
+    login(session, out=io.StringIO(), timeout=30)
+    login(session, out=io.StringIO(), timeout=30)
+    assert emulator.calls["RegisterClient"] == 1  # the endpoint probes are never sent
+    assert len(emulator.clients) == 1
+
+
+def test_device_and_auth_code_flows_do_not_share_a_registration(emulator, browser, session):
+    login(session, use_device_code=True, out=io.StringIO(), timeout=30)
+    device_reg = json.loads(open(session.registration_path()).read())
+    assert "grantTypes" not in device_reg
+    login(session, out=io.StringIO(), timeout=30)
+    auth_reg = json.loads(open(session.registration_path()).read())
+    assert auth_reg["clientId"] != device_reg["clientId"]
+    login(session, use_device_code=True, out=io.StringIO(), timeout=30)
+    assert len(emulator.clients) == 3
+
+
+def test_expiring_registration_is_renewed(emulator, browser, session):
+    login(session, out=io.StringIO(), timeout=30)
+    registration = json.loads(open(session.registration_path()).read())
+    registration["expiresAt"] = cache.format_time(time.time() + 600)
+    tokens.save_registration(session, registration)
+    login(session, out=io.StringIO(), timeout=30)
+    assert len(emulator.clients) == 2
+
+
+def test_device_code_login_prints_url_and_code_and_opens_browser(emulator, browser, session):
+    emulator.configure(approval="browser")
+    out = io.StringIO()
+    state = login(session, use_device_code=True, out=out, timeout=30)
+    assert state.access_token in emulator.access_tokens
+    text = out.getvalue()
+    assert emulator.url + "/device\n" in text
+    user_code = browser.read_text().strip().rsplit("=", 1)[1]
+    assert f"\n{user_code}\n" in text
+    assert emulator.calls["CreateToken:device_code"] >= 2
+
+
+def test_print_only_device_login_waits_for_approval_elsewhere(emulator, browser, session):
+    emulator.configure(approval="browser")
+    out = io.StringIO()
+    timer = threading.Timer(1.5, emulator.approve_all)
+    timer.start()
+    try:
+        login(session, use_device_code=True, open_browser=False, out=out, timeout=30)
+    finally:
+        timer.cancel()
+    assert not browser.exists()
+    assert "enter the code" in out.getvalue()
+
+
+def test_legacy_profile_always_uses_device_code(emulator, browser, legacy_session):
+    login(legacy_session, out=io.StringIO(), timeout=30)
+    assert emulator.calls["StartDeviceAuthorization"] == 1
+    assert "CreateToken:authorization_code" not in emulator.calls
+    token = json.loads(open(legacy_session.token_path()).read())
+    assert (
+        os.path.basename(legacy_session.token_path())
+        == cache.token_cache_key(None, START_URL) + ".json"
+    )
+    assert "refreshToken" not in token  # no scopes: the service issues none
+
+
+def test_no_display_over_ssh_falls_back_to_device_code(emulator, session, monkeypatch):
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5555 10.0.0.2 22")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    out = io.StringIO()
+    login(session, out=out, timeout=30)  # emulator approves device codes at once
+    assert emulator.calls["StartDeviceAuthorization"] == 1
+
+
+def test_browser_detection():
+    assert browser_available({"BROWSER": "x", "SSH_TTY": "/dev/pts/1"}, "linux")
+    assert not browser_available({"SSH_CONNECTION": "a b c d", "DISPLAY": ":0"}, "linux")
+    assert not browser_available({}, "linux")
+    assert browser_available({}, "darwin")
+    assert not browser_available({"SSH_TTY": "/dev/pts/0"}, "darwin")
+
+
+def test_pkce_pair_matches_the_cli_shape():
+    import base64
+    import hashlib
+
+    verifier, challenge = pkce_pair()
+    assert len(verifier) == 64
+    assert set(verifier) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+    digest = hashlib.sha256(verifier.encode()).digest()
+    assert challenge == base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    assert pkce_pair()[0] != verifier
+
+
+def test_denied_browser_sign_in_fails_clearly_and_writes_no_token(emulator, browser, session):
+    emulator.configure(approval="deny")
+    with pytest.raises(SsoError, match="denied"):
+        login(session, out=io.StringIO(), timeout=30)
+    assert not os.path.exists(session.token_path())
+
+
+def test_denied_device_sign_in_fails_clearly(emulator, browser, session):
+    emulator.configure(approval="deny")
+    with pytest.raises(SsoError, match="denied"):
+        login(session, use_device_code=True, out=io.StringIO(), timeout=30)
+    assert not os.path.exists(session.token_path())
+
+
+def test_expired_device_code_ends_the_login(emulator, session):
+    emulator.configure(approval="never", device_code_ttl=600)
+    timer = threading.Timer(1.0, emulator.expire_device_codes)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(SsoError, match="expired before it was approved"):
+        login(session, use_device_code=True, open_browser=False, out=io.StringIO(), timeout=30)
+    assert time.monotonic() - started < 10
+    assert not os.path.exists(session.token_path())
+
+
+def test_unapproved_browser_login_times_out(emulator, browser, session):
+    emulator.configure(approval="never")
+    started = time.monotonic()
+    with pytest.raises(SsoError, match="timed out"):
+        login(session, out=io.StringIO(), timeout=2)
+    assert time.monotonic() - started < 10
+
+
+def test_slow_down_adds_five_seconds_to_the_interval(emulator, session):
+    emulator.configure(approval="browser")
+    emulator.slow_down_next(1)
+    timer = threading.Timer(0.5, emulator.approve_all)
+    timer.start()
+    started = time.monotonic()
+    login(session, use_device_code=True, open_browser=False, out=io.StringIO(), timeout=30)
+    # The first poll (immediate) answers SlowDown: the next waits 1 + 5 seconds.
+    assert time.monotonic() - started >= 6
+    assert emulator.calls["CreateToken:device_code"] == 2
+
+
+def test_unreachable_endpoint_fails_fast_with_the_host(aws_home, session, monkeypatch):
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    with pytest.raises(SsoError, match=f"cannot reach IAM Identity Center at 127.0.0.1:{port}"):
+        login(session, use_device_code=True, out=io.StringIO())
+    assert time.monotonic() - started < 15
+
+
+def test_after_login_boto3_gets_the_emulators_role_credentials(emulator, browser, session):
+    login(session, out=io.StringIO(), timeout=30)
+    result = run_python(
+        f"""
+        import boto3
+        creds = boto3.Session(profile_name={PROFILE!r}).get_credentials().get_frozen_credentials()
+        print(creds.access_key)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    issued = {c["accessKeyId"] for c in emulator.issued_credentials}
+    assert result.stdout.strip() in issued
+
+
+def test_secrets_never_appear_in_output(emulator, browser, session, capfd):
+    out = io.StringIO()
+    login(session, out=out, timeout=30)
+    emulator.configure(approval="deny")
+    with pytest.raises(SsoError) as err:
+        login(session, out=out, timeout=30)
+    token = json.loads(open(session.token_path()).read())
+    registration = json.loads(open(session.registration_path()).read())
+    captured = capfd.readouterr()
+    text = out.getvalue() + str(err.value) + captured.out + captured.err
+    for secret in secrets_of(token, registration):
+        assert secret not in text
+
+
+def test_ctrl_c_while_waiting_leaves_nothing_half_written(emulator, browser, session):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    emulator.configure(approval="never")
+    code = textwrap.dedent(
+        f"""
+        import io
+        from ssoenv.sso.login import login
+        from ssoenv.sso.session import SsoSession
+        session = SsoSession({SESSION_NAME!r}, {START_URL!r}, {REGION!r}, ("sso:account:access",), {PROFILE!r})
+        login(session, out=io.StringIO(), timeout=60)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, PYTHONPATH=ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (browser.exists() and browser.read_text()):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    cache_dir = os.path.dirname(session.token_path())
+    assert not os.path.exists(session.token_path())
+    assert [n for n in os.listdir(cache_dir) if n.endswith(".tmp")] == []
+    json.loads(open(session.registration_path()).read())  # whole, or not there at all
+
+
+def test_services_section_of_the_profile_sets_the_endpoints(aws_home, browser, monkeypatch):
+    from ssoenv.emulator import Emulator
+    from ssoenv.sso.credentials import get_role_credentials
+    from ssoenv.sso.session import SsoSession
+
+    with Emulator() as emu:
+        config = aws_home / ".aws" / "config"
+        config.write_text(
+            config.read_text()
+            + f"""
+[profile via-services]
+sso_session = {SESSION_NAME}
+sso_account_id = {ACCOUNT}
+sso_role_name = {ROLE}
+services = local
+
+[services local]
+sso_oidc =
+  endpoint_url = {emu.url}
+sso =
+  endpoint_url = {emu.url}
+"""
+        )
+        session = SsoSession(
+            SESSION_NAME, START_URL, REGION, ("sso:account:access",), "via-services"
+        )
+        login(session, out=io.StringIO(), timeout=30)
+        creds = get_role_credentials(session, ACCOUNT, ROLE)
+        assert creds.access_key_id == emu.issued_credentials[-1]["accessKeyId"]
+        assert emu.calls["CreateToken:authorization_code"] == 1
+
+
+def test_a_registration_the_service_forgot_is_replaced(emulator, session):
+    login(session, use_device_code=True, out=io.StringIO(), timeout=30)
+    old = json.loads(open(session.registration_path()).read())
+    with emulator.lock:
+        emulator.clients.clear()
+    login(session, use_device_code=True, out=io.StringIO(), timeout=30)
+    new = json.loads(open(session.registration_path()).read())
+    assert new["clientId"] != old["clientId"]
+    assert emulator.calls["RegisterClient"] == 2
