@@ -54,6 +54,12 @@ def parse(text: str, path: str) -> Dotfile:
         where = "" if node is None else ": line %d" % (node.start_mark.line + 1)
         raise DotfileError("%s%s: %s" % (shown, where, message))
 
+    def invalid(e):
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        where = ": line %d" % (mark.line + 1) if mark is not None else ""
+        raise DotfileError("%s%s: invalid YAML: %s" % (shown, where, problem)) from None
+
     try:
         loader = Loader(text)
         try:
@@ -61,11 +67,14 @@ def parse(text: str, path: str) -> Dotfile:
         finally:
             loader.dispose()
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        where = ": line %d" % (mark.line + 1) if mark is not None else ""
-        raise DotfileError("%s%s: invalid YAML: %s" % (shown, where, problem)) from None
+        invalid(e)
+    try:
+        return _from_node(node, path, yaml, fail)
+    except yaml.YAMLError as e:  # a tag (!foo, <<) that no safe constructor knows
+        invalid(e)
 
+
+def _from_node(node, path: str, yaml, fail) -> Dotfile:
     if node is None:
         fail("the file is empty; write: profile: NAME")
     if isinstance(node, yaml.ScalarNode):
