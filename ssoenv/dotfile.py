@@ -88,6 +88,8 @@ def _from_node(node, path: str, yaml, fail) -> Dotfile:
     values: Dict[str, object] = {}
     nodes = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            fail("keys must be plain names", key_node)
         key = _scalar(yaml, key_node)
         if not isinstance(key, str):
             fail("keys must be names, got %r" % (key,), key_node)
@@ -148,6 +150,8 @@ def _env(yaml, node, fail) -> Dict[str, str]:
         fail('"env" must be a mapping of NAME: value', node)
     env: Dict[str, str] = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            fail("env: variable names must be plain names", key_node)
         name = _scalar(yaml, key_node)
         if not isinstance(name, str) or not NAME_RE.match(name):
             fail('env: "%s" is not a valid variable name' % (name,), key_node)
