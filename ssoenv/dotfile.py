@@ -54,6 +54,12 @@ def parse(text: str, path: str) -> Dotfile:
         where = "" if node is None else ": line %d" % (node.start_mark.line + 1)
         raise DotfileError("%s%s: %s" % (shown, where, message))
 
+    def invalid(e):
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        where = ": line %d" % (mark.line + 1) if mark is not None else ""
+        raise DotfileError("%s%s: invalid YAML: %s" % (shown, where, problem)) from None
+
     try:
         loader = Loader(text)
         try:
@@ -61,11 +67,14 @@ def parse(text: str, path: str) -> Dotfile:
         finally:
             loader.dispose()
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        where = ": line %d" % (mark.line + 1) if mark is not None else ""
-        raise DotfileError("%s%s: invalid YAML: %s" % (shown, where, problem)) from None
+        invalid(e)
+    try:
+        return _from_node(node, path, yaml, fail)
+    except yaml.YAMLError as e:  # a tag (!foo, <<) that no safe constructor knows
+        invalid(e)
 
+
+def _from_node(node, path: str, yaml, fail) -> Dotfile:
     if node is None:
         fail("the file is empty; write: profile: NAME")
     if isinstance(node, yaml.ScalarNode):
@@ -79,6 +88,8 @@ def parse(text: str, path: str) -> Dotfile:
     values: Dict[str, object] = {}
     nodes = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            fail("keys must be plain names", key_node)
         key = _scalar(yaml, key_node)
         if not isinstance(key, str):
             fail("keys must be names, got %r" % (key,), key_node)
@@ -139,6 +150,8 @@ def _env(yaml, node, fail) -> Dict[str, str]:
         fail('"env" must be a mapping of NAME: value', node)
     env: Dict[str, str] = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            fail("env: variable names must be plain names", key_node)
         name = _scalar(yaml, key_node)
         if not isinstance(name, str) or not NAME_RE.match(name):
             fail('env: "%s" is not a valid variable name' % (name,), key_node)

@@ -111,6 +111,34 @@ def test_bad_yaml_names_file_and_line(text, line):
     assert message.startswith("~/work/project/.ssoenv: line %d: invalid YAML: " % line)
 
 
+@pytest.mark.parametrize(
+    "text, line, problem",
+    [
+        ("profile: dev\nenv:\n  A: !foo bar\n", 3, "the tag '!foo'"),
+        ("profile: dev\nenv:\n  A: !!python/object:os.system x\n", 3, "python/object"),
+        ("profile: dev\nenv:\n  <<: {A: b}\n", 3, "merge"),
+        ("profile: dev\ncredentials: !yes x\n", 2, "the tag '!yes'"),
+    ],
+)
+def test_unknown_yaml_tag_is_invalid_yaml_with_its_line(text, line, problem):
+    message = error(text)
+    assert message.startswith("~/work/project/.ssoenv: line %d: invalid YAML: " % line)
+    assert problem in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[a]: dev\n", "line 1: keys must be plain names"),
+        ("profile: dev\nenv:\n  ? [a]\n  : b\n", "line 3: env: variable names must be plain names"),
+    ],
+)
+def test_complex_key_is_refused_in_words(text, expected):
+    message = error(text)
+    assert expected in message
+    assert "Node(" not in message
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "# just a comment\n# and another\n"])
 def test_empty_or_comment_only_file_says_what_to_write(text):
     assert error(text) == "~/work/project/.ssoenv: the file is empty; write: profile: NAME"

@@ -506,3 +506,40 @@ def test_export_usage_errors_exit_2(ssoenv_env):
     result = ssoenv_env.run("export", "tcsh")
     assert result.returncode == 2
     assert result.stderr == ('ssoenv: unsupported shell "tcsh"; supported: bash, zsh, fish, json\n')
+
+
+def test_unexpected_failure_unloads_and_says_one_line(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_token("myorg")
+    a = project(ssoenv_env, "a", DEV)
+    sh = Shell(ssoenv_env, "subprocess")
+    sh.env["AWS_PROFILE"] = "personal"
+    sh.cd(a).prompt()
+    assert sh.env["AWS_PROFILE"] == "dev"
+    # ssoenv's data directory turns into a file: export cannot record its state.
+    data = ssoenv_env.data_home / "ssoenv"
+    for root, dirs, files in os.walk(data, topdown=False):
+        for name in files:
+            os.unlink(os.path.join(root, name))
+        for name in dirs:
+            os.rmdir(os.path.join(root, name))
+    data.rmdir()
+    data.write_text("")
+    (a / ".ssoenv").write_text(PROD)
+    env = dict(sh.env, PWD=str(a))
+    result = subprocess.run(
+        [sys.executable, "-m", "ssoenv", "export", "json"],
+        env=env,
+        cwd=str(a),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ssoenv: internal error in export (")
+    changes = json.loads(result.stdout)
+    assert changes["AWS_PROFILE"] == "personal"
+    assert changes["TF_VAR_stage"] is None
+    assert all(changes[name] is None for name in STATE)
