@@ -308,3 +308,120 @@ def test_carry_over_replaces_an_expired_session_token(tmp_path):
     src = _write(cache, "https://acme.awsapps.com/start", _token(7200))
     done = carry_over_tokens(plan, cache_dir=str(cache))
     assert [d.source for d in done] == [str(src)]
+
+
+# -- doctor checks (they point at `ssoenv migrate`) -------------------------------------
+DOCTOR = """\
+[default]
+region = eu-west-1
+[profile dashed]
+sso-session = s
+[profile ghost]
+sso_session = nowhere
+sso_account_id = 1
+sso_role_name = R
+[profile mismatch]
+sso_session = s
+sso_region = us-east-1
+sso_account_id = 1
+sso_role_name = R
+[profile legacy]
+sso_start_url = https://x.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 1
+sso_role_name = R
+credential_process = aws-sso-util credential-process --profile legacy
+[profile partial]
+sso_session = s
+sso_account_id = 1
+[profile keys]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+[sso-session s]
+sso_start_url = https://x.awsapps.com/start
+sso_region = eu-west-1
+[sso-session bare]
+sso_region = eu-west-1
+"""
+
+
+def _codes(findings):
+    return sorted((f.code, f.where) for f in findings)
+
+
+def test_doctor_finds_each_problem_with_its_fix():
+    from ssoenv.doctor_checks import check_config
+
+    found = check_config(DOCTOR)
+    assert _codes(found) == sorted(
+        [
+            ("dashed-key", "[profile dashed]"),
+            ("missing-session", "[profile ghost]"),
+            ("inconsistent-value", "[profile mismatch]"),
+            ("legacy-sso", "[profile legacy]"),
+            ("shadowed-credential-process", "[profile legacy]"),
+            ("incomplete-profile", "[profile partial]"),
+            ("long-term-key", "[profile keys]"),
+            ("no-scopes", "[sso-session s]"),
+            ("incomplete-session", "[sso-session bare]"),
+        ]
+    )
+    for f in found:
+        assert "\n" not in str(f)
+        assert "wJalr" not in str(f) and "AKIAIOSFODNN7EXAMPLE" not in str(f)
+    by_code = {f.code: f.message for f in found}
+    assert "ssoenv migrate" in by_code["legacy-sso"]
+    assert "AKIA…MPLE" in by_code["long-term-key"]
+
+
+def test_doctor_messages_match_botocores(botocore_view):
+    import botocore.exceptions
+
+    from ssoenv.doctor_checks import check_config
+
+    by_code = {f.code: f.message for f in check_config(DOCTOR)}
+    for profile, code in (("ghost", "missing-session"), ("mismatch", "inconsistent-value")):
+        text = DOCTOR.replace("[profile dashed]\nsso-session = s\n", "")
+        with pytest.raises(botocore.exceptions.InvalidConfigError) as err:
+            only = text.split(f"[profile {profile}]")[1].split("[profile")[0]
+            botocore_view(f"[profile {profile}]{only}" + text[text.index("[sso-session s]") :])
+        assert str(err.value).rstrip(".") in by_code[code]
+
+
+def test_doctor_finds_parse_errors_and_duplicates():
+    from ssoenv.doctor_checks import check_config
+
+    text = (
+        'stray\n[profile a]\nregion = x\nRegion = y\nno equals here\n[profile a]\n[profile "a"]\n'
+    )
+    assert _codes(check_config(text)) == sorted(
+        [
+            ("unparsable-line", "config line 1"),
+            ("unparsable-line", "config line 5"),
+            ("duplicate-key", "config [profile a]"),
+            ("duplicate-section", "config [profile a]"),
+            ("shadowed-section", '[profile "a"]'),
+        ]
+    )
+
+
+def test_doctor_is_quiet_about_a_migrated_config():
+    from ssoenv.doctor_checks import check_config
+
+    assert check_config(plan_migration(golden("migrate_article.input")).new_text) == []
+
+
+def test_doctor_masks_long_term_keys_in_the_credentials_file():
+    from ssoenv.doctor_checks import check_credentials
+
+    text = (
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        "[temp]\naws_access_key_id = ASIAXXXXXXXXXXXXXXXX\naws_secret_access_key = s\n"
+        "aws_session_token = t\n"
+    )
+    found = check_credentials(text)
+    assert [str(f) for f in found] == [
+        "credentials [default]: long-term access key AKIA…MPLE in the credentials file; "
+        "use an SSO profile instead, then deactivate the key in IAM"
+    ]
