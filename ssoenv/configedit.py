@@ -3,6 +3,7 @@
 import configparser
 import dataclasses
 import difflib
+import functools
 import hashlib
 import os
 import re
@@ -65,6 +66,30 @@ def section_header(kind: str, name: Optional[str] = None) -> str:
     return f"[{kind} {quote_name(name)}]"
 
 
+@functools.lru_cache(maxsize=65536)
+def _line_info(raw: str) -> Tuple[str, int, Optional[str], Optional[str]]:
+    """(kind, indent, header or option name, option value) of a line on its own.
+
+    kind is COMMENT, BLANK, HEADER, KEY or JUNK; the caller decides from the lines
+    before it whether a KEY or JUNK line is really a continuation (CONT)."""
+    line = _body(raw)
+    stripped = line.strip()
+    if stripped.startswith(("#", ";")):
+        return COMMENT, 0, None, None
+    if not stripped:
+        return BLANK, 0, None, None
+    m = _NONSPACE.search(line)
+    indent = m.start() if m else 0
+    mo = _SECTCRE.match(stripped)
+    if mo:
+        return HEADER, indent, mo.group("header"), None
+    mo = _OPTCRE.match(stripped)
+    if mo and mo.group("option"):
+        return KEY, indent, mo.group("option").rstrip().lower(), mo.group("value").strip()
+    return JUNK, indent, None, None
+
+
+@functools.lru_cache(maxsize=4096)
 def _classify_header(header: str) -> Tuple[str, Optional[str]]:
     # Mirrors botocore.configloader.build_profile_map and _parse_section.
     for kind in ("profile", "sso-session", "services"):
@@ -135,8 +160,9 @@ class ConfigDocument:
     Methods that find sections take `(kind, name)`: `("profile", "dev")`,
     `("sso-session", "myorg")`, `("default", "default")`."""
 
-    def __init__(self, text: str = ""):
+    def __init__(self, text: str = "", *, newline: Optional[str] = None):
         self.lines: List[str] = split_lines(text)
+        self._newline = newline
         self._parse()
 
     # -- reading ---------------------------------------------------------------------
@@ -149,6 +175,9 @@ class ConfigDocument:
 
     @property
     def newline(self) -> str:
+        """The line ending new lines get: the file's first one, else `\\n`."""
+        if self._newline:
+            return self._newline
         for line in self.lines:
             eol = _eol(line)
             if eol:
@@ -156,77 +185,64 @@ class ConfigDocument:
         return "\n"
 
     def _parse(self) -> None:
-        kinds: List[str] = []
-        owner: List[int] = []  # for KEY/CONT: index of the key line
+        # One linear pass with configparser's state machine; what a line is on its own
+        # is cached, so re-reading after each edit stays cheap on big files.
+        n = len(self.lines)
+        kinds: List[str] = [BLANK] * n
+        owner: List[int] = [-1] * n  # for KEY/CONT: index of the key line
         cursect = False
         optname = None
         indent_level = 0
         for i, raw in enumerate(self.lines):
-            line = _body(raw)
-            stripped = line.strip()
-            if stripped.startswith(("#", ";")):
-                kinds.append(COMMENT)
-                owner.append(-1)
+            kind, indent, _, _ = _line_info(raw)
+            if kind is COMMENT or kind is BLANK:
+                kinds[i] = kind
                 continue
-            if not stripped:
-                kinds.append(BLANK)
-                owner.append(-1)
-                continue
-            m = _NONSPACE.search(line)
-            indent = m.start() if m else 0
             if cursect and optname is not None and indent > indent_level:
-                kinds.append(CONT)
-                owner.append(optname)
+                kinds[i] = CONT
+                owner[i] = optname
                 continue
             indent_level = indent
-            if _SECTCRE.match(stripped):
-                kinds.append(HEADER)
-                owner.append(-1)
+            if kind is HEADER:
+                kinds[i] = HEADER
                 cursect = True
                 optname = None
-            elif not cursect:
-                kinds.append(JUNK)
-                owner.append(-1)
+            elif not cursect or kind is JUNK:
+                # configparser records an error and keeps the previous option.
+                kinds[i] = JUNK
             else:
-                mo = _OPTCRE.match(stripped)
-                if mo and mo.group("option"):
-                    kinds.append(KEY)
-                    owner.append(i)
-                    optname = i
-                else:
-                    # configparser records an error and keeps the previous option.
-                    kinds.append(JUNK)
-                    owner.append(-1)
+                kinds[i] = KEY
+                owner[i] = optname = i
         self._kinds = kinds
+        last_line: Dict[int, int] = {}
+        for i in range(n):
+            if kinds[i] is KEY or kinds[i] is CONT:
+                last_line[owner[i]] = i
         sections: List[Section] = []
-        header_idx = [i for i, k in enumerate(kinds) if k == HEADER]
-        for n, start in enumerate(header_idx):
-            end = header_idx[n + 1] if n + 1 < len(header_idx) else len(self.lines)
-            header = _SECTCRE.match(_body(self.lines[start]).strip()).group("header")
+        header_idx = [i for i in range(n) if kinds[i] is HEADER]
+        for h, start in enumerate(header_idx):
+            end = header_idx[h + 1] if h + 1 < len(header_idx) else n
+            header = _line_info(self.lines[start])[2]
             kind, name = _classify_header(header)
             keys = []
             body_end = start + 1
             for i in range(start + 1, end):
-                if kinds[i] == KEY:
-                    last = i
-                    for j in range(i + 1, end):
-                        if kinds[j] == CONT and owner[j] == i:
-                            last = j
-                    keys.append(self._make_key(i, last + 1))
-                    body_end = last + 1
-                elif kinds[i] == JUNK:
+                if kinds[i] is KEY:
+                    stop = last_line[i] + 1
+                    keys.append(self._make_key(i, stop))
+                    body_end = stop
+                elif kinds[i] is JUNK:
                     body_end = i + 1
             sections.append(Section(header, kind, name, start, end, body_end, tuple(keys)))
         self._sections = sections
 
     def _make_key(self, start: int, end: int) -> Key:
-        mo = _OPTCRE.match(_body(self.lines[start]).strip())
-        name = mo.group("option").rstrip().lower()
-        parts = [mo.group("value").strip()]
+        name, value = _line_info(self.lines[start])[2:]
+        parts = [value]
         for j in range(start + 1, end):
-            if self._kinds[j] == CONT:
+            if self._kinds[j] is CONT:
                 parts.append(_body(self.lines[j]).strip())
-            elif self._kinds[j] == BLANK:
+            elif self._kinds[j] is BLANK:
                 parts.append("")
         return Key(name, "\n".join(parts).rstrip(), start, end)
 
@@ -382,6 +398,27 @@ class ConfigDocument:
         self.lines[line] = body[:start] + new + spaces + body[end:] + _eol(raw)
         self._parse()
 
+    def section_document(self, s: Section) -> "ConfigDocument":
+        """A separate document of just this section's lines (botocore reads a section the
+        same on its own), for editing many sections with one `replace_ranges` at the end."""
+        return ConfigDocument("".join(self.lines[s.start : s.end]), newline=self.newline)
+
+    def replace_ranges(self, edits: List[Tuple[int, int, str]]) -> None:
+        """Replace several non-overlapping line ranges [start, end) at once."""
+        nl = self.newline
+        last = None
+        for start, end, new_text in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+            if last is not None and end > last:
+                raise ValueError("overlapping edits")
+            new = split_lines(new_text)
+            if new and end < len(self.lines) and not _eol(new[-1]):
+                new[-1] += nl
+            if new and start == len(self.lines) and start > 0 and not _eol(self.lines[-1]):
+                self.lines[-1] += nl
+            self.lines[start:end] = new
+            last = start
+        self._parse()
+
     def replace_lines(self, start: int, end: int, new_text: str) -> None:
         """Replace lines [start, end) with `new_text` (its own line endings are kept)."""
         self._splice(start, end, split_lines(new_text))
@@ -482,17 +519,26 @@ class ConfigDocument:
         self._splice(found[0], found[1] + 1, [])
         return True
 
-    def inside_block(self, line: int) -> Optional[Tuple[int, int]]:
-        """The (begin, end) marker lines of the ssoenv block that holds `line`, if any."""
+    def block_spans(self) -> List[Tuple[int, int]]:
+        """(begin, end) marker lines of every ssoenv block, in file order."""
+        spans = []
         begin = None
         for i, text in enumerate(self.lines):
+            if "# " not in text:
+                continue
             t = text.strip()
             if t.startswith(BLOCK_BEGIN + "ssoenv "):
                 begin = i
             elif t.startswith(BLOCK_END + "ssoenv ") and begin is not None:
-                if begin <= line <= i:
-                    return begin, i
+                spans.append((begin, i))
                 begin = None
+        return spans
+
+    def inside_block(self, line: int, spans=None) -> Optional[Tuple[int, int]]:
+        """The (begin, end) marker lines of the ssoenv block that holds `line`, if any."""
+        for begin, end in self.block_spans() if spans is None else spans:
+            if begin <= line <= end:
+                return begin, end
         return None
 
 

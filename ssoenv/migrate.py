@@ -135,32 +135,36 @@ def _label(s: Section) -> str:
 
 
 def _fix_dashed_keys(doc: ConfigDocument, renamed: list, warnings: list) -> None:
+    edits = []
+    for s in doc.sections:
+        if s.kind in ("profile", "default", "sso-session"):
+            if any(k.key in DASHED_KEYS for k in s.keys):
+                sub = doc.section_document(s)
+                _fix_dashed_in(sub, renamed, warnings)
+                edits.append((s.start, s.end, sub.text))
+    if edits:
+        doc.replace_ranges(edits)
+
+
+def _fix_dashed_in(sub: ConfigDocument, renamed: list, warnings: list) -> None:
+    """Fix the dashed keys of the single section in `sub`."""
     while True:
-        todo = None
-        for s in doc.sections:
-            if s.kind not in ("profile", "default", "sso-session"):
-                continue
-            for k in s.keys:
-                if k.key in DASHED_KEYS:
-                    todo = (s, k)
-                    break
-            if todo:
-                break
-        if todo is None:
+        s = sub.sections[0]
+        k = next((k for k in s.keys if k.key in DASHED_KEYS), None)
+        if k is None:
             return
-        s, k = todo
         new = DASHED_KEYS[k.key]
         have = s.find(new)
-        body = doc.lines[k.start].rstrip("\r\n").strip()
+        body = sub.lines[k.start].rstrip("\r\n").strip()
         if have is None:
-            doc.rename_key_at(k.start, new)
+            sub.rename_key_at(k.start, new)
             renamed.append((_label(s), k.key, new))
         elif have.value == k.value:
-            doc.replace_lines(k.start, k.end, "")
+            sub.replace_lines(k.start, k.end, "")
             renamed.append((_label(s), k.key, new))
         else:
-            nl = doc.newline
-            doc.replace_lines(
+            nl = sub.newline
+            sub.replace_lines(
                 k.start, k.end, f"# ssoenv migrate: ignored, {new} is set: {body}{nl}"
             )
             warnings.append(f"[{_label(s)}]: kept {new} = {have.value}, commented out {body}")
@@ -225,7 +229,9 @@ def plan_migration(text: str, *, session_names: Optional[Dict[str, str]] = None)
             g["scopes"] = s.get("sso_registration_scopes")
 
     # Names.
-    taken = set(existing)
+    # A name some profile already points at is taken even without its section: giving
+    # it a portal would silently change what that (now broken) profile means.
+    taken = set(existing) | {s.get("sso_session") for s in doc.iter_profiles()} - {None}
     plans: List[SessionPlan] = []
     for (norm, region), g in groups.items():
         derived = session_name_from_url(g["urls"][0])
@@ -261,13 +267,28 @@ def plan_migration(text: str, *, session_names: Optional[Dict[str, str]] = None)
             )
         )
 
+    # Each profile is edited on its own copy and all are put back in one go: files
+    # with hundreds of legacy profiles stay fast.
     removed: List[Tuple[str, str]] = []
+    edits = []
+    late = []
+    spans = doc.block_spans()
     for plan in plans:
         scopes = groups[(normalize_start_url(plan.start_url), plan.region.lower())]["scopes"]
-        for profile in plan.profiles:
-            _rewrite_profile(doc, profile, plan.name, removed, warnings)
-        if not plan.reused:
-            _add_session(doc, plan, scopes or DEFAULT_SCOPES)
+        sections = [_section(doc, p) for p in plan.profiles]
+        last = max(sections, key=lambda s: s.start)
+        here = not plan.reused and doc.inside_block(last.body_end - 1, spans) is None
+        if not plan.reused and not here:
+            late.append((plan, scopes))
+        for profile, s in zip(plan.profiles, sections):
+            sub = doc.section_document(s)
+            _rewrite_profile(sub, profile, plan.name, removed, warnings)
+            if here and s is last:
+                _insert_session(sub, plan, scopes or DEFAULT_SCOPES, s.end == len(doc.lines))
+            edits.append((s.start, s.end, sub.text))
+    doc.replace_ranges(edits)
+    for plan, scopes in late:
+        _add_session(doc, plan, scopes or DEFAULT_SCOPES)
 
     summary = MigrationSummary(tuple(plans), tuple(renamed), tuple(removed), tuple(warnings))
     return MigrationPlan(doc.text, summary)
@@ -301,20 +322,37 @@ def _rewrite_profile(doc, profile, session, removed, warnings) -> None:
             )
 
 
-def _add_session(doc: ConfigDocument, plan: SessionPlan, scopes: str) -> None:
-    values = {
+def _session_values(plan: SessionPlan, scopes: str) -> Dict[str, str]:
+    return {
         "sso_start_url": plan.start_url,
         "sso_region": plan.region,
         "sso_registration_scopes": scopes,
     }
+
+
+def _insert_session(sub: ConfigDocument, plan: SessionPlan, scopes: str, at_eof: bool) -> None:
+    """Put the new session right after the keys of the profile in `sub`."""
+    nl = sub.newline
+    at = sub.sections[0].body_end
+    text = sub.section_text("sso-session", plan.name, _session_values(plan, scopes))
+    if at >= len(sub.lines):
+        if at_eof:
+            sub.append_text(text)
+        else:
+            sub.insert_lines(at, nl + text + nl)
+        return
+    after_blank = sub.line_kind(at) == "blank"
+    sub.insert_lines(at, nl + text + ("" if after_blank else nl))
+
+
+def _add_session(doc: ConfigDocument, plan: SessionPlan, scopes: str) -> None:
+    """Put the new session after the ssoenv block that holds its last profile: never
+    inside one, where the next run of that command would drop it."""
     last = max((_section(doc, p) for p in plan.profiles), key=lambda s: s.start)
-    at = last.body_end
-    block = doc.inside_block(at - 1)
-    if block is not None:
-        # Never inside an ssoenv block: the next run of that command would drop it.
-        at = block[1] + 1
+    block = doc.inside_block(last.body_end - 1)
+    at = block[1] + 1 if block else last.body_end
     nl = doc.newline
-    text = doc.section_text("sso-session", plan.name, values)
+    text = doc.section_text("sso-session", plan.name, _session_values(plan, scopes))
     if at >= len(doc.lines):
         doc.append_text(text)
         return

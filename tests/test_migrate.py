@@ -1,12 +1,15 @@
 import hashlib
+import itertools
 import json
 import os
 import stat
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from ssoenv.configedit import ConfigDocument
+from ssoenv.configedit import ConfigDocument, quote_name
 from ssoenv.errors import ConfigError
 from ssoenv.migrate import (
     carry_over_tokens,
@@ -40,9 +43,10 @@ def botocore_view(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"):
         monkeypatch.delenv(var, raising=False)
-    counter = iter(range(1000))
+    counter = itertools.count()
 
-    def view(text):
+    def view(text, strict=True):
+        import botocore.exceptions
         import botocore.session
         from botocore.credentials import SSOProvider
 
@@ -56,7 +60,13 @@ def botocore_view(tmp_path, monkeypatch):
             provider = SSOProvider(
                 load_config=lambda: full, client_creator=None, profile_name=name, cache={}
             )
-            conf = provider._load_sso_config()
+            try:
+                conf = provider._load_sso_config()
+            except botocore.exceptions.InvalidConfigError:
+                if strict:
+                    raise
+                out[name] = "refused"
+                continue
             if conf:
                 out[name] = (
                     conf["sso_account_id"],
@@ -71,7 +81,7 @@ def botocore_view(tmp_path, monkeypatch):
 
 
 def _without_session(view):
-    return {k: v[:4] for k, v in view.items()}
+    return {k: v if isinstance(v, str) else v[:4] for k, v in view.items()}
 
 
 def test_legacy_config_matches_golden_and_resolves_the_same(botocore_view):
@@ -425,3 +435,92 @@ def test_doctor_masks_long_term_keys_in_the_credentials_file():
         "credentials [default]: long-term access key AKIA…MPLE in the credentials file; "
         "use an SSO profile instead, then deactivate the key in IAM"
     ]
+
+
+def test_a_session_for_a_profile_inside_an_ssoenv_block_goes_after_the_block():
+    text = (
+        "# BEGIN ssoenv populate x\n[profile a]\nsso_start_url = https://o.awsapps.com/start\n"
+        "sso_region = r\nsso_account_id = 1\nsso_role_name = R\n# END ssoenv populate x\n"
+        "[profile b]\nregion = r\n"
+    )
+    new_text, _ = plan_migration(text)
+    assert new_text == (
+        "# BEGIN ssoenv populate x\n[profile a]\nsso_session = o\nsso_account_id = 1\n"
+        "sso_role_name = R\n# END ssoenv populate x\n\n[sso-session o]\n"
+        "sso_start_url = https://o.awsapps.com/start\nsso_region = r\n"
+        "sso_registration_scopes = sso:account:access\n\n[profile b]\nregion = r\n"
+    )
+
+
+URLS = [
+    "https://acme.awsapps.com/start",
+    "https://acme.awsapps.com/start/#",
+    "https://d-1234567890.awsapps.com/start",
+    "https://acme-old.awsapps.com/start",
+]
+
+
+@st.composite
+def legacy_configs(draw):
+    out = []
+    names = draw(
+        st.lists(st.sampled_from(["a", "b", "c d", "acme", "default", "x-1"]), unique=True)
+    )
+    for name in names:
+        if draw(st.booleans()):
+            out.append(draw(st.sampled_from(["# about " + name, "", "; note"])))
+        out.append("[default]" if name == "default" else f"[profile {quote_name(name)}]")
+        keys = {
+            "sso_account_id": draw(st.sampled_from(["111111111111", "222222222222"])),
+            "sso_role_name": draw(st.sampled_from(["Admin", "ReadOnly"])),
+            "region": "eu-west-1",
+        }
+        if draw(st.booleans()):
+            keys["sso_start_url"] = draw(st.sampled_from(URLS))
+            keys["sso_region"] = draw(st.sampled_from(["eu-west-1", "us-east-1"]))
+        else:
+            keys["sso_session"] = draw(st.sampled_from(["acme", "other"]))
+        if draw(st.booleans()):
+            keys["credential_process"] = draw(
+                st.sampled_from(
+                    [f"aws-sso-util credential-process --profile {quote_name(name)}", "helper"]
+                )
+            )
+        items = draw(st.permutations(list(keys.items())))
+        for key, value in items:
+            if key.startswith("sso_") and draw(st.integers(0, 4)) == 0:
+                key = key.replace("_", "-")
+            out.append(f"{key}{draw(st.sampled_from([' = ', '=', '  =  ']))}{value}")
+    for session, url in (("acme", URLS[0]), ("other", URLS[3])):
+        if draw(st.booleans()):
+            out += [
+                "",
+                f"[sso-session {session}]",
+                f"sso_start_url = {url}",
+                "sso_region = eu-west-1",
+            ]
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    return eol.join(out) + draw(st.sampled_from(["", eol]))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(legacy_configs())
+def test_migration_keeps_what_every_profile_resolves_to(botocore_view, text):
+    new_text, summary = plan_migration(text)
+    # What the user meant: the dashed keys spelt right.
+    meant = "".join(
+        line.split("=", 1)[0].replace("-", "_") + "=" + line.split("=", 1)[1]
+        if line.startswith("sso-")
+        else line
+        for line in text.splitlines(keepends=True)
+    )
+    # Profiles botocore refused (a session that is not there) are still refused.
+    before = botocore_view(meant, strict=False)
+    assert _without_session(botocore_view(new_text, strict=False)) == _without_session(before)
+    assert bool(summary.renamed_keys) == (meant != text)
+    again = plan_migration(new_text)
+    assert again.new_text == new_text
+    doc = ConfigDocument(new_text)
+    assert doc.junk_lines() == []
+    for s in doc.iter_profiles():
+        assert not (s.get("sso_start_url") and not s.get("sso_session"))

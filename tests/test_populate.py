@@ -1,3 +1,4 @@
+import itertools
 import os
 
 import pytest
@@ -40,7 +41,7 @@ def botocore_view(tmp_path, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    counter = iter(range(1000))
+    counter = itertools.count()
 
     def view(text):
         import botocore.session
