@@ -8,7 +8,7 @@ import hashlib
 import os
 import re
 import shlex
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from ssoenv.errors import ConfigError
 
@@ -670,6 +670,15 @@ def write_config(
     check = based_on if based_on is not None else current
     _atomic_write(real, new_text.encode("utf-8"), mode, lambda: _changed(check, real), path)
     return diff
+
+
+def update_config(
+    edit: Callable[[str], str], *, path: Optional[str] = None, dry_run: bool = False
+) -> str:
+    """Read the config, apply `edit` (old text -> new text) and write the result with
+    `write_config`, refusing if the file changed meanwhile. Returns the diff."""
+    snap = read_config(path)
+    return write_config(snap.path, edit(snap.text), dry_run=dry_run, based_on=snap)
 
 
 def _atomic_write(real: str, data: bytes, mode: int, changed=None, shown: str = "") -> None:
