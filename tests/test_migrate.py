@@ -524,3 +524,28 @@ def test_migration_keeps_what_every_profile_resolves_to(botocore_view, text):
     assert doc.junk_lines() == []
     for s in doc.iter_profiles():
         assert not (s.get("sso_start_url") and not s.get("sso_session"))
+
+
+def test_registration_scopes_move_from_the_profile_to_the_session():
+    text = (
+        "[profile a]\nsso_start_url = https://o.awsapps.com/start\nsso_region = r\n"
+        "sso_registration_scopes = sso:account:access,codecatalyst:read_write\n"
+        "sso_account_id = 1\nsso_role_name = R\n"
+    )
+    new_text, _ = plan_migration(text)
+    assert new_text == (
+        "[profile a]\nsso_session = o\nsso_account_id = 1\nsso_role_name = R\n\n"
+        "[sso-session o]\nsso_start_url = https://o.awsapps.com/start\nsso_region = r\n"
+        "sso_registration_scopes = sso:account:access,codecatalyst:read_write\n"
+    )
+
+
+def test_summary_lines_tell_the_user_what_changed():
+    lines = plan_migration(golden("migrate_article.input")).summary.lines()
+    assert (
+        "[sso-session myorg]: sso-start-url -> sso_start_url (botocore ignores dashed keys)"
+        in lines
+    )
+    assert "reuse [sso-session myorg] (https://myorg.awsapps.com/start, us-east-1)" in lines
+    assert "[profile my-old-profile]: sso_start_url, sso_region -> sso_session = myorg" in lines
+    assert all("\n" not in line for line in lines)
