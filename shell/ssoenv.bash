@@ -40,3 +40,6 @@ elif [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
 elif [[ ${PROMPT_COMMAND-} != *_ssoenv_hook* ]]; then
   PROMPT_COMMAND=${PROMPT_COMMAND:+$PROMPT_COMMAND$'\n'}_ssoenv_hook
 fi
+
+# Tells `ssoenv doctor` which shell process has the hook.
+export SSOENV_HOOK="bash $$"

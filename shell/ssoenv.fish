@@ -35,3 +35,6 @@ function _ssoenv_hook --on-event fish_prompt --on-variable PWD
         builtin printf '%s\n' "ssoenv: "@SSOENV@" is missing; reinstall ssoenv or remove its hook from config.fish" >&2
     end
 end
+
+# Tells `ssoenv doctor` which shell process has the hook.
+set -gx SSOENV_HOOK "fish $fish_pid"

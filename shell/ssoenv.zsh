@@ -37,3 +37,6 @@ _ssoenv_hook() {
 typeset -ga precmd_functions chpwd_functions
 precmd_functions=(${precmd_functions:#_ssoenv_hook} _ssoenv_hook)
 chpwd_functions=(${chpwd_functions:#_ssoenv_hook} _ssoenv_hook)
+
+# Tells `ssoenv doctor` which shell process has the hook.
+export SSOENV_HOOK="zsh $$"

@@ -248,3 +248,14 @@ def completion_script(shell: str) -> str:
         raise UsageError("no completion for %s" % shell)
     source = cls(main, {}, "ssoenv", "_SSOENV_COMPLETE").source()
     return source if source.endswith("\n") else source + "\n"
+
+
+def _register(module_name: str) -> None:
+    import importlib
+
+    for command in importlib.import_module(module_name).COMMANDS:
+        main.add_command(command)
+
+
+# Commands that live in modules of their own.
+_register("ssoenv.cli_config")

@@ -1,0 +1,3 @@
+"""Commands that edit the AWS config: configure, populate, migrate, doctor, keys."""
+
+COMMANDS = []

@@ -1,0 +1,92 @@
+"""From the AWS config to the SSO session a command acts on."""
+
+import os
+from typing import List, Optional, Tuple
+
+from ssoenv import awsconfig, paths
+from ssoenv.errors import ConfigError, SsoenvError
+from ssoenv.sso.session import SsoSession
+
+
+def from_session_name(config: awsconfig.AwsConfig, name: str, profile=None) -> SsoSession:
+    section = config.sso_sessions.get(name)
+    if section is None:
+        known = ", ".join(sorted(config.sso_sessions)) or "none"
+        raise ConfigError(
+            'sso-session "%s" is not in %s (known: %s)'
+            % (name, paths.display(config.config_path), known)
+        )
+    missing = [
+        k
+        for k, v in (("sso_start_url", section.start_url), ("sso_region", section.region))
+        if not v
+    ]
+    if missing:
+        raise ConfigError(
+            "[sso-session %s] in %s is missing %s"
+            % (name, paths.display(config.config_path), " and ".join(missing))
+        )
+    if profile is None:
+        profile = next((p.name for p in profiles_of(config, name)), None)
+    return SsoSession(
+        name=name,
+        start_url=section.start_url,
+        region=section.region,
+        scopes=section.scopes,
+        profile=profile,
+    )
+
+
+def from_profile(config: awsconfig.AwsConfig, name: str) -> SsoSession:
+    p = config.profile(name)
+    if p.kind == awsconfig.SSO_SESSION:
+        if p.problems:
+            raise ConfigError('profile "%s": %s' % (name, p.problems[0]))
+        return from_session_name(config, p.sso_session, profile=name)
+    if p.kind == awsconfig.LEGACY_SSO:
+        if not (p.start_url and p.sso_region):
+            raise ConfigError(
+                'profile "%s" is configured to use SSO but is missing required '
+                "configuration: sso_start_url, sso_region" % name
+            )
+        return SsoSession(name=None, start_url=p.start_url, region=p.sso_region, profile=name)
+    hint = " (%s)" % p.warnings[0] if p.warnings else ""
+    raise SsoenvError('profile "%s" does not use IAM Identity Center%s' % (name, hint))
+
+
+def profiles_of(config: awsconfig.AwsConfig, session_name: str) -> List[awsconfig.Profile]:
+    return [p for p in config.profiles.values() if p.sso_session == session_name]
+
+
+def current_profile(env=None) -> Tuple[Optional[str], str]:
+    """(profile name, where it came from): the nearest allowed `.ssoenv`, else AWS_PROFILE."""
+    from ssoenv import export, userconfig
+
+    env = os.environ if env is None else env
+    try:
+        settings = userconfig.load()
+    except SsoenvError:
+        settings = dict(userconfig.DEFAULTS)
+    out = export.evaluate(env, settings)
+    if out.profile:
+        return out.profile["name"], paths.display(out.file)
+    if env.get("AWS_PROFILE"):
+        return env["AWS_PROFILE"], "AWS_PROFILE"
+    return None, ""
+
+
+def resolve(config: awsconfig.AwsConfig, *, profile=None, sso_session=None, env=None) -> SsoSession:
+    """The session named by --sso-session, or --profile's, or the current directory's."""
+    if sso_session:
+        return from_session_name(config, sso_session)
+    if profile:
+        return from_profile(config, profile)
+    name, _ = current_profile(env)
+    if name:
+        return from_profile(config, name)
+    if len(config.sso_sessions) == 1:
+        return from_session_name(config, next(iter(config.sso_sessions)))
+    raise SsoenvError(
+        "no profile here (no allowed .ssoenv, no AWS_PROFILE); "
+        "name one: --profile NAME or --sso-session NAME"
+    )
