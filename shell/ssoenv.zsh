@@ -20,7 +20,10 @@ _ssoenv_hook() {
   if [[ $_ssoenv_f == "${SSOENV_FILE-}" ]]; then
     if [[ -z $_ssoenv_f ]] || ! [[ $_ssoenv_f -nt ${SSOENV_STAMP-} || $_ssoenv_f -ot ${SSOENV_STAMP-} ||
       ${SSOENV_TRUST-} -nt ${SSOENV_TSTAMP-} || ${SSOENV_TRUST-} -ot ${SSOENV_TSTAMP-} ]]; then
-      \builtin return $_ssoenv_rc
+      # Exported role credentials are renewed once their time comes (the clock is builtin).
+      if [[ -z ${SSOENV_RENEW_AT-} ]] || (( ${EPOCHSECONDS:-0} < ${SSOENV_RENEW_AT//[^0-9]/} + 0 )); then
+        \builtin return $_ssoenv_rc
+      fi
     fi
   fi
   if [[ -x @SSOENV@ ]]; then
@@ -32,6 +35,9 @@ _ssoenv_hook() {
   fi
   \builtin return $_ssoenv_rc
 }
+
+# EPOCHSECONDS, for renewing exported role credentials.
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
 # Sourcing this twice installs the hook once.
 typeset -ga precmd_functions chpwd_functions

@@ -258,4 +258,6 @@ def _register(module_name: str) -> None:
 
 
 # Commands that live in modules of their own.
+_register("ssoenv.cli_sso")
 _register("ssoenv.cli_config")
+_register("ssoenv.cli_demo")

@@ -33,6 +33,23 @@ def encode(record: Record) -> str:
     return json.dumps(record, separators=(",", ":"), sort_keys=True)
 
 
+# What ssoenv sets of these it records only as a digest: the record lives in the shell's
+# environment and must not copy a secret into one more variable.
+SECRETS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+_DIGEST = "sha256:"
+
+
+def recorded(name: str, value):
+    """How the record keeps a value ssoenv set."""
+    if value is None or name not in SECRETS:
+        return value
+    try:
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover
+        from hashlib import sha256
+    return _DIGEST + sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def plan(env, record: Record, wanted: dict):
     """(changes, new_record).
 
@@ -43,16 +60,16 @@ def plan(env, record: Record, wanted: dict):
     after = {}
     new_record = {}
     for name, (old, new) in record.items():
-        if wanted.get(name) == new:
+        if recorded(name, wanted.get(name)) == new:
             new_record[name] = [old, new]
             continue
-        if env.get(name) == new:
+        if recorded(name, env.get(name)) == new:
             after[name] = old
     for name, value in wanted.items():
         if name in new_record:
             continue
         base = after[name] if name in after else env.get(name)
-        new_record[name] = [base, value]
+        new_record[name] = [base, recorded(name, value)]
         after[name] = value
     changes = {name: value for name, value in after.items() if env.get(name) != value}
     return changes, new_record

@@ -4,6 +4,7 @@ This is the hook's path: it imports neither click nor boto3, and parses YAML or 
 config only when a cached result no longer matches the files."""
 
 import os
+import sys
 
 from ssoenv import cache, envdiff, locate, paths, trust, userconfig
 from ssoenv.errors import SsoenvError
@@ -14,7 +15,14 @@ STAMP = "SSOENV_STAMP"  # a file with that .ssoenv's mtime then
 TRUST = "SSOENV_TRUST"  # the trust generation file
 TSTAMP = "SSOENV_TSTAMP"  # a file with the generation file's mtime then
 DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
-STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF)
+RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials need renewing
+STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT)
+KEY_VARS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
 
 
 class Outcome:
@@ -48,9 +56,16 @@ def dotfile_data(path: str):
     return digest, cached["value"]
 
 
-def _profile_value(p) -> dict:
+def _profile_value(p, config) -> dict:
     session_name, start_url = p.token_key()
+    session = None
+    if p.kind == "sso-session" and session_name in config.sso_sessions:
+        section = config.sso_sessions[session_name]
+        session = [session_name, section.start_url, section.region, list(section.scopes)]
+    elif p.kind == "legacy-sso":
+        session = [None, p.start_url, p.sso_region, []]
     return {
+        "session": session,
         "name": p.name,
         "kind": p.kind,
         "sso_session": session_name,
@@ -100,7 +115,7 @@ def profile_info(name: str) -> dict:
                 'profile "%s" not found: %s does not exist; run: ssoenv configure'
                 % (name, paths.display(config.config_path))
             )
-        return _profile_value(config.profile(name))
+        return _profile_value(config.profile(name), config)
 
     return _cached_on_aws_files("profile", name, compute)
 
@@ -118,7 +133,10 @@ def portable_info(account: str, role: str, start_url) -> dict:
                 "no profile of yours is for account %s and role %s%s; "
                 "run: ssoenv configure --from-dotfile" % (account, role, where)
             )
-        return {"match": _profile_value(matches[0]), "others": [p.name for p in matches[1:]]}
+        return {
+            "match": _profile_value(matches[0], config),
+            "others": [p.name for p in matches[1:]],
+        }
 
     return _cached_on_aws_files("portable", "\0".join([account, role, start_url or ""]), compute)
 
@@ -184,23 +202,82 @@ def evaluate(env, settings) -> Outcome:
     return out
 
 
-def token_hint(profile: dict):
-    """The line that says the profile's session needs a login, or None."""
-    if profile["kind"] not in ("sso-session", "legacy-sso"):
-        return None
+def _sso_session(profile: dict):
+    from ssoenv.sso.session import SsoSession
+
+    name, start_url, region, scopes = profile["session"]
+    return SsoSession(
+        name=name, start_url=start_url, region=region, scopes=tuple(scopes), profile=profile["name"]
+    )
+
+
+def login_step(profile: dict, mode: str) -> list:
+    """What the hook does about the profile's sign-in, and the lines that say so.
+
+    A token inside the refresh window (or expired, with a refresh token) is refreshed by a
+    detached process, so the prompt never waits on the network. A missing or dead one gets
+    the hint, or with `login: auto` at a terminal, the login itself."""
+    session = profile.get("session")
+    if not session or not session[1] or not session[2]:
+        return []
     from ssoenv.sso import cache as token_cache
 
-    session, start_url = profile["sso_session"], profile["start_url"]
-    if not (session or start_url):
-        return None
-    token = token_cache.read_token(token_cache.token_cache_path(session, start_url))
+    name, start_url = session[0], session[1]
+    token = token_cache.read_token(token_cache.token_cache_path(name, start_url))
     state = token_cache.token_status(token)
-    if state in ("valid", "refresh"):
-        return None
-    what = 'session "%s"' % session if session else 'profile "%s"' % profile["name"]
-    if state == "expired" and not token.get("refreshToken"):
-        return "%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])
-    return "%s is not logged in; run: ssoenv login" % what
+    if state == "valid":
+        return []
+    what = 'session "%s"' % name if name else 'profile "%s"' % profile["name"]
+    if token is not None and name and token.get("refreshToken"):
+        from ssoenv.sso import refresh
+
+        refresh.start_background_refresh(_sso_session(profile))
+        return ["%s expired; renewing it in the background" % what] if state == "expired" else []
+    if state == "refresh" or mode == "never":
+        return []  # still valid for a while, or the user asked for silence
+    if mode == "auto" and _at_terminal():
+        from ssoenv.errors import SsoError
+        from ssoenv.sso import login
+
+        try:
+            login.login(_sso_session(profile), out=sys.stderr)
+        except SsoError as e:
+            return [str(e)]
+        return ["logged in to %s" % what]
+    if state == "expired":
+        return ["%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])]
+    return ["%s is not logged in; run: ssoenv login" % what]
+
+
+def _at_terminal() -> bool:
+    return os.isatty(0) and os.isatty(2)
+
+
+def credentials_step(profile: dict):
+    """(variables, renew at, problem): role credentials for a `credentials: true` file,
+    from the AWS CLI's cache while they last, else from GetRoleCredentials."""
+    if not profile.get("session") or not (profile.get("account_id") and profile.get("role_name")):
+        return (
+            {},
+            None,
+            'profile "%s" has no SSO account and role to get keys for' % profile["name"],
+        )
+    from ssoenv.errors import SsoError
+    from ssoenv.sso import credentials
+
+    try:
+        creds = credentials.get_role_credentials(
+            _sso_session(profile), profile["account_id"], profile["role_name"]
+        )
+    except SsoError as e:
+        return {}, None, "no keys exported: %s" % e
+    variables = {
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "AWS_SESSION_TOKEN": creds.session_token,
+        "AWS_CREDENTIAL_EXPIRATION": creds.expiration,
+    }
+    return variables, int(creds.expires_epoch - credentials.CREDENTIALS_WINDOW_SECONDS), None
 
 
 def compute(env=None):
@@ -217,27 +294,44 @@ def compute(env=None):
 
     out = evaluate(env, settings)
     record = envdiff.decode(env.get(DIFF))
-    changes, new_record = envdiff.plan(env, record, out.wanted)
-
     previous = env.get(FILE) or None
+    applied = {name: pair[1] for name, pair in record.items() if name not in KEY_VARS}
+    base = {name: envdiff.recorded(name, v) for name, v in out.wanted.items()}
+    entering = bool(out.wanted) and (previous != out.file or applied != base)
+
+    renew_at = None
+    if out.wanted and out.dotfile.get("credentials"):
+        keys, renew_at, problem = credentials_step(out.profile)
+        if problem:
+            messages.append("%s: %s" % (paths.display(out.file), problem))
+        elif not entering and not quiet and any(name in record for name in KEY_VARS):
+            messages.append(
+                "renewed keys for profile %s (until %s)"
+                % (out.profile["name"], keys["AWS_CREDENTIAL_EXPIRATION"])
+            )
+        out.wanted.update(keys)
+
+    changes, new_record = envdiff.plan(env, record, out.wanted)
     if record and (not out.wanted or previous != out.file) and not quiet:
         messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
     messages.extend(out.errors)
     messages.extend(out.notices)
-    was_applied = {name: pair[1] for name, pair in record.items()}
-    if out.wanted and (previous != out.file or was_applied != out.wanted):
+    if entering:
         profile = out.profile
         if not quiet:
-            detail = "profile %s" % out.wanted.get("AWS_PROFILE")
             region = out.wanted.get("AWS_REGION")
             messages.append(
-                "loaded %s (%s%s)"
-                % (paths.display(out.file), detail, ", region %s" % region if region else "")
+                "loaded %s (profile %s%s%s)"
+                % (
+                    paths.display(out.file),
+                    out.wanted.get("AWS_PROFILE"),
+                    ", region %s" % region if region else "",
+                    ", keys" if "AWS_ACCESS_KEY_ID" in out.wanted else "",
+                )
             )
         messages.extend(profile.get("warnings") or [])
-        hint = token_hint(profile)
-        if hint and settings.get("login") != "never" and out.dotfile.get("login") != "never":
-            messages.append(hint)
+        mode = out.dotfile.get("login") or settings.get("login") or "hint"
+        messages.extend(login_step(profile, mode))
         if env.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
             messages.append(
                 "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "
@@ -253,6 +347,8 @@ def compute(env=None):
         state[TSTAMP] = cache.stamp_for(generation) or ""
     if new_record:
         state[DIFF] = envdiff.encode(new_record)
+    if renew_at is not None:
+        state[RENEW_AT] = str(renew_at)
     for name, value in state.items():
         if env.get(name) != value:
             changes[name] = value

@@ -1,0 +1,180 @@
+"""Commands that talk to IAM Identity Center: login, logout, exec, credential-process."""
+
+import os
+import sys
+import time
+
+import click
+
+from ssoenv.cli import complete_profiles, complete_sessions
+from ssoenv.errors import SsoenvError
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _expiry_text(epoch: float) -> str:
+    from ssoenv.sso.cache import format_time
+    from ssoenv.status import relative
+
+    return "%s (%s)" % (format_time(epoch), relative(epoch - time.time()))
+
+
+@click.command()
+@click.option(
+    "--profile", shell_complete=complete_profiles, help="Log in to this profile's session."
+)
+@click.option("--sso-session", shell_complete=complete_sessions, help="Log in to this sso-session.")
+@click.option("--use-device-code", is_flag=True, help="Use the device-code flow.")
+@click.option("--no-browser", is_flag=True, help="Only print the URL; open no browser.")
+def login(profile, sso_session, use_device_code, no_browser):
+    """Log in to IAM Identity Center, on the AWS CLI's own cache.
+
+    Without options: the session of the nearest .ssoenv, else of AWS_PROFILE. One login
+    serves every profile of the session, for ssoenv, the aws CLI and every SDK."""
+    from ssoenv import awsconfig, sessions
+    from ssoenv.sso import login as sso_login
+
+    session = sessions.resolve(awsconfig.load(), profile=profile, sso_session=sso_session)
+    state = sso_login.login(
+        session, use_device_code=use_device_code, open_browser=not no_browser, out=sys.stderr
+    )
+    click.echo(
+        "ssoenv: logged in to %s until %s" % (session.label, _expiry_text(state.expires_at)),
+        err=True,
+    )
+
+
+@click.command()
+@click.option("--sso-session", shell_complete=complete_sessions, help="Only this sso-session.")
+def logout(sso_session):
+    """Log out like `aws sso logout`: every session by default. Client registrations stay."""
+    from ssoenv import awsconfig, sessions
+    from ssoenv.sso import logout as sso_logout
+
+    session = None
+    if sso_session:
+        session = sessions.from_session_name(awsconfig.load(), sso_session)
+    removed = sso_logout.logout(session)
+    what = session.label if session else "every session"
+    click.echo(
+        "ssoenv: logged out of %s (%d token%s removed)"
+        % (what, removed, "" if removed == 1 else "s"),
+        err=True,
+    )
+
+
+def _sso_target(config, profile_name: str):
+    """(session, account id, role name) of an SSO profile that has credentials."""
+    from ssoenv import sessions
+
+    session = sessions.from_profile(config, profile_name)
+    p = config.profile(profile_name)
+    if not (p.account_id and p.role_name):
+        raise SsoenvError(
+            'profile "%s" names no account and role (sso_account_id, sso_role_name)' % profile_name
+        )
+    return session, p.account_id, p.role_name
+
+
+def fresh_token(session, *, interactive: bool):
+    """A usable token for `session`: refreshed in the foreground when due; logging in first
+    when there is none and a person is at the terminal."""
+    from ssoenv.errors import SsoError
+    from ssoenv.sso import login as sso_login
+    from ssoenv.sso import refresh
+
+    try:
+        return refresh.ensure_fresh(session)
+    except SsoError:
+        if not interactive:
+            raise
+    click.echo("ssoenv: %s needs a login" % session.label, err=True)
+    return sso_login.login(session, out=sys.stderr)
+
+
+@click.command(name="credential-process")
+@click.option("--profile", required=True, shell_complete=complete_profiles)
+def credential_process(profile):
+    """Print the profile's role credentials as credential_process JSON (Version 1)."""
+    from ssoenv import awsconfig
+    from ssoenv.sso import credentials
+
+    session, account, role = _sso_target(awsconfig.load(), profile)
+    creds = credentials.get_role_credentials(session, account, role)
+    click.echo(credentials.credential_process_output(creds))
+
+
+@click.command(
+    name="exec",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.option("--profile", shell_complete=complete_profiles, help="Instead of the .ssoenv here.")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def exec_(profile, command):
+    """Run COMMAND with the environment of the nearest .ssoenv (or of --profile), logged in.
+
+    \b
+    ssoenv exec -- terraform plan
+    ssoenv exec --profile prod -- aws s3 ls
+    """
+    env = environment_for(profile, interactive=_stderr_is_terminal())
+    try:
+        os.execvpe(command[0], list(command), env)
+    except FileNotFoundError:
+        raise SsoenvError("%s: command not found" % command[0]) from None
+    except PermissionError:
+        raise SsoenvError("%s: permission denied" % command[0]) from None
+
+
+def environment_for(profile, *, interactive: bool) -> dict:
+    """The environment a command gets: this shell's, brought to what the directory (or
+    `profile`) needs, with a fresh login behind it."""
+    from ssoenv import awsconfig, export, userconfig
+
+    env = dict(os.environ)
+    config = awsconfig.load()
+    wants_keys = False
+    if profile:
+        p = config.profile(profile)
+        env["AWS_PROFILE"] = profile
+        name = profile
+        if p.region and not env.get("AWS_REGION"):
+            env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = p.region
+    else:
+        out = export.evaluate(env, userconfig.load())
+        if out.errors or out.notices:
+            raise SsoenvError((out.errors + out.notices)[0])
+        if not out.profile:
+            raise SsoenvError(
+                "no .ssoenv here or above; name a profile: ssoenv exec --profile P -- CMD"
+            )
+        for key, value in out.wanted.items():
+            env[key] = value
+        name = out.profile["name"]
+        wants_keys = bool(out.dotfile.get("credentials"))
+    p = config.profile(name)
+    if p.is_sso:
+        from ssoenv import sessions
+
+        session = sessions.from_profile(config, name)
+        fresh_token(session, interactive=interactive)
+        if wants_keys:
+            from ssoenv.sso import credentials
+
+            _, account, role = _sso_target(config, name)
+            env.update(key_variables(credentials.get_role_credentials(session, account, role)))
+    return env
+
+
+def key_variables(creds) -> dict:
+    return {
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "AWS_SESSION_TOKEN": creds.session_token,
+        "AWS_CREDENTIAL_EXPIRATION": creds.expiration,
+    }
+
+
+COMMANDS = [login, logout, credential_process, exec_]
