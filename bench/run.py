@@ -310,7 +310,8 @@ def count_processes(sb, strace, tool, shell, scenario, calls=10):
                 execs += 1
     if not seen:
         raise RuntimeError("strace log of %s %s has no mark" % (tool, shell))
-    return forks / calls, execs / calls
+    steps = calls * STEPS[scenario]
+    return forks / steps, execs / steps
 
 
 # ---- process timings -------------------------------------------------------------------
@@ -362,6 +363,19 @@ def peak_rss_kib(argv, env, cwd) -> int:
         check=True,
     )
     return int(proc.stdout.split()[-1])
+
+
+WITHOUT_SITE = (
+    "import sys; sys.path.insert(0, %r); sys.argv[0] = 'ssoenv'\n"
+    "from ssoenv.entry import main; main()"
+)
+
+
+def package_parent() -> str:
+    """The directory that holds the imported ssoenv package (a checkout when editable)."""
+    import ssoenv
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(ssoenv.__file__)))
 
 
 def touch(path: str) -> None:
@@ -630,6 +644,29 @@ def main(argv=None) -> int:
                 "-",
                 "direnv %s" % fmt_time(d_inside),
             )
+        # Where the time goes: the interpreter's site step (.pth files) against ssoenv itself.
+        bare = time_command(
+            [sys.executable, "-S", "-c", "pass"], inside, alpha, runs, hyperfine=hyperfine
+        )
+        bare_export = time_command(
+            [sys.executable, "-S", "-c", WITHOUT_SITE % package_parent(), "export", "bash"],
+            inside,
+            alpha,
+            runs,
+            hyperfine=hyperfine,
+        )
+        table.add(
+            "python -S -c pass: the interpreter without its site step (.pth files)",
+            "-",
+            "python -S -c pass %s" % fmt_time(bare),
+            "-",
+        )
+        table.add(
+            "`ssoenv export bash` as above under python -S: ssoenv's own share",
+            fmt_time(bare_export),
+            "python -S -c pass %s" % fmt_time(bare),
+            fmt_ratio(bare_export, bare),
+        )
         rss = peak_rss_kib([ssoenv, "export", "bash"], sb.env, alpha)
         rss_python = peak_rss_kib([sys.executable, "-c", "pass"], sb.env, alpha)
         table.add(
