@@ -512,7 +512,7 @@ def main(argv=None) -> int:
                     DEBIAN_PACKAGE[tool],
                     {
                         "direnv": "the direnv column",
-                        "hyperfine": "nothing, timing processes with a subprocess loop",
+                        "hyperfine": "nothing: processes are timed with a subprocess loop instead",
                         "strace": "process counts",
                     }.get(tool, "the %s rows" % tool),
                 )
