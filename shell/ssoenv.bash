@@ -24,12 +24,12 @@ _ssoenv_hook() {
       fi
     fi
   fi
-  if [[ -x @SSOENV@ ]]; then
-    \builtin eval "$(@SSOENV@ export bash)"
+  if [[ -x @PYTHON@ && -f @LAUNCHER@ ]]; then
+    \builtin eval "$(@PYTHON@ -S @LAUNCHER@ @PATHS@ bash)"
     _ssoenv_missing=
-  elif [[ ${_ssoenv_missing-} != "$_ssoenv_f" ]]; then
-    _ssoenv_missing=$_ssoenv_f
-    \builtin printf '%s\n' "ssoenv: "@SSOENV@" is missing; reinstall ssoenv or remove its hook from ~/.bashrc" >&2
+  elif [[ ${_ssoenv_missing-} != "@$_ssoenv_f" ]]; then
+    _ssoenv_missing=@$_ssoenv_f
+    \builtin printf '%s\n' "ssoenv: cannot run ssoenv (installed as "@SSOENV@"); reinstall it or remove its hook from ~/.bashrc" >&2
   fi
   \builtin return "$_ssoenv_rc"
 }

@@ -5,34 +5,36 @@
 # changed. fish keeps $status across event handlers by itself.
 
 function _ssoenv_hook --on-event fish_prompt --on-variable PWD
-    set -l _ssoenv_d (builtin string replace -r '/$' '' -- $PWD)
     set -l _ssoenv_f ''
     # A deleted current directory counts as no project: leave whatever was loaded.
-    builtin test -d "$PWD"; and while true
-        if builtin test -e "$_ssoenv_d/.ssoenv"; or builtin test -L "$_ssoenv_d/.ssoenv"
-            set _ssoenv_f "$_ssoenv_d/.ssoenv"
-            break
+    if builtin test -d "$PWD"
+        # From / down to $PWD, the deepest .ssoenv wins: one split, no process.
+        set -l _ssoenv_d ''
+        if builtin test -e /.ssoenv -o -L /.ssoenv
+            set _ssoenv_f /.ssoenv
         end
-        builtin test -n "$_ssoenv_d"; or break
-        set _ssoenv_d (builtin string replace -r '/[^/]*$' '' -- "$_ssoenv_d")
+        for _ssoenv_part in (builtin string split -n / -- $PWD)
+            set _ssoenv_d "$_ssoenv_d/$_ssoenv_part"
+            if builtin test -e "$_ssoenv_d/.ssoenv" -o -L "$_ssoenv_d/.ssoenv"
+                set _ssoenv_f "$_ssoenv_d/.ssoenv"
+            end
+        end
     end
     if builtin test "$_ssoenv_f" = "$SSOENV_FILE"
         if builtin test -z "$_ssoenv_f"
             return
         end
-        if not builtin test "$_ssoenv_f" -nt "$SSOENV_STAMP"
-            and not builtin test "$_ssoenv_f" -ot "$SSOENV_STAMP"
-            and not builtin test "$SSOENV_TRUST" -nt "$SSOENV_TSTAMP"
-            and not builtin test "$SSOENV_TRUST" -ot "$SSOENV_TSTAMP"
+        if not builtin test "$_ssoenv_f" -nt "$SSOENV_STAMP" -o "$_ssoenv_f" -ot "$SSOENV_STAMP" \
+                -o "$SSOENV_TRUST" -nt "$SSOENV_TSTAMP" -o "$SSOENV_TRUST" -ot "$SSOENV_TSTAMP"
             return
         end
     end
-    if builtin test -x @SSOENV@
-        @SSOENV@ export fish | builtin source
+    if builtin test -x @PYTHON@ -a -f @LAUNCHER@
+        @PYTHON@ -S @LAUNCHER@ @PATHS@ fish | builtin source
         set -g _ssoenv_missing
-    else if builtin test "$_ssoenv_missing" != "$_ssoenv_f"
-        set -g _ssoenv_missing "$_ssoenv_f"
-        builtin printf '%s\n' "ssoenv: "@SSOENV@" is missing; reinstall ssoenv or remove its hook from config.fish" >&2
+    else if builtin test "$_ssoenv_missing" != "@$_ssoenv_f"
+        set -g _ssoenv_missing "@$_ssoenv_f"
+        builtin printf '%s\n' "ssoenv: cannot run ssoenv (installed as "@SSOENV@"); reinstall it or remove its hook from config.fish" >&2
     end
 end
 

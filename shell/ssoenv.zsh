@@ -26,12 +26,12 @@ _ssoenv_hook() {
       fi
     fi
   fi
-  if [[ -x @SSOENV@ ]]; then
-    \builtin eval "$(@SSOENV@ export zsh)"
+  if [[ -x @PYTHON@ && -f @LAUNCHER@ ]]; then
+    \builtin eval "$(@PYTHON@ -S @LAUNCHER@ @PATHS@ zsh)"
     _ssoenv_missing=
-  elif [[ ${_ssoenv_missing-} != "$_ssoenv_f" ]]; then
-    typeset -g _ssoenv_missing=$_ssoenv_f
-    \builtin print -ru2 -- "ssoenv: "@SSOENV@" is missing; reinstall ssoenv or remove its hook from ~/.zshrc"
+  elif [[ ${_ssoenv_missing-} != "@$_ssoenv_f" ]]; then
+    typeset -g _ssoenv_missing=@$_ssoenv_f
+    \builtin print -ru2 -- "ssoenv: cannot run ssoenv (installed as "@SSOENV@"); reinstall it or remove its hook from ~/.zshrc"
   fi
   \builtin return $_ssoenv_rc
 }

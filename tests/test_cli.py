@@ -358,9 +358,12 @@ def test_hook_embeds_the_absolute_executable_path_quoted(
 
 def test_hook_via_python_m_names_an_absolute_executable(ssoenv_env):
     text = ok(ssoenv_env.run("hook", "bash")).stdout
-    line = next(line for line in text.splitlines() if "eval" in line and "export bash" in line)
-    path = line.split("$(", 1)[1].split(" export bash", 1)[0].strip("'")
-    assert os.path.isabs(path) and os.access(path, os.X_OK)
+    line = next(line for line in text.splitlines() if "eval" in line and "launch.py" in line)
+    python, flag, launcher = line.split("$(", 1)[1].split(" ")[:3]
+    assert flag == "-S"
+    for path in (python.strip("'"), launcher.strip("'")):
+        assert os.path.isabs(path) and os.path.exists(path)
+    assert os.access(python.strip("'"), os.X_OK)
 
 
 @pytest.mark.parametrize("name", ["tcsh", "json", "powershell"])

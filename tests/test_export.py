@@ -277,8 +277,7 @@ def broken(world, kind):
         world.aws_config.unlink()
         world.aws_credentials.unlink()
         return d, (
-            shown + ': profile "dev" not found: ~/.aws/config does not exist; '
-            "run: ssoenv configure"
+            shown + ': profile "dev" not found: ~/.aws/config does not exist; run: ssoenv configure'
         )
     if kind == "malformed aws config":
         f.write_text("profile: dev\n")

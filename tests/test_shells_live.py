@@ -5,6 +5,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 
 import pytest
 from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
@@ -286,22 +287,31 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_missing_executable_leaves_prompt_working_with_one_error_line(sandbox, open_shell, shell):
+def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
-    gone = os.path.join(sandbox.root, "bin", "ssoenv")
-    os.makedirs(os.path.dirname(gone))
-    shutil.copy(ssoenv_executable(), gone)
-    sh = open_shell(shell, hook=False)
+    # An installation of ssoenv that is removed while the shell runs.
+    install = os.path.join(sandbox.root, "install")
+    shutil.copytree(
+        os.path.dirname(os.path.dirname(os.path.abspath(__import__("ssoenv").__file__))),
+        install,
+        ignore=shutil.ignore_patterns("tests", "bench", ".git", "__pycache__", "*.egg-info"),
+    )
+    sh = open_shell(shell, hook=False, extra_env={"PYTHONPATH": install})
+    command = "%s -m ssoenv hook %s" % (sys.executable, shell)
     if shell == "fish":
-        sh.run("%s hook fish | source" % gone)
+        sh.run("%s | source" % command)
     else:
-        sh.run('eval "$(%s hook %s)"' % (gone, shell))
-    os.unlink(gone)
-    out = ssoenv_lines(sh.run("cd %s" % proj))
-    assert out == [
-        "ssoenv: %s is missing; reinstall ssoenv or remove its hook from %s"
-        % (gone, {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "config.fish"}[shell])
-    ]
+        sh.run('eval "$(%s)"' % command)
+    sh.run("cd %s" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    shutil.rmtree(install)
+    out = ssoenv_lines(sh.run("cd /"))
+    assert len(out) == 1
+    assert out[0].startswith("ssoenv: cannot run ssoenv (installed as ")
+    assert out[0].endswith(
+        "); reinstall it or remove its hook from %s"
+        % {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "config.fish"}[shell]
+    )
     assert ssoenv_lines(sh.run("true")) == []
     assert sh.status("false") == "1"
 
