@@ -1,10 +1,9 @@
 """Which of the user's profiles is for a given account and role, and the account names
 ssoenv has seen in IAM Identity Center (so a portable `.ssoenv` may name an account)."""
 
-import json
 import os
 
-from ssoenv import paths
+from ssoenv import fastjson, paths
 
 
 def names_file() -> str:
@@ -15,7 +14,7 @@ def load_names() -> dict:
     """{account id: account name} as last listed by configure or populate."""
     try:
         with open(names_file(), "rb") as f:
-            data = json.loads(f.read())
+            data = fastjson.loads(f.read())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -29,6 +28,8 @@ def remember_names(accounts) -> None:
         if account.get("accountId") and account.get("accountName"):
             names[account["accountId"]] = account["accountName"]
     if names != before:
+        import json
+
         paths.write_private(names_file(), json.dumps(names, sort_keys=True, indent=1))
 
 

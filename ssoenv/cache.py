@@ -1,10 +1,9 @@
 """Results of parsing files, cached on disk and keyed on the files' identity (inode, size,
 mtime), so the hook's export path re-reads nothing that did not change."""
 
-import json
 import os
 
-from ssoenv import paths
+from ssoenv import fastjson, paths
 
 
 def file_key(path: str):
@@ -26,7 +25,7 @@ def get(kind: str, name: str, key):
     """The cached value for `name` if it was stored with this `key`, else None."""
     try:
         with open(_entry_path(kind, name), "rb") as f:
-            entry = json.loads(f.read())
+            entry = fastjson.loads(f.read())
     except (OSError, ValueError):
         return None
     if not isinstance(entry, dict) or entry.get("key") != key:
@@ -37,7 +36,7 @@ def get(kind: str, name: str, key):
 def put(kind: str, name: str, key, value) -> None:
     """Store `value`; a cache that cannot be written only costs speed."""
     try:
-        paths.write_private(_entry_path(kind, name), json.dumps({"key": key, "value": value}))
+        paths.write_private(_entry_path(kind, name), fastjson.dumps({"key": key, "value": value}))
     except OSError:
         pass
 

@@ -1,7 +1,7 @@
 """What to set and unset to go from what ssoenv applied last to what is wanted now, and a
 record of old values so that leaving puts back exactly what was there."""
 
-import json
+from ssoenv import fastjson
 
 # {name: [value before ssoenv set it (None: unset), value ssoenv set]}
 Record = dict
@@ -12,7 +12,7 @@ def decode(text) -> Record:
     if not text:
         return {}
     try:
-        data = json.loads(text)
+        data = fastjson.loads(text)
     except ValueError:
         return {}
     if not isinstance(data, dict):
@@ -30,7 +30,7 @@ def decode(text) -> Record:
 
 
 def encode(record: Record) -> str:
-    return json.dumps(record, separators=(",", ":"), sort_keys=True)
+    return fastjson.dumps(record, sort_keys=True)
 
 
 # What ssoenv sets of these it records only as a digest: the record lives in the shell's

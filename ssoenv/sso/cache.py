@@ -1,10 +1,9 @@
 """The AWS CLI v2's SSO token cache: file names and reading, with the standard library only."""
 
-import json
 import os
 import time
 
-from ssoenv import paths
+from ssoenv import fastjson, paths
 
 # botocore refreshes when fewer than 15 minutes remain; so do we.
 REFRESH_WINDOW_SECONDS = 15 * 60
@@ -74,7 +73,7 @@ def read_token(path: str):
     `accessToken`/`expiresAt` (all of which mean: not logged in)."""
     try:
         with open(path, "rb") as f:
-            data = json.loads(f.read(1 << 20))
+            data = fastjson.loads(f.read(1 << 20))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
@@ -112,6 +111,8 @@ def registration_cache_key(start_url: str, region: str, scopes, session_name) ->
         "scopes": list(scopes) if scopes is not None else None,
         "session_name": session_name,
     }
+    import json
+
     return _sha1_hex(json.dumps(args, sort_keys=True))
 
 
@@ -127,7 +128,7 @@ def role_credentials_cache_key(account_id: str, role_name: str, session_name, st
         args["sessionName"] = session_name
     else:
         args["startUrl"] = start_url
-    return _sha1_hex(json.dumps(args, sort_keys=True, separators=(",", ":")))
+    return _sha1_hex(fastjson.dumps(args, sort_keys=True))
 
 
 def role_credentials_cache_path(account_id: str, role_name: str, session_name, start_url) -> str:
@@ -139,7 +140,7 @@ def read_json(path: str):
     """A JSON object from `path`, or None when missing, unreadable or not an object."""
     try:
         with open(path, "rb") as f:
-            data = json.loads(f.read(1 << 20))
+            data = fastjson.loads(f.read(1 << 20))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -147,4 +148,6 @@ def read_json(path: str):
 
 def write_json(path: str, data: dict) -> None:
     """Atomically write `data` as the AWS tools do (plain json.dumps), 0600 in a 0700 dir."""
+    import json
+
     paths.write_private(path, json.dumps(data))
