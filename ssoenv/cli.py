@@ -47,10 +47,10 @@ def _names(kind: str):
         from ssoenv import awsconfig
 
         try:
-            config = awsconfig.build(config_path, creds_path)
+            profiles, sessions = awsconfig.names(config_path, creds_path)
         except SsoenvError:
             return []
-        names = {"profiles": list(config.profiles), "sessions": list(config.sso_sessions)}
+        names = {"profiles": profiles, "sessions": sessions}
         cache.put("names", config_path, key, names)
     return names[kind]
 
