@@ -10,6 +10,7 @@ import re
 import shlex
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+from ssoenv import paths
 from ssoenv.errors import ConfigError
 
 # The exact patterns botocore's RawConfigParser uses, so a header or key is one here
@@ -682,28 +683,12 @@ def update_config(
 
 
 def _atomic_write(real: str, data: bytes, mode: int, changed=None, shown: str = "") -> None:
-    directory = os.path.dirname(real) or "."
-    tmp = os.path.join(directory, f".{os.path.basename(real)}.{os.urandom(6).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        # Last look just before the rename keeps the window for a lost update tiny.
+    def last_look():
+        # Just before the rename, which keeps the window for a lost update tiny.
         if changed is not None and changed():
             raise ConfigError(
                 "%s changed while ssoenv was editing it; nothing was written, "
                 "run the command again" % (shown or real)
             )
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    paths.write_atomic(real, data, mode, before_replace=last_look)

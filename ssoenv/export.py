@@ -284,12 +284,8 @@ def compute(env=None):
     """(changes, messages): the variables to change ({name: value or None}) and the lines
     for stderr, without the `ssoenv: ` prefix."""
     env = os.environ if env is None else env
-    messages = []
-    try:
-        settings = userconfig.load()
-    except SsoenvError as e:
-        messages.append(str(e))
-        settings = dict(userconfig.DEFAULTS)
+    settings, problem = userconfig.load_or_defaults()
+    messages = [problem] if problem else []
     quiet = bool(settings.get("quiet"))
 
     out = evaluate(env, settings)

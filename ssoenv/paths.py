@@ -70,15 +70,16 @@ def write_private(path: str, data, mode: int = 0o600) -> None:
     write_atomic(path, data, mode)
 
 
-def write_atomic(path: str, data, mode: int) -> None:
+def write_atomic(path: str, data, mode: int, before_replace=None) -> None:
     """Atomically replace `path` with `data` (str or bytes): temp file in the same
     directory, fsync, rename. Readers see the old file or the new one, never half of one.
-    The directory is left as it is: it may be the user's own (a project)."""
+    The directory is left as it is: it may be the user's own (a project).
+    `before_replace()` runs last before the rename; what it raises leaves `path` alone."""
     directory = os.path.dirname(path) or "."
     if isinstance(data, str):
         data = data.encode("utf-8")
     tmp = os.path.join(directory, ".%s.%s.tmp" % (os.path.basename(path), os.urandom(6).hex()))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         try:
             os.fchmod(fd, mode)
@@ -88,6 +89,8 @@ def write_atomic(path: str, data, mode: int) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         try:

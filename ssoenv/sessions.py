@@ -63,10 +63,7 @@ def current_profile(env=None) -> Tuple[Optional[str], str]:
     from ssoenv import export, userconfig
 
     env = os.environ if env is None else env
-    try:
-        settings = userconfig.load()
-    except SsoenvError:
-        settings = dict(userconfig.DEFAULTS)
+    settings, _ = userconfig.load_or_defaults()
     out = export.evaluate(env, settings)
     if out.profile:
         return out.profile["name"], paths.display(out.file)

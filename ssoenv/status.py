@@ -4,7 +4,6 @@ import os
 import time
 
 from ssoenv import awsconfig, envdiff, export, paths, userconfig
-from ssoenv.errors import SsoenvError
 from ssoenv.sso import cache as token_cache
 
 
@@ -37,10 +36,7 @@ def token_info(session_name, start_url) -> dict:
 
 def collect(env=None) -> dict:
     env = os.environ if env is None else env
-    try:
-        settings = userconfig.load()
-    except SsoenvError:
-        settings = dict(userconfig.DEFAULTS)
+    settings, _ = userconfig.load_or_defaults()
     out = export.evaluate(env, settings)
     info = {
         "file": out.file,

@@ -24,6 +24,15 @@ def load(path=None) -> dict:
     return settings
 
 
+def load_or_defaults():
+    """(settings, problem): a broken settings file must not stop the hook, so it gives the
+    defaults and its one-line error to show."""
+    try:
+        return load(), None
+    except SsoenvError as e:
+        return dict(DEFAULTS), str(e)
+
+
 def _parse(path: str) -> dict:
     import yaml
 
