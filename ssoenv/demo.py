@@ -114,6 +114,11 @@ DROPPED_VARIABLES = (
     "WAYLAND_DISPLAY",
     "SSH_CONNECTION",
     "SSH_TTY",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "POSIXLY_CORRECT",
+    "TMOUT",
+    "IGNOREEOF",
     "__bp_imported",
     "bash_preexec_imported",
 )
@@ -243,18 +248,23 @@ class Demo:
             except (ValueError, OSError):  # not the main thread, or no such signal
                 pass
         started = time.monotonic()
+        finished = False
         try:
             self.start_emulator()
             self.make_home()
             self.log_in()
             self.shell_session()
-            self.step = 5
+            finished = True
         except OSError as e:
             raise self.fail(str(e)) from None
+        except KeyboardInterrupt:
+            self.say("")
+            self.say("Interrupted at step %d." % self.step)
+            raise
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-            self.clean_up()
+            self.clean_up(finished)
         self.say("")
         self.say("Done in %.1f seconds. To use ssoenv for real:" % (time.monotonic() - started))
         self.say('    add  eval "$(ssoenv hook bash)"  to ~/.bashrc (zsh: the same with zsh;')
@@ -367,7 +377,7 @@ class Demo:
         if not tokens:
             raise self.fail("the login wrote no token to ~/.aws/sso/cache")
         for path in sorted(tokens):
-            self.say("    token cache: ~/%s" % os.path.relpath(path, self.home))
+            self.say("    %-20s ~/%s" % (_cache_kind(path) + ":", os.path.relpath(path, self.home)))
         self.say("    (the AWS CLI v2's own cache: the aws CLI and every SDK use this login too)")
 
     def shell_session(self) -> None:
@@ -375,9 +385,9 @@ class Demo:
         if bash is None:
             self.begin(4, "A bash session with the hook")
             raise self.fail("bash is not installed")
-        self.begin(4, "A real interactive bash (%s -i, on a pseudo-terminal)" % bash)
-        self.say("    started with: bash --noprofile --norc --noediting -i; the hook runs from")
-        self.say("    PROMPT_COMMAND before each prompt, exactly as in your own shell")
+        self.begin(4, "A real interactive bash on a pseudo-terminal, with the hook")
+        self.say("    %s --noprofile --norc --noediting -i: the hook runs from" % bash)
+        self.say("    PROMPT_COMMAND before each prompt, as in your own shell")
         self.bash = _Bash([bash, "--noprofile", "--norc", "--noediting", "-i"], self.env, self.home)
         try:
             self.bash.start(COMMAND_TIMEOUT)
@@ -440,11 +450,21 @@ class Demo:
             % (account, name, role)
         )
 
-    def clean_up(self) -> None:
-        failed = sys.exc_info()[0] is not None
-        if failed:
-            self.say("")
-        self.say("[%d/%d] Cleaning up" % (STEPS, STEPS) if not failed else "Cleaning up")
+    def clean_up(self, finished: bool) -> None:
+        # A second Ctrl-C must not leave a process or the directory behind.
+        try:
+            interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:  # not the main thread
+            interrupt = None
+        try:
+            self._clean_up(finished)
+        finally:
+            if interrupt is not None:
+                signal.signal(signal.SIGINT, interrupt)
+
+    def _clean_up(self, finished: bool) -> None:
+        self.say("")
+        self.say("[%d/%d] Cleaning up" % (STEPS, STEPS) if finished else "Cleaning up")
         if self.bash is not None:
             self.bash.kill()
             self.bash = None
@@ -460,6 +480,17 @@ class Demo:
             else:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.say("    removed %s" % self.root)
+
+
+def _cache_kind(path: str) -> str:
+    import json
+
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return "cache file"
+    return "login token" if "accessToken" in data else "client registration"
 
 
 def _sh(argv: List[str]) -> str:
