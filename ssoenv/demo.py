@@ -209,8 +209,19 @@ class Demo:
 
     # -- output --------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
-        self.out.write(self._redact(text) + "\n")
-        self.out.flush()
+        if self.out is None:
+            return
+        try:
+            self.out.write(self._redact(text) + "\n")
+            self.out.flush()
+        except OSError:
+            # The reader went away (`ssoenv demo | head`): finish quietly, so the clean-up
+            # still runs, and keep Python from complaining at exit.
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+            self.out = None
 
     def show(self, text: str, indent: str = "    ") -> None:
         for line in text.rstrip("\n").splitlines():

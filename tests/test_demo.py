@@ -178,3 +178,24 @@ def test_demo_keep_leaves_the_directory_and_says_where(user):
 
         shutil.rmtree(kept)
     assert_nothing_left(user)
+
+
+def test_demo_whose_reader_goes_away_still_cleans_up(user):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssoenv", "demo"],
+        env=user["env"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        proc.stdout.readline()  # like `ssoenv demo | head -1`
+        proc.stdout.close()
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert err == b""
+    assert_nothing_left(user)
