@@ -46,7 +46,10 @@ def collect(env=None) -> dict:
         "session": None,
         "token": None,
         "wanted": out.wanted,
-        "applied": {name: pair[1] for name, pair in envdiff.decode(env.get(export.DIFF)).items()},
+        "applied": {
+            name: "(secret)" if name in envdiff.SECRETS else pair[1]
+            for name, pair in envdiff.decode(env.get(export.DIFF)).items()
+        },
         "applied_file": env.get(export.FILE) or None,
         "hook_active": export.FILE in env,
     }
