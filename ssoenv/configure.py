@@ -344,7 +344,11 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
 
     if opts.dry_run and opts.account_id and opts.role_name and opts.account_id.isdigit():
         # Nothing to choose: a dry run needs no login.
-        account = {"accountId": opts.account_id.zfill(12), "accountName": ""}
+        account_id = opts.account_id.zfill(12)
+        account = {
+            "accountId": account_id,
+            "accountName": account_names.load_names().get(account_id, ""),
+        }
         role = opts.role_name
     else:
         ensure_login(
