@@ -37,6 +37,11 @@ def _session(profile: str):
         raise SsoenvError(f'the AWS profile "{profile}" does not exist') from None
 
 
+def _iam(session):
+    # IAM is global: a profile without a region signs for us-east-1, as the AWS CLI does.
+    return session.client("iam", region_name=session.region_name or "us-east-1")
+
+
 def _key_id(session) -> Optional[str]:
     """The access key id of a session's credentials (resolving them; no network for keys)."""
     try:
@@ -62,7 +67,7 @@ class KeyContext:
         caller = _session(as_profile) if as_profile else own
         profile_key = _key_id(own)
         caller_key = _key_id(caller) if as_profile else profile_key
-        client = caller.client("iam")
+        client = _iam(caller)
         if not user:
             user = _user_name(own, client, profile_key, profile)
         return cls(profile, client, user, profile_key, caller_key)
@@ -105,7 +110,7 @@ def _user_name(own_session, caller_client, own_key: Optional[str], profile: str)
     key no longer works) GetAccessKeyLastUsed on it through the caller."""
     first = None
     try:
-        return own_session.client("iam").get_user()["User"]["UserName"]
+        return _iam(own_session).get_user()["User"]["UserName"]
     except Exception as exc:
         first = exc
     if own_key:
