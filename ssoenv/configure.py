@@ -52,7 +52,8 @@ class Asker:
         import click
 
         while True:
-            value = click.prompt(label, default=default or None, err=True, show_default=True)
+            # An empty default ("none") is accepted with Enter but not shown as `[]`.
+            value = click.prompt(label, default=default, err=True, show_default=bool(default))
             value = (value or "").strip()
             if value or default == "":
                 return value

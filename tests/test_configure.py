@@ -2,6 +2,7 @@
 line of the AWS config kept byte for byte."""
 # ruff: noqa: F405
 
+import io
 import json
 import os
 import subprocess
@@ -432,3 +433,35 @@ def test_ctrl_c_at_a_prompt_leaves_the_config_byte_identical(many_accounts, tmp_
     child.close()
     assert child.exitstatus == 130
     assert read_config() == GOLDEN
+
+
+def test_wizard_asks_every_question_and_writes_the_dotfile(many_accounts, tmp_path):
+    project = tmp_path / "proj"
+    project.mkdir()
+    child = spawn_wizard(project, "--sso-session", SESSION_NAME)
+    child.logfile_read = transcript = io.StringIO()
+    child.expect(r"300 of 300")
+    child.send("account-150")
+    child.expect(r" 1 of 300")
+    child.send("\r")
+    child.expect("Role")
+    child.send("\r")  # the first: Admin
+    child.expect(r"Default client region \[eu-west-1\]")
+    child.sendline("ap-northeast-1")
+    child.expect(r"Default output format .*empty: none\): ")
+    child.sendline("")  # none
+    child.expect(r"Profile name \[account-150\.admin\]")
+    child.sendline("ops")
+    child.expect(r"Write .*\.ssoenv so this directory uses ops\? \[Y/n\]")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    # A known session: nothing is asked about its start URL or region.
+    assert "start URL" not in transcript.getvalue() and "SSO region" not in transcript.getvalue()
+    text = read_config()
+    assert text == GOLDEN + (
+        "\n\n[profile ops]\nsso_session = my-sso\nsso_account_id = 100000000150\n"
+        "sso_role_name = Admin\nregion = ap-northeast-1\n"
+    )
+    assert (project / ".ssoenv").read_text() == "profile: ops\n"
