@@ -332,12 +332,14 @@ def keys_deactivate(profile, as_profile, user, key_id, yes):
             return
     ctx.set_status(key_id, "Inactive")
     _say("deactivated %s of IAM user %s" % (key_id, ctx.user))
-    if key_id == ctx.caller_key_id or not as_profile:
-        _say("to undo: %s" % undo)
-    else:
+    if key_id == ctx.caller_key_id:
+        _say("to undo, with a profile that may manage IAM: %s" % undo)
+    elif as_profile:
         _say(
             "to undo: ssoenv keys activate --profile %s %s --as %s" % (profile, key_id, as_profile)
         )
+    else:
+        _say("to undo: ssoenv keys activate --profile %s %s" % (profile, key_id))
 
 
 @keys.command("activate")

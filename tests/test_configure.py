@@ -465,3 +465,14 @@ def test_wizard_asks_every_question_and_writes_the_dotfile(many_accounts, tmp_pa
         "sso_role_name = Admin\nregion = ap-northeast-1\n"
     )
     assert (project / ".ssoenv").read_text() == "profile: ops\n"
+
+
+def test_an_account_you_cannot_access_is_an_error(logged_in, tmp_path):
+    result = run(
+        "configure", "--sso-session", SESSION_NAME, "--account-id", "999999999999", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        'ssoenv: account 999999999999 is not among the 2 accounts sso-session "my-sso" can access\n'
+    )
+    assert read_config() == GOLDEN

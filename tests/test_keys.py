@@ -144,3 +144,12 @@ def test_table_marks_never_used_keys():
         "days",
         "never",
     ]
+
+
+def test_deactivating_another_key_prints_a_plain_undo(iam):
+    other = iam["second"]["AccessKeyId"]
+    result = run(iam, "deactivate", "--profile", "alice", other)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "ssoenv: to undo: ssoenv keys activate --profile alice %s" % other
+    )

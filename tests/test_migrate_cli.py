@@ -153,3 +153,26 @@ def test_bad_session_name_option_is_a_usage_error(legacy):
     result = run("--session-name", "nonsense")
     assert result.returncode == 2
     assert "URL=NAME" in result.stderr
+
+
+def test_on_a_terminal_it_asks_before_writing(legacy):
+    import pexpect
+
+    def ask(answer):
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "ssoenv", "migrate"],
+            env=dict(os.environ, PYTHONPATH=ROOT),
+            encoding="utf-8",
+            timeout=30,
+        )
+        child.expect(r"Write these changes to .*\? \[Y/n\]")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+        return child
+
+    assert ask("n").exitstatus == 0
+    assert read_config() == LEGACY
+    assert ask("y").exitstatus == 0
+    assert read_config() == MIGRATED
