@@ -393,6 +393,7 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
         written = _maybe_dotfile(opts, ask, profile, out)
     elif not opts.dry_run:
         out.write(f"ssoenv: {paths.display(from_file)} now finds profile {profile}\n")
+        _hint_allow(from_file, out)
     return Result(
         profile,
         choice,
@@ -437,3 +438,15 @@ def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str
     digest, _ = export_module.dotfile_data(target)
     trust.allow(target, digest)
     return target
+
+
+def _hint_allow(path: str, out) -> None:
+    from ssoenv import export, paths, trust, userconfig
+
+    try:
+        digest, _ = export.dotfile_data(path)
+        state = trust.status(path, digest, userconfig.load().get("trusted_prefixes"))
+    except SsoenvError:
+        return
+    if state != trust.ALLOWED and state != trust.TRUSTED_PREFIX:
+        out.write(f"ssoenv: {paths.display(path)} is {state}; to use it, run: ssoenv allow\n")

@@ -295,6 +295,8 @@ def test_from_dotfile_prefills_and_picks_the_session_by_start_url(logged_in, tmp
     )
     result = run("configure", "--from-dotfile", "--output", "", cwd=project)
     assert result.returncode == 0, result.stderr
+    assert "now finds profile prod.readonly" in result.stderr
+    assert "is not allowed; to use it, run: ssoenv allow" in result.stderr
     seen = botocore_profile("prod.readonly")["config"]
     assert seen["sso_session"] == SESSION_NAME
     assert seen["region"] == "ap-south-1"
@@ -476,3 +478,64 @@ def test_an_account_you_cannot_access_is_an_error(logged_in, tmp_path):
         'ssoenv: account 999999999999 is not among the 2 accounts sso-session "my-sso" can access\n'
     )
     assert read_config() == GOLDEN
+
+
+def test_fresh_machine_without_a_config_gets_one(emulator, tmp_path):
+    os.unlink(config_path())
+    result = run(
+        "configure",
+        "--start-url",
+        "https://corp.awsapps.com/start/#",
+        "--sso-region",
+        "us-east-2",
+        "--account-id",
+        "222222222222",
+        "--output",
+        "",
+        "--use-device-code",
+        "--no-browser",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    # The session is named after the portal; region defaults to the SSO region.
+    assert read_config() == (
+        "[profile prod.readonly]\nsso_session = corp\nsso_account_id = 222222222222\n"
+        "sso_role_name = ReadOnly\nregion = us-east-2\n\n[sso-session corp]\n"
+        "sso_start_url = https://corp.awsapps.com/start/#\nsso_region = us-east-2\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+    assert os.stat(config_path()).st_mode & 0o777 == 0o600
+    assert botocore_profile("prod.readonly")["config"]["sso_session"] == "corp"
+
+
+def test_wizard_creates_a_new_session_and_logs_in(emulator, tmp_path):
+    write_config(GOLDEN)
+    child = spawn_wizard(tmp_path, "--use-device-code", "--no-browser", "--no-write-dotfile")
+    child.expect("SSO session")
+    child.send("\x1b[B\r")  # "a new sso-session…"
+    child.expect(r"SSO session name \(new\): ")
+    child.sendline("corp")
+    child.expect("SSO start URL: ")
+    child.sendline("https://corp.awsapps.com/start")
+    child.expect("SSO region: ")
+    child.sendline("us-west-2")
+    child.expect(r"SSO registration scopes \[sso:account:access\]: ")
+    child.sendline("")
+    child.expect('logging in to sso-session "corp"')
+    child.expect(r"Account \(2\)")
+    child.send("prod\r")
+    child.expect("Default client region")  # prod has one role: not asked
+    child.sendline("")
+    child.expect("Default output format")
+    child.sendline("json")
+    child.expect("Profile name")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert read_config() == GOLDEN + (
+        "\n\n[profile prod.readonly]\nsso_session = corp\nsso_account_id = 222222222222\n"
+        "sso_role_name = ReadOnly\nregion = us-west-2\noutput = json\n\n"
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+        "sso_region = us-west-2\nsso_registration_scopes = sso:account:access\n"
+    )
