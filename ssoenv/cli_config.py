@@ -137,23 +137,16 @@ def populate(sso_session, template, region, prune, dry_run, use_device_code, no_
     file is never touched."""
     from ssoenv import accounts, awsconfig, configedit, paths, sessions
     from ssoenv import populate as populate_module
-    from ssoenv.configure import ensure_login
+    from ssoenv.configure import ensure_login, list_assignments
     from ssoenv.sso import portal
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
     ensure_login(session, use_device_code=use_device_code, open_browser=not no_browser)
     listed = portal.list_accounts(session)
     accounts.remember_names(listed)
-    items = []
-    for account in listed:
-        for role in portal.list_account_roles(session, account["accountId"]):
-            items.append(
-                {
-                    "accountId": account["accountId"],
-                    "accountName": account.get("accountName"),
-                    "roleName": role["roleName"],
-                }
-            )
+    if len(listed) > 20:
+        _say("listing the roles of %d accounts" % len(listed))
+    items = list_assignments(session, listed)
     seen = {}
 
     def edit(text: str) -> str:

@@ -450,3 +450,40 @@ def _hint_allow(path: str, out) -> None:
         return
     if state != trust.ALLOWED and state != trust.TRUSTED_PREFIX:
         out.write(f"ssoenv: {paths.display(path)} is {state}; to use it, run: ssoenv allow\n")
+
+
+def list_assignments(session, accounts: List[dict], workers: int = 8) -> List[dict]:
+    """`{"accountId", "accountName", "roleName"}` for every role in every account.
+
+    One client for all accounts (a new botocore client per account costs more than the
+    request), a few requests at a time: hundreds of accounts take seconds."""
+    import concurrent.futures
+
+    from ssoenv.errors import SsoError
+    from ssoenv.sso.clients import create_client, endpoint_of, explain
+    from ssoenv.sso.refresh import ensure_fresh
+
+    token = ensure_fresh(session)
+    client = create_client(session, "sso")
+
+    def roles(account: dict) -> List[str]:
+        names = []
+        pages = client.get_paginator("list_account_roles").paginate(
+            accessToken=token.access_token, accountId=account["accountId"]
+        )
+        for page in pages:
+            names.extend(r["roleName"] for r in page.get("roleList") or [])
+        return names
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            found = list(pool.map(roles, accounts))
+    except SsoError:
+        raise
+    except Exception as exc:
+        raise explain(exc, f"listing roles of {session.label}", endpoint_of(client)) from None
+    return [
+        {"accountId": a["accountId"], "accountName": a.get("accountName"), "roleName": r}
+        for a, names in zip(accounts, found)
+        for r in names
+    ]

@@ -148,3 +148,16 @@ def test_logs_in_when_needed_and_names_unknown_sessions(emulator):
     )
     assert missing.returncode == 1
     assert missing.stderr.startswith('ssoenv: sso-session "nope" is not in')
+
+
+def test_hundreds_of_accounts(emulator, session):
+    with open(config_path(), "w") as f:
+        f.write(BEFORE)
+    emulator.generate_accounts(250)
+    issue_token(emulator, session)
+    result = run()
+    assert result.returncode == 0, result.stderr
+    assert "500 added" in result.stderr and "for 250 accounts" in result.stderr
+    _, inner, _ = block(read_config())
+    assert inner.count("[profile account-") == 500
+    assert "[profile account-249.admin]" in inner
