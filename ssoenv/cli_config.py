@@ -1,3 +1,350 @@
 """Commands that edit the AWS config: configure, populate, migrate, doctor, keys."""
 
-COMMANDS = []
+import sys
+
+import click
+
+# Imported on every start (tab completion too): only click at module level.
+
+
+def _complete_profiles(ctx, param, incomplete):
+    from ssoenv.cli import complete_profiles
+
+    return complete_profiles(ctx, param, incomplete)
+
+
+def _complete_sessions(ctx, param, incomplete):
+    from ssoenv.cli import complete_sessions
+
+    return complete_sessions(ctx, param, incomplete)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _say(text: str) -> None:
+    click.echo("ssoenv: " + text, err=True)
+
+
+def _login_options(f):
+    f = click.option(
+        "--no-browser", is_flag=True, help="Print the sign-in URL instead of opening a browser."
+    )(f)
+    f = click.option(
+        "--use-device-code", is_flag=True, help="Sign in with a device code (no local callback)."
+    )(f)
+    return f
+
+
+# ---- configure ----------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--sso-session",
+    shell_complete=_complete_sessions,
+    help="The [sso-session] to use, or the name of a new one.",
+)
+@click.option(
+    "--start-url", help="Start URL of a new sso-session (https://NAME.awsapps.com/start)."
+)
+@click.option("--sso-region", help="Region of IAM Identity Center, for a new sso-session.")
+@click.option("--scopes", help="Registration scopes of a new sso-session [sso:account:access].")
+@click.option("--account-id", help="The account (id; a name works too).")
+@click.option("--role-name", help="The role (permission set) in that account.")
+@click.option("--region", help='Default region of the profile [the SSO region]; "" for none.')
+@click.option("--output", help='Default output format (json, yaml, text, table); "" for none.')
+@click.option("--profile-name", help="Name of the profile [<account name>.<role>].")
+@click.option(
+    "--write-dotfile/--no-write-dotfile",
+    default=None,
+    help="Write (and allow) a .ssoenv for the profile in the current directory.",
+)
+@click.option(
+    "--from-dotfile",
+    is_flag=True,
+    help="Take account, role, start URL and region from the nearest portable .ssoenv.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the change to the AWS config; write nothing.")
+@_login_options
+def configure(**kwargs):
+    """Add an IAM Identity Center profile: like `aws configure sso`, reusing sso-sessions.
+
+    Pick the sso-session (or create one), log in if needed, choose the account and role
+    from a menu (type to filter), and name the profile. Every question has a flag; without
+    a terminal a missing answer is an error naming its flag."""
+    from ssoenv import configure as wizard
+    from ssoenv import paths
+
+    opts = wizard.Options(**kwargs)
+    result = wizard.run(opts, wizard.Asker(_interactive()))
+    shown = paths.display(paths.aws_config_file())
+    if opts.dry_run:
+        click.echo(result.diff, nl=False)
+        _say("dry run: %s not changed" % shown)
+        return
+    where = "%s (account %s%s, role %s)" % (
+        result.session.name,
+        result.account_id,
+        " " + result.account_name if result.account_name else "",
+        result.role_name,
+    )
+    if result.diff:
+        _say("wrote [profile %s] for sso-session %s to %s" % (result.profile, where, shown))
+    else:
+        _say("[profile %s] was already set up for sso-session %s" % (result.profile, where))
+    if result.dotfile:
+        _say("wrote and allowed %s" % paths.display(result.dotfile))
+    _say("try it: aws sts get-caller-identity --profile %s" % result.profile)
+
+
+# ---- populate -------------------------------------------------------------------------
+
+
+def _block_profiles(text: str, session_name: str) -> dict:
+    from ssoenv.configedit import ConfigDocument
+    from ssoenv.populate import block_tag
+
+    content = ConfigDocument(text).block_content(block_tag(session_name))
+    if content is None:
+        return {}
+    return {s.name: s.as_dict() for s in ConfigDocument(content).iter_profiles()}
+
+
+@click.command()
+@click.option(
+    "--sso-session",
+    required=True,
+    shell_complete=_complete_sessions,
+    help="The sso-session whose accounts and roles become profiles.",
+)
+@click.option(
+    "--template",
+    default=None,
+    help="Profile names from {account_name}, {account_id}, {role_name}, {session} "
+    "[{account_name}.{role_name}].",
+)
+@click.option("--region", help="Default region of the profiles.")
+@click.option("--prune", is_flag=True, help="Remove profiles of roles no longer assigned.")
+@click.option("--dry-run", is_flag=True, help="Print the change to the AWS config; write nothing.")
+@_login_options
+def populate(sso_session, template, region, prune, dry_run, use_device_code, no_browser):
+    """Write one profile per account and role of an sso-session.
+
+    The profiles live between `# BEGIN ssoenv populate NAME` and `# END ...` lines; each
+    run updates that block in place and keeps the names it gave before. The rest of the
+    file is never touched."""
+    from ssoenv import accounts, awsconfig, configedit, paths, sessions
+    from ssoenv import populate as populate_module
+    from ssoenv.configure import ensure_login, list_assignments
+    from ssoenv.sso import portal
+
+    session = sessions.from_session_name(awsconfig.load(), sso_session)
+    ensure_login(session, use_device_code=use_device_code, open_browser=not no_browser)
+    listed = portal.list_accounts(session)
+    accounts.remember_names(listed)
+    if len(listed) > 20:
+        _say("listing the roles of %d accounts" % len(listed))
+    items = list_assignments(session, listed)
+    seen = {}
+
+    def edit(text: str) -> str:
+        new = populate_module.apply_populate(
+            text,
+            sso_session,
+            items,
+            prune=prune,
+            template=template or populate_module.DEFAULT_TEMPLATE,
+            region=region,
+        )
+        seen["old"], seen["new"] = text, new
+        return new
+
+    diff = configedit.update_config(edit, dry_run=dry_run)
+    old = _block_profiles(seen["old"], sso_session)
+    new = _block_profiles(seen["new"], sso_session)
+    added = sum(1 for n in new if n not in old)
+    removed = sum(1 for n in old if n not in new)
+    updated = sum(1 for n in new if n in old and new[n] != old[n])
+    counts = "%d added, %d updated, %d removed, %d unchanged" % (
+        added,
+        updated,
+        removed,
+        len(new) - added - updated,
+    )
+    shown = paths.display(paths.aws_config_file())
+    if dry_run:
+        click.echo(diff, nl=False)
+        _say("dry run: %s (%s not changed)" % (counts, shown))
+        return
+    _say(
+        "%s: %d profiles for %d accounts in %s: %s"
+        % (sso_session, len(new), len(listed), shown, counts)
+    )
+
+
+# ---- migrate -------------------------------------------------------------------------
+
+
+def _session_names(ctx, param, values):
+    out = {}
+    for value in values:
+        key, sep, name = value.rpartition("=")
+        if not sep or not key or not name:
+            raise click.BadParameter(
+                "expected URL=NAME, e.g. https://myorg.awsapps.com/start=myorg"
+            )
+        out[key] = name
+    return out
+
+
+@click.command()
+@click.option(
+    "--session-name",
+    "session_names",
+    multiple=True,
+    callback=_session_names,
+    metavar="URL=NAME",
+    help="Name the sso-session made for a start URL (repeatable).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Write without asking.")
+@click.option("--dry-run", is_flag=True, help="Print the changes; write nothing.")
+def migrate(session_names, yes, dry_run):
+    """Rewrite legacy SSO profiles to use [sso-session] sections, and fix dashed keys.
+
+    Removes credential_process lines that only re-implement SSO (aws-sso-util and the
+    like, kept as comments) and copies cached logins so they keep working."""
+    from ssoenv import configedit, paths
+    from ssoenv import migrate as migrate_module
+    from ssoenv.errors import UsageError
+
+    snap = configedit.read_config()
+    shown = paths.display(snap.path)
+    plan = migrate_module.plan_migration(snap.text, session_names=session_names)
+    lines = plan.summary.lines()
+    if not plan.summary.changed:
+        for line in lines:
+            _say(line)
+        _say("nothing to migrate in %s" % shown)
+        return
+    diff = configedit.write_config(snap.path, plan.new_text, dry_run=True, based_on=snap)
+    for line in lines:
+        _say(line)
+    click.echo(diff, nl=False)
+    if dry_run:
+        _say("dry run: %s not changed" % shown)
+        return
+    if not yes:
+        if not _interactive():
+            raise UsageError("no terminal to confirm on; pass --yes to write %s" % shown)
+        if not click.confirm("Write these changes to %s?" % shown, default=True, err=True):
+            _say("nothing written")
+            return
+    configedit.write_config(snap.path, plan.new_text, based_on=snap)
+    _say("wrote %s (the previous version: %s)" % (shown, shown + configedit.BACKUP_SUFFIX))
+    for done in migrate_module.carry_over_tokens(plan):
+        _say("sso-session %s: kept the current login (copied its cached token)" % done.session)
+
+
+# ---- doctor --------------------------------------------------------------------------
+
+
+@click.command()
+def doctor():
+    """Check the AWS files, the environment, the hook, the .ssoenv here and the logins.
+
+    One line per problem with its fix; exit status 1 when there is any."""
+    from ssoenv import doctor as doctor_module
+
+    report = doctor_module.examine()
+    for line in report.lines():
+        click.echo(line)
+    if report.problems:
+        sys.exit(1)
+
+
+# ---- keys ------------------------------------------------------------------------------
+
+
+@click.group()
+def keys():
+    """List, deactivate and re-activate an IAM user's access keys (never delete them)."""
+
+
+def _keys_options(f):
+    f = click.option("--user", help="The IAM user [the one the profile's key belongs to].")(f)
+    f = click.option(
+        "--as",
+        "as_profile",
+        shell_complete=_complete_profiles,
+        help="Make the IAM calls with this profile instead (a key cannot re-activate itself).",
+    )(f)
+    f = click.option(
+        "--profile",
+        required=True,
+        shell_complete=_complete_profiles,
+        help="The profile whose IAM user's keys to manage.",
+    )(f)
+    return f
+
+
+@keys.command("list")
+@_keys_options
+def keys_list(profile, as_profile, user):
+    """Each access key: id, status, age and last use (the secret is never shown)."""
+    from ssoenv import keys as keys_module
+
+    ctx = keys_module.KeyContext.open(profile, as_profile, user)
+    click.echo(keys_module.table(ctx.list(), ctx.profile_key_id))
+
+
+@keys.command("deactivate")
+@_keys_options
+@click.argument("key_id", required=False)
+@click.option("--yes", "-y", is_flag=True, help="Deactivate the calling key without asking.")
+def keys_deactivate(profile, as_profile, user, key_id, yes):
+    """Make KEY_ID (default: the profile's own key) inactive; activate undoes it."""
+    from ssoenv import keys as keys_module
+    from ssoenv.errors import UsageError
+
+    ctx = keys_module.KeyContext.open(profile, as_profile, user)
+    key_id = key_id or ctx.profile_key_id
+    if not key_id:
+        raise UsageError("profile %s has no access key of its own; name the KEY_ID" % profile)
+    undo = "ssoenv keys activate --profile %s %s --as OTHER_PROFILE" % (profile, key_id)
+    if key_id == ctx.caller_key_id and not yes:
+        question = (
+            "%s is the key making this call; once inactive it cannot re-activate itself "
+            "(undo with another profile: %s). Deactivate it?" % (key_id, undo)
+        )
+        if not _interactive():
+            raise UsageError("%s is the key making this call; pass --yes to deactivate it" % key_id)
+        if not click.confirm(question, default=False, err=True):
+            _say("nothing changed")
+            return
+    ctx.set_status(key_id, "Inactive")
+    _say("deactivated %s of IAM user %s" % (key_id, ctx.user))
+    if key_id == ctx.caller_key_id:
+        _say("to undo, with a profile that may manage IAM: %s" % undo)
+    elif as_profile:
+        _say(
+            "to undo: ssoenv keys activate --profile %s %s --as %s" % (profile, key_id, as_profile)
+        )
+    else:
+        _say("to undo: ssoenv keys activate --profile %s %s" % (profile, key_id))
+
+
+@keys.command("activate")
+@_keys_options
+@click.argument("key_id")
+def keys_activate(profile, as_profile, user, key_id):
+    """Make KEY_ID active again."""
+    from ssoenv import keys as keys_module
+
+    ctx = keys_module.KeyContext.open(profile, as_profile, user)
+    ctx.set_status(key_id, "Active")
+    _say("activated %s of IAM user %s" % (key_id, ctx.user))
+
+
+COMMANDS = [configure, populate, migrate, doctor, keys]
