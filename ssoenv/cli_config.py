@@ -137,8 +137,9 @@ def populate(sso_session, template, region, prune, dry_run, use_device_code, no_
     file is never touched."""
     from ssoenv import accounts, awsconfig, configedit, paths, sessions
     from ssoenv import populate as populate_module
-    from ssoenv.configure import ensure_login, list_assignments
+    from ssoenv.configure import ensure_login
     from ssoenv.sso import portal
+    from ssoenv.sso.portal import list_assignments
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
     ensure_login(session, use_device_code=use_device_code, open_browser=not no_browser)

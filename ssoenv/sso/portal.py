@@ -39,3 +39,41 @@ def list_account_roles(
     """The roles the user may assume in `account_id` (all pages): dicts with roleName,
     accountId."""
     return _paginate(session, "list_account_roles", "roleList", network, accountId=account_id)
+
+
+def list_assignments(
+    session: SsoSession,
+    accounts: List[dict],
+    workers: int = 8,
+    network: Optional[Network] = None,
+) -> List[dict]:
+    """`{"accountId", "accountName", "roleName"}` for every role in every account.
+
+    One client for all accounts (a new botocore client per account costs more than the
+    request), a few requests at a time: hundreds of accounts take seconds."""
+    import concurrent.futures
+
+    token = ensure_fresh(session, network=network)
+    client = create_client(session, "sso", network)
+
+    def roles(account: dict) -> List[str]:
+        names = []
+        pages = client.get_paginator("list_account_roles").paginate(
+            accessToken=token.access_token, accountId=account["accountId"]
+        )
+        for page in pages:
+            names.extend(r["roleName"] for r in page.get("roleList") or [])
+        return names
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            found = list(pool.map(roles, accounts))
+    except SsoError:
+        raise
+    except Exception as exc:
+        raise explain(exc, f"listing roles of {session.label}", endpoint_of(client)) from None
+    return [
+        {"accountId": a["accountId"], "accountName": a.get("accountName"), "roleName": r}
+        for a, names in zip(accounts, found)
+        for r in names
+    ]
