@@ -304,7 +304,14 @@ def compute(env=None):
         keys, renew_at, problem = credentials_step(out.profile)
         if problem:
             messages.append("%s: %s" % (paths.display(out.file), problem))
-        elif not entering and not quiet and any(name in record for name in KEY_VARS):
+        elif (
+            not entering
+            and not quiet
+            and "AWS_ACCESS_KEY_ID" in record
+            and record["AWS_ACCESS_KEY_ID"][1] != keys["AWS_ACCESS_KEY_ID"]
+        ):
+            # Only new keys are news: the hook also runs when the file is touched or
+            # another project is allowed, and then the cached keys are the same.
             messages.append(
                 "renewed keys for profile %s (until %s)"
                 % (out.profile["name"], keys["AWS_CREDENTIAL_EXPIRATION"])
