@@ -4,6 +4,7 @@ process against the emulator, the AWS CLI's own cache, and botocore reading the 
 
 import json
 import os
+import sys
 import threading
 import time
 
@@ -447,3 +448,69 @@ def test_help_of_the_sso_commands(world):
     for command in ("login", "logout", "exec", "credential-process"):
         result = world.run(command, "--help")
         assert result.returncode == 0 and "Usage: ssoenv " + command in result.stdout
+
+
+# -- more of what users run into ----------------------------------------------------------------
+
+
+def test_logout_with_the_endpoint_down_still_removes_the_files(world, browser):
+    cli_cache = logged_in_everywhere(world)
+    env = world.env(AWS_ENDPOINT_URL_SSO="http://127.0.0.1:%d" % closed_port())
+    result, seconds = timed(world, "logout", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "(2 tokens removed)" in result.stderr
+    assert seconds < 20
+    assert not os.path.exists(token_path()) and not os.path.exists(LEGACY_TOKEN())
+    assert os.listdir(cli_cache) == ["assume-role.json"]
+
+
+def test_logout_when_logged_out_removes_nothing(world):
+    result = world.run("logout")
+    assert result.returncode == 0
+    assert result.stderr == "ssoenv: logged out of every session (0 tokens removed)\n"
+
+
+def test_logout_of_an_unknown_session_is_one_line(world):
+    one_error_line(world.run("logout", "--sso-session", "nope"), contains='sso-session "nope"')
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["login", "--profile", "viaproc"], 'profile "viaproc" does not use IAM Identity Center'),
+        (["login", "--profile", "nope"], "nope"),
+        (["exec", "--profile", "nope", "--", "true"], "nope"),
+        (["credential-process", "--profile", "viaproc"], "does not use IAM Identity Center"),
+    ],
+)
+def test_profiles_that_cannot_log_in_are_one_line(world, args, message):
+    one_error_line(world.run(*args), contains=message)
+    assert world.emulator.requests == []
+
+
+def test_exec_in_a_project_that_is_not_allowed_says_so(world, browser):
+    world.login("--profile", PROFILE)
+    project = world.project("proj", f"profile: {PROFILE}\n", allow=False)
+    result = world.run("exec", "--", "true", cwd=project)
+    one_error_line(result, contains="is not allowed; run: ssoenv allow")
+
+
+def test_exec_at_a_terminal_logs_in_first_when_needed(world, browser, tmp_path):
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", "exec", "--profile", PROFILE, "--", "sh", "-c", "echo ran-$AWS_PROFILE"],
+        env=world.env(),
+        cwd=world.home,
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    world.record(child.before)
+    assert child.exitstatus == 0, child.before
+    assert 'ssoenv: sso-session "my-sso" needs a login' in child.before
+    assert "ran-dev" in child.before
+    assert world.emulator.calls["CreateToken:authorization_code"] == 1
+    assert cache.token_status(cache.read_token(token_path())) == "valid"

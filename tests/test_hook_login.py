@@ -306,3 +306,24 @@ def test_login_auto_at_a_terminal_logs_in_right_there(world, browser, open_shell
     assert world.emulator.calls["CreateToken:authorization_code"] == 1
     assert cache.token_status(cache.read_token(token_path())) == "valid"
     assert sh.get("AWS_PROFILE") == PROFILE
+
+
+def test_hint_comes_back_after_logging_out_elsewhere(world, browser):
+    world.login("--profile", PROFILE)
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    assert HINT not in export(world, project)[1]
+    assert world.run("logout").returncode == 0
+    assert HINT in export(world, project)[1]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_login_auto_in_other_shells(world, browser, open_shell, shell):
+    project = world.project("proj", f"profile: {PROFILE}\nlogin: auto\n")
+    sh = open_shell(
+        shell,
+        BROWSER=os.environ["BROWSER"],
+        SSOENV_TEST_BROWSER_LOG=os.environ["SSOENV_TEST_BROWSER_LOG"],
+    )
+    out = clean(sh.run("cd %s" % project))
+    assert 'ssoenv: logged in to session "my-sso"' in out
+    assert cache.token_status(cache.read_token(token_path())) == "valid"
