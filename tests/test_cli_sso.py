@@ -514,3 +514,48 @@ def test_exec_at_a_terminal_logs_in_first_when_needed(world, browser, tmp_path):
     assert "ran-dev" in child.before
     assert world.emulator.calls["CreateToken:authorization_code"] == 1
     assert cache.token_status(cache.read_token(token_path())) == "valid"
+
+
+def shell_env_in(world, project):
+    """The environment of a shell whose hook has loaded `project`."""
+    result = world.run("export", "json", cwd=project, secret_stdout=True)
+    assert result.returncode == 0, result.stderr
+    env = world.env()
+    for name, value in json.loads(result.stdout).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def env_of(result):
+    return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+
+def test_exec_with_another_profile_drops_the_keys_the_hook_exported(world, browser):
+    world.login("--profile", PROFILE)
+    keyed = world.project("keyed", f"profile: {PROFILE}\ncredentials: true\n")
+    env = shell_env_in(world, keyed)
+    assert env["AWS_ACCESS_KEY_ID"]
+    # Keys in the environment beat AWS_PROFILE: left there, they would run the command as
+    # the project's role instead of dev-admin's.
+    result = world.run("exec", "--profile", "dev-admin", "--", "env", env=env, secret_stdout=True)
+    assert result.returncode == 0, result.stderr
+    seen = env_of(result)
+    assert seen["AWS_PROFILE"] == "dev-admin"
+    assert not any(name in seen for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
+    assert "AWS_SESSION_TOKEN" not in seen
+
+
+def test_exec_in_another_project_drops_the_keys_of_the_loaded_one(world, browser):
+    world.login("--profile", PROFILE)
+    keyed = world.project("keyed", f"profile: {PROFILE}\ncredentials: true\nenv:\n  ONLY_A: x\n")
+    plain = world.project("plain", "profile: dev-admin\n")
+    env = shell_env_in(world, keyed)
+    # A script that changes directory: no prompt, so no hook, between the two.
+    result = world.run("exec", "--", "env", cwd=plain, env=env, secret_stdout=True)
+    assert result.returncode == 0, result.stderr
+    seen = env_of(result)
+    assert seen["AWS_PROFILE"] == "dev-admin"
+    assert "AWS_ACCESS_KEY_ID" not in seen and "ONLY_A" not in seen
