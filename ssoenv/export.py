@@ -223,16 +223,23 @@ def login_step(profile: dict, mode: str) -> list:
     from ssoenv.sso import cache as token_cache
 
     name, start_url = session[0], session[1]
-    token = token_cache.read_token(token_cache.token_cache_path(name, start_url))
+    path = token_cache.token_cache_path(name, start_url)
+    token = token_cache.read_token(path)
     state = token_cache.token_status(token)
     if state == "valid":
         return []
     what = 'session "%s"' % name if name else 'profile "%s"' % profile["name"]
     if token is not None and name and token.get("refreshToken"):
-        from ssoenv.sso import refresh
+        from ssoenv.sso import refresh, tokens
 
-        refresh.start_background_refresh(_sso_session(profile))
-        return ["%s expired; renewing it in the background" % what] if state == "expired" else []
+        if state != "expired" or tokens.registration_is_live(token):
+            refresh.start_background_refresh(_sso_session(profile))
+            if state != "expired":
+                return []
+            # Promise a renewal only while none has failed since this token was written;
+            # after that, the hint (or the login) says what will work.
+            if not refresh.last_refresh_failure(_sso_session(profile), _mtime(path)):
+                return ["%s expired; renewing it in the background" % what]
     if state == "refresh" or mode == "never":
         return []  # still valid for a while, or the user asked for silence
     if mode == "auto" and _at_terminal():
@@ -247,6 +254,13 @@ def login_step(profile: dict, mode: str) -> list:
     if state == "expired":
         return ["%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])]
     return ["%s is not logged in; run: ssoenv login" % what]
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _at_terminal() -> bool:
