@@ -14,6 +14,7 @@ from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
 from ssoenv.sso import cache
+from ssoenv.sso.session import SsoSession
 
 HINT = 'ssoenv: session "my-sso" is not logged in; run: ssoenv login'
 KEYS = (
@@ -326,4 +327,76 @@ def test_login_auto_in_other_shells(world, browser, open_shell, shell):
     )
     out = clean(sh.run("cd %s" % project))
     assert 'ssoenv: logged in to session "my-sso"' in out
+    assert cache.token_status(cache.read_token(token_path())) == "valid"
+
+
+RENEWING = 'ssoenv: session "my-sso" expired; renewing it in the background'
+
+
+def expired_hint(lines):
+    return [line for line in lines if 'session "my-sso" expired at ' in line]
+
+
+def test_expired_token_whose_refresh_failed_gets_the_login_hint(world, browser):
+    world.login("--profile", PROFILE)
+    put_token_in_refresh_window(token_path(), -60)
+    world.emulator.revoke_refresh_tokens()
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    assert RENEWING in export(world, project)[1]
+    from ssoenv.sso import refresh
+
+    session = SsoSession(SESSION_NAME, START_URL, REGION, ("sso:account:access",), PROFILE)
+    wait_until(lambda: refresh.last_refresh_failure(session), what="the failed refresh")
+    # Entering again: the renewal it promised cannot happen; say how to log in instead.
+    lines = export(world, project)[1]
+    assert RENEWING not in lines
+    assert expired_hint(lines) and expired_hint(lines)[0].endswith("; run: ssoenv login")
+    world.login("--profile", PROFILE)
+    assert export(world, project)[1] == ["ssoenv: loaded ~/proj/.ssoenv (profile dev)"]
+
+
+def test_expired_token_whose_registration_lapsed_gets_the_login_hint(world, browser):
+    world.login("--profile", PROFILE)
+    token = put_token_in_refresh_window(token_path(), -60)
+    token["registrationExpiresAt"] = cache.format_time(time.time() - 60)
+    with open(token_path(), "w") as f:
+        json.dump(token, f)
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    world.emulator.reset_counters()
+    lines = export(world, project)[1]
+    assert RENEWING not in lines and expired_hint(lines)
+    time.sleep(1)
+    assert world.emulator.requests == []
+
+
+def test_an_old_refresh_failure_does_not_stop_renewing_a_newer_token(world, browser):
+    world.login("--profile", PROFILE)
+    put_token_in_refresh_window(token_path(), -60)
+    world.emulator.revoke_refresh_tokens()
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    assert world.run("exec", "--profile", PROFILE, "--", "true").returncode != 0
+    # Then the AWS CLI logs in (it knows nothing of ssoenv's record of the failure), and
+    # hours later that token has expired too.
+    time.sleep(0.05)
+    session = SsoSession(SESSION_NAME, START_URL, REGION, ("sso:account:access",), PROFILE)
+    old = issue_token(world.emulator, session, expires_in=-60)
+    assert RENEWING in export(world, project)[1]
+    wait_until(token_refreshed(old), what="the background refresh")
+
+
+def test_login_auto_logs_in_once_the_refresh_token_is_refused(world, browser, open_shell):
+    world.login("--profile", PROFILE)
+    put_token_in_refresh_window(token_path(), -60)
+    world.emulator.revoke_refresh_tokens()
+    assert world.run("exec", "--profile", PROFILE, "--", "true").returncode != 0
+    world.emulator.reset_counters()
+    project = world.project("proj", f"profile: {PROFILE}\nlogin: auto\n")
+    sh = open_shell(
+        "bash",
+        BROWSER=os.environ["BROWSER"],
+        SSOENV_TEST_BROWSER_LOG=os.environ["SSOENV_TEST_BROWSER_LOG"],
+    )
+    out = clean(sh.run("cd %s" % project))
+    assert 'ssoenv: logged in to session "my-sso"' in out
+    assert world.emulator.calls["CreateToken:authorization_code"] == 1
     assert cache.token_status(cache.read_token(token_path())) == "valid"
