@@ -15,7 +15,9 @@ from sso_fixtures import *  # noqa: F403
 from ssoenv import envdiff
 from ssoenv.sso import cache
 
-LEGACY_TOKEN = lambda: token_path(None, START_URL)  # noqa: E731
+
+def legacy_token_path() -> str:
+    return token_path(None, START_URL)
 
 
 def boto3_credentials(profile: str):
@@ -151,7 +153,7 @@ def test_legacy_profile_logs_in_with_device_code(world, browser):
     assert f"logged in to start URL {START_URL}" in result.stderr
     assert world.emulator.calls["CreateToken:device_code"] == 1
     assert world.emulator.calls["CreateToken:authorization_code"] == 0
-    token = read_json(LEGACY_TOKEN())
+    token = read_json(legacy_token_path())
     assert token["startUrl"] == START_URL
     assert boto3_credentials("legacy") in issued_keys(world.emulator)
 
@@ -184,7 +186,7 @@ def test_logout_removes_every_token_and_sso_role_credentials_but_keeps_registrat
     assert result.returncode == 0, result.stderr
     assert result.stderr == "ssoenv: logged out of every session (2 tokens removed)\n"
     assert world.emulator.calls["Logout"] == 2
-    assert not os.path.exists(token_path()) and not os.path.exists(LEGACY_TOKEN())
+    assert not os.path.exists(token_path()) and not os.path.exists(legacy_token_path())
     assert os.listdir(cli_cache) == ["assume-role.json"]
     assert registrations(world.home) == kept
     status = world.run("status", cwd=project)
@@ -198,7 +200,7 @@ def test_logout_of_one_session_leaves_the_others(world, browser):
     assert result.returncode == 0, result.stderr
     assert 'logged out of sso-session "my-sso" (1 token removed)' in result.stderr
     assert not os.path.exists(token_path())
-    assert os.path.exists(LEGACY_TOKEN())
+    assert os.path.exists(legacy_token_path())
     assert sorted(os.listdir(cli_cache)) == sorted(
         ["assume-role.json", os.path.basename(legacy_entry)]
     )
@@ -301,6 +303,7 @@ def test_twenty_concurrent_execs_refresh_exactly_once(world, browser):
     before = read_json(path)
     assert cache.token_status(cache.read_token(path)) == "refresh"
     world.emulator.reset_counters()
+    world.emulator.configure(latency=0.5)  # the others arrive while the refresh is on the wire
     bad, reads = [], [0]
     stop = threading.Event()
 
@@ -460,7 +463,7 @@ def test_logout_with_the_endpoint_down_still_removes_the_files(world, browser):
     assert result.returncode == 0, result.stderr
     assert "(2 tokens removed)" in result.stderr
     assert seconds < 20
-    assert not os.path.exists(token_path()) and not os.path.exists(LEGACY_TOKEN())
+    assert not os.path.exists(token_path()) and not os.path.exists(legacy_token_path())
     assert os.listdir(cli_cache) == ["assume-role.json"]
 
 
