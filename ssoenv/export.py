@@ -313,6 +313,12 @@ def compute(env=None):
     base = {name: envdiff.recorded(name, v) for name, v in out.wanted.items()}
     entering = bool(out.wanted) and (previous != out.file or applied != base)
 
+    # The sign-in first: with `login: auto` it may log in here, and the keys need it.
+    login_messages = []
+    if entering:
+        mode = out.dotfile.get("login") or settings.get("login") or "hint"
+        login_messages = login_step(out.profile, mode)
+
     renew_at = None
     if out.wanted and out.dotfile.get("credentials"):
         keys, renew_at, problem = credentials_step(out.profile)
@@ -351,8 +357,7 @@ def compute(env=None):
                 )
             )
         messages.extend(profile.get("warnings") or [])
-        mode = out.dotfile.get("login") or settings.get("login") or "hint"
-        messages.extend(login_step(profile, mode))
+        messages.extend(login_messages)
         if env.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
             messages.append(
                 "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "
