@@ -400,3 +400,19 @@ def test_login_auto_logs_in_once_the_refresh_token_is_refused(world, browser, op
     assert 'ssoenv: logged in to session "my-sso"' in out
     assert world.emulator.calls["CreateToken:authorization_code"] == 1
     assert cache.token_status(cache.read_token(token_path())) == "valid"
+
+
+def test_login_auto_with_credentials_true_exports_the_keys_right_away(world, browser, open_shell):
+    project = world.project("proj", f"profile: {PROFILE}\ncredentials: true\nlogin: auto\n")
+    sh = open_shell(
+        "bash",
+        BROWSER=os.environ["BROWSER"],
+        SSOENV_TEST_BROWSER_LOG=os.environ["SSOENV_TEST_BROWSER_LOG"],
+    )
+    out = clean(sh.run("cd %s" % project))
+    assert 'ssoenv: logged in to session "my-sso"' in out
+    assert "ssoenv: loaded ~/proj/.ssoenv (profile dev, keys)" in out
+    assert not any("no keys exported" in line for line in out)
+    creds = read_json(role_entry())["Credentials"]
+    assert sh.get("AWS_ACCESS_KEY_ID") == creds["AccessKeyId"]
+    assert sh.get("SSOENV_RENEW_AT")
