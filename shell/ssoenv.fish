@@ -24,7 +24,16 @@ function _ssoenv_hook --on-event fish_prompt --on-variable PWD
             and not builtin test "$_ssoenv_f" -ot "$SSOENV_STAMP"
             and not builtin test "$SSOENV_TRUST" -nt "$SSOENV_TSTAMP"
             and not builtin test "$SSOENV_TRUST" -ot "$SSOENV_TSTAMP"
-            return
+            # Exported role credentials are renewed once their time comes. fish has no
+            # builtin clock, so date(1) runs, and only in a project with keys.
+            set -l _ssoenv_at (builtin string replace -ra '[^0-9]' '' -- "$SSOENV_RENEW_AT")
+            if builtin test -z "$SSOENV_RENEW_AT"
+                or begin
+                    builtin test -n "$_ssoenv_at"
+                    and builtin test (command date +%s) -lt "$_ssoenv_at"
+                end
+                return
+            end
         end
     end
     if builtin test -x @SSOENV@
