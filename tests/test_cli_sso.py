@@ -562,3 +562,27 @@ def test_exec_in_another_project_drops_the_keys_of_the_loaded_one(world, browser
     seen = env_of(result)
     assert seen["AWS_PROFILE"] == "dev-admin"
     assert "AWS_ACCESS_KEY_ID" not in seen and "ONLY_A" not in seen
+
+
+def test_credential_process_refreshes_in_the_foreground_and_prints_only_json(world, browser):
+    world.emulator.configure(access_token_ttl=300)
+    world.login("--profile", PROFILE)
+    world.emulator.configure(access_token_ttl=8 * 3600)
+    world.emulator.reset_counters()
+    result = world.run("credential-process", "--profile", PROFILE, secret_stdout=True)
+    assert result.returncode == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["Version"] == 1
+    assert world.emulator.refresh_calls == 1
+    assert cache.token_status(cache.read_token(token_path())) == "valid"
+
+
+def test_exec_runs_on_a_still_valid_token_when_its_refresh_fails(world, browser):
+    world.login("--profile", PROFILE)
+    put_token_in_refresh_window(token_path(), 300)
+    before = cache_listing(world.home)
+    env = world.env(AWS_ENDPOINT_URL_SSO_OIDC="http://127.0.0.1:%d" % closed_port())
+    result, seconds = timed(world, "exec", "--profile", PROFILE, "--", "echo", "ran", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ran\n"
+    assert seconds < 20
+    assert cache_listing(world.home) == before

@@ -229,6 +229,8 @@ def test_credentials_true_sets_the_keys_in_the_shell_and_leaving_unsets_them(
         creds["Expiration"],
     ]
     assert sh.get("AWS_PROFILE") == PROFILE
+    diff = sh.get("SSOENV_DIFF")
+    assert creds["SecretAccessKey"] not in diff and creds["SessionToken"] not in diff
     # The hook runs export again for a touched file; the same keys are no news.
     assert clean(sh.run("touch .ssoenv")) == []
     assert sh.get("AWS_ACCESS_KEY_ID") == creds["AccessKeyId"]
