@@ -26,7 +26,15 @@ function _ssoenv_hook --on-event fish_prompt --on-variable PWD
         end
         if not builtin test "$_ssoenv_f" -nt "$SSOENV_STAMP" -o "$_ssoenv_f" -ot "$SSOENV_STAMP" \
                 -o "$SSOENV_TRUST" -nt "$SSOENV_TSTAMP" -o "$SSOENV_TRUST" -ot "$SSOENV_TSTAMP"
-            return
+            if builtin test -z "$SSOENV_RENEW_AT"
+                return
+            end
+            # Exported role credentials are renewed once their time comes. fish has no
+            # builtin clock, so date(1) runs, and only in a project with keys.
+            set -l _ssoenv_at (builtin string replace -ra '[^0-9]' '' -- "$SSOENV_RENEW_AT")
+            if builtin test -n "$_ssoenv_at"; and builtin test (command date +%s) -lt "$_ssoenv_at"
+                return
+            end
         end
     end
     if builtin test -x @PYTHON@ -a -f @LAUNCHER@

@@ -131,12 +131,16 @@ def exec_(profile, command):
 def environment_for(profile, *, interactive: bool) -> dict:
     """The environment a command gets: this shell's, brought to what the directory (or
     `profile`) needs, with a fresh login behind it."""
-    from ssoenv import awsconfig, export, userconfig
+    from ssoenv import awsconfig, envdiff, export, userconfig
 
     env = dict(os.environ)
+    # What the hook applied for the shell's project does not come along: its role keys
+    # would beat AWS_PROFILE and run the command as that project's role.
+    record = envdiff.decode(env.get(export.DIFF))
     config = awsconfig.load()
     wants_keys = False
     if profile:
+        _apply(env, envdiff.plan(env, record, {})[0])
         p = config.profile(profile)
         env["AWS_PROFILE"] = profile
         name = profile
@@ -150,8 +154,7 @@ def environment_for(profile, *, interactive: bool) -> dict:
             raise SsoenvError(
                 "no .ssoenv here or above; name a profile: ssoenv exec --profile P -- CMD"
             )
-        for key, value in out.wanted.items():
-            env[key] = value
+        _apply(env, envdiff.plan(env, record, out.wanted)[0])
         name = out.profile["name"]
         wants_keys = bool(out.dotfile.get("credentials"))
     p = config.profile(name)
@@ -166,6 +169,14 @@ def environment_for(profile, *, interactive: bool) -> dict:
             _, account, role = _sso_target(config, name)
             env.update(key_variables(credentials.get_role_credentials(session, account, role)))
     return env
+
+
+def _apply(env: dict, changes: dict) -> None:
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
 
 
 def key_variables(creds) -> dict:

@@ -223,16 +223,23 @@ def login_step(profile: dict, mode: str) -> list:
     from ssoenv.sso import cache as token_cache
 
     name, start_url = session[0], session[1]
-    token = token_cache.read_token(token_cache.token_cache_path(name, start_url))
+    path = token_cache.token_cache_path(name, start_url)
+    token = token_cache.read_token(path)
     state = token_cache.token_status(token)
     if state == "valid":
         return []
     what = 'session "%s"' % name if name else 'profile "%s"' % profile["name"]
     if token is not None and name and token.get("refreshToken"):
-        from ssoenv.sso import refresh
+        from ssoenv.sso import refresh, tokens
 
-        refresh.start_background_refresh(_sso_session(profile))
-        return ["%s expired; renewing it in the background" % what] if state == "expired" else []
+        if state != "expired" or tokens.registration_is_live(token):
+            refresh.start_background_refresh(_sso_session(profile))
+            if state != "expired":
+                return []
+            # Promise a renewal only while none has failed since this token was written;
+            # after that, the hint (or the login) says what will work.
+            if not refresh.last_refresh_failure(_sso_session(profile), _mtime(path)):
+                return ["%s expired; renewing it in the background" % what]
     if state == "refresh" or mode == "never":
         return []  # still valid for a while, or the user asked for silence
     if mode == "auto" and _at_terminal():
@@ -247,6 +254,13 @@ def login_step(profile: dict, mode: str) -> list:
     if state == "expired":
         return ["%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])]
     return ["%s is not logged in; run: ssoenv login" % what]
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _at_terminal() -> bool:
@@ -295,12 +309,25 @@ def compute(env=None):
     base = {name: envdiff.recorded(name, v) for name, v in out.wanted.items()}
     entering = bool(out.wanted) and (previous != out.file or applied != base)
 
+    # The sign-in first: with `login: auto` it may log in here, and the keys need it.
+    login_messages = []
+    if entering:
+        mode = out.dotfile.get("login") or settings.get("login") or "hint"
+        login_messages = login_step(out.profile, mode)
+
     renew_at = None
     if out.wanted and out.dotfile.get("credentials"):
         keys, renew_at, problem = credentials_step(out.profile)
         if problem:
             messages.append("%s: %s" % (paths.display(out.file), problem))
-        elif not entering and not quiet and any(name in record for name in KEY_VARS):
+        elif (
+            not entering
+            and not quiet
+            and "AWS_ACCESS_KEY_ID" in record
+            and record["AWS_ACCESS_KEY_ID"][1] != keys["AWS_ACCESS_KEY_ID"]
+        ):
+            # Only new keys are news: the hook also runs when the file is touched or
+            # another project is allowed, and then the cached keys are the same.
             messages.append(
                 "renewed keys for profile %s (until %s)"
                 % (out.profile["name"], keys["AWS_CREDENTIAL_EXPIRATION"])
@@ -326,8 +353,7 @@ def compute(env=None):
                 )
             )
         messages.extend(profile.get("warnings") or [])
-        mode = out.dotfile.get("login") or settings.get("login") or "hint"
-        messages.extend(login_step(profile, mode))
+        messages.extend(login_messages)
         if env.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
             messages.append(
                 "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "

@@ -181,11 +181,15 @@ def _recent_failure(session: SsoSession) -> Optional[str]:
         return None
 
 
-def last_refresh_failure(session: SsoSession) -> Optional[str]:
+def last_refresh_failure(session: SsoSession, newer_than: Optional[float] = None) -> Optional[str]:
     """Why the last refresh (e.g. a background one) failed, if it did and none has
-    succeeded since; for the hook or `ssoenv status` to show."""
+    succeeded since; for the hook or `ssoenv status` to show. With `newer_than` (epoch
+    seconds), only a failure recorded since then counts."""
+    path = _failure_path(session)
     try:
-        with open(_failure_path(session), encoding="utf-8") as f:
+        if newer_than is not None and os.stat(path).st_mtime < newer_than:
+            return None
+        with open(path, encoding="utf-8") as f:
             return f.read(2000).strip() or None
     except OSError:
         return None
