@@ -86,10 +86,14 @@ def fresh_token(session, *, interactive: bool):
     from ssoenv.sso import refresh
 
     try:
-        return refresh.ensure_fresh(session)
+        state = refresh.ensure_fresh(session)
     except SsoError:
         if not interactive:
             raise
+    else:
+        if state.problem:
+            click.echo("ssoenv: warning: %s; using the current sign-in" % state.problem, err=True)
+        return state
     click.echo("ssoenv: %s needs a login" % session.label, err=True)
     return sso_login.login(session, out=sys.stderr)
 

@@ -5,6 +5,7 @@ config only when a cached result no longer matches the files."""
 
 import os
 import sys
+import time
 
 from ssoenv import cache, envdiff, locate, paths, trust, userconfig
 from ssoenv.errors import SsoenvError
@@ -17,6 +18,8 @@ TSTAMP = "SSOENV_TSTAMP"  # a file with the generation file's mtime then
 DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
 RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials need renewing
 STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT)
+# How long a shell without the keys it wants waits before the hook asks again.
+KEYS_RETRY_SECONDS = 60
 KEY_VARS = (
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
@@ -319,7 +322,10 @@ def compute(env=None):
     if out.wanted and out.dotfile.get("credentials"):
         keys, renew_at, problem = credentials_step(out.profile)
         if problem:
-            messages.append("%s: %s" % (paths.display(out.file), problem))
+            # Try again in a minute, so that a login in this shell brings the keys.
+            renew_at = int(time.time()) + KEYS_RETRY_SECONDS
+            if entering and not login_messages:  # a login hint already says why
+                messages.append("%s: %s" % (paths.display(out.file), problem))
         elif (
             not entering
             and not quiet
