@@ -4,19 +4,9 @@ import sys
 
 import click
 
-# Imported on every start (tab completion too): only click at module level.
+from ssoenv.cli import complete_profiles, complete_sessions
 
-
-def _complete_profiles(ctx, param, incomplete):
-    from ssoenv.cli import complete_profiles
-
-    return complete_profiles(ctx, param, incomplete)
-
-
-def _complete_sessions(ctx, param, incomplete):
-    from ssoenv.cli import complete_sessions
-
-    return complete_sessions(ctx, param, incomplete)
+# Imported on every start (tab completion too): nothing heavier than click at module level.
 
 
 def _interactive() -> bool:
@@ -43,7 +33,7 @@ def _login_options(f):
 @click.command()
 @click.option(
     "--sso-session",
-    shell_complete=_complete_sessions,
+    shell_complete=complete_sessions,
     help="The [sso-session] to use, or the name of a new one.",
 )
 @click.option(
@@ -116,7 +106,7 @@ def _block_profiles(text: str, session_name: str) -> dict:
 @click.option(
     "--sso-session",
     required=True,
-    shell_complete=_complete_sessions,
+    shell_complete=complete_sessions,
     help="The sso-session whose accounts and roles become profiles.",
 )
 @click.option(
@@ -278,13 +268,13 @@ def _keys_options(f):
     f = click.option(
         "--as",
         "as_profile",
-        shell_complete=_complete_profiles,
+        shell_complete=complete_profiles,
         help="Make the IAM calls with this profile instead (a key cannot re-activate itself).",
     )(f)
     f = click.option(
         "--profile",
         required=True,
-        shell_complete=_complete_profiles,
+        shell_complete=complete_profiles,
         help="The profile whose IAM user's keys to manage.",
     )(f)
     return f

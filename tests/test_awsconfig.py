@@ -375,3 +375,23 @@ def test_config_file_location_follows_aws_config_file(ssoenv_env, monkeypatch, t
     monkeypatch.setenv("AWS_CONFIG_FILE", str(elsewhere))
     assert "a b" in awsconfig.load().profiles
     assert set(awsconfig.load().profiles) == set(botocore_config()["profiles"])
+
+
+def test_names_for_completion_equal_the_full_parse(tmp_path):
+    from ssoenv import awsconfig
+
+    config = tmp_path / "config"
+    config.write_text(
+        "# a comment\n[default]\nregion = eu-west-1\n"
+        '[profile "with space"]\nregion = x\n'
+        "[profile dev]  \ns3 =\n  addressing_style = path\n"
+        "[sso-session myorg]\nsso_start_url = https://x/start\n"
+        "[profile a b c]\n[services s]\n[preview]\n[profile]\n"
+    )
+    creds = tmp_path / "credentials"
+    creds.write_text("[dev]\naws_access_key_id = AKIA\n[only-creds]\naws_access_key_id = A\n")
+    full = awsconfig.build(str(config), str(creds))
+    profiles, sessions = awsconfig.names(str(config), str(creds))
+    assert profiles == list(full.profiles)
+    assert sessions == list(full.sso_sessions)
+    assert awsconfig.names(str(tmp_path / "missing"), str(tmp_path / "missing")) == ([], [])
