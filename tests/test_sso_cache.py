@@ -19,7 +19,7 @@ def test_token_cache_key_matches_botocore():
 
 def cli_registration_key(start_url, region, scopes, session_name):
     # The AWS CLI v2's BaseSSOTokenFetcher._registration_cache_key (its vendored botocore;
-    # the botocore on PyPI has no such helper), restated independently of ssoenv's code.
+    # the released botocore package has no such helper), restated independently of ssoenv's code.
     args = {
         "tool": "botocore",
         "startUrl": start_url,
