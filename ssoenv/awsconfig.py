@@ -148,6 +148,18 @@ def _configparser_message(e: Exception) -> str:
     return str(e).splitlines()[0]
 
 
+def section_kind(key: str) -> Tuple[Optional[str], Optional[str]]:
+    """("profile" | "sso-session" | "services", name) for a section header, or (None,
+    None): the same prefix tests as botocore's build_profile_map, quirks included."""
+    if key == "default":
+        return "profile", "default"
+    for kind in ("profile", "sso-session", "services"):
+        if key.startswith(kind):
+            name = _split_section(key)
+            return (kind, name) if name is not None else (None, None)
+    return None, None
+
+
 def _split_section(key: str) -> Optional[str]:
     if not any(c in key for c in "'\"\\"):
         parts = key.split()  # what shlex gives for a header without quotes or escapes
@@ -170,22 +182,11 @@ def _sections(config_path: str, credentials_path: str):
     profiles_raw: Dict[str, Dict[str, object]] = {}
     sessions_raw: Dict[str, Dict[str, object]] = {}
     services: Dict[str, Dict[str, object]] = {}
-    # Same prefix tests as botocore's build_profile_map, quirks included.
+    kinds = {"profile": profiles_raw, "sso-session": sessions_raw, "services": services}
     for key, values in raw.items():
-        if key.startswith("profile"):
-            name = _split_section(key)
-            if name is not None:
-                profiles_raw[name] = values
-        elif key.startswith("sso-session"):
-            name = _split_section(key)
-            if name is not None:
-                sessions_raw[name] = values
-        elif key.startswith("services"):
-            name = _split_section(key)
-            if name is not None:
-                services[name] = values
-        elif key == "default":
-            profiles_raw[key] = values
+        kind, name = section_kind(key)
+        if kind is not None:
+            kinds[kind][name] = values
     if os.path.isfile(credentials_path):
         for name, values in raw_parse(credentials_path).items():
             profiles_raw.setdefault(name, {}).update(values)
@@ -214,17 +215,11 @@ def names(config_path: str, credentials_path: str) -> Tuple[List[str], List[str]
     profiles, by reading only the section headers, with botocore's rules for them."""
     profiles: Dict[str, None] = {}
     sessions: Dict[str, None] = {}
+    kinds = {"profile": profiles, "sso-session": sessions, "services": {}}
     for key in _headers(config_path):
-        if key.startswith("profile"):
-            name = _split_section(key)
-            if name is not None:
-                profiles[name] = None
-        elif key.startswith("sso-session"):
-            name = _split_section(key)
-            if name is not None:
-                sessions[name] = None
-        elif key == "default":
-            profiles[key] = None
+        kind, name = section_kind(key)
+        if kind is not None:
+            kinds[kind][name] = None
     for key in _headers(credentials_path):
         profiles.setdefault(key, None)
     return list(profiles), list(sessions)

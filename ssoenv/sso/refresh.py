@@ -62,6 +62,21 @@ def _not_usable(session: SsoSession, status: str) -> SsoError:
     return SsoError(f"the sign-in to {session.label} has expired; {LOGIN_AGAIN}")
 
 
+def _without_refresh(session: SsoSession):
+    """(token, status, state): `state` is what to return without refreshing (None when a
+    refresh is due and possible). Raises SsoError when there is no usable token."""
+    now = time.time()
+    token = tokens.load_token(session)
+    status = cache.token_status(token, now)
+    if status == "valid":
+        return token, status, _state(token)
+    if not _can_refresh(session, token, now):
+        if status == "refresh":
+            return token, status, _state(token, problem=_cannot_refresh_reason(session, token))
+        raise _not_usable(session, status)
+    return token, status, None
+
+
 def ensure_fresh(
     session: SsoSession,
     *,
@@ -75,15 +90,9 @@ def ensure_fresh(
     runs in a detached process. Raises SsoError when there is no usable token: not logged
     in, expired and not refreshable, or the refresh of an expired token failed. A failed
     refresh of a still-valid token keeps the old one and reports it in `problem`."""
-    now = time.time()
-    token = tokens.load_token(session)
-    status = cache.token_status(token, now)
-    if status == "valid":
-        return _state(token)
-    if not _can_refresh(session, token, now):
-        if status == "refresh":
-            return _state(token, problem=_cannot_refresh_reason(session, token))
-        raise _not_usable(session, status)
+    token, status, ready = _without_refresh(session)
+    if ready is not None:
+        return ready
     if status == "refresh":
         recent = _recent_failure(session)
         if recent:
@@ -96,15 +105,9 @@ def ensure_fresh(
 
     with session_lock(session.lock_path(), lock_timeout, session.label):
         # Another process may have refreshed while we waited for the lock.
-        now = time.time()
-        token = tokens.load_token(session)
-        status = cache.token_status(token, now)
-        if status == "valid":
-            return _state(token)
-        if not _can_refresh(session, token, now):
-            if status == "refresh":
-                return _state(token, problem=_cannot_refresh_reason(session, token))
-            raise _not_usable(session, status)
+        token, status, ready = _without_refresh(session)
+        if ready is not None:
+            return ready
         try:
             new_token = _refresh(session, token, network)
         except SsoError as err:
