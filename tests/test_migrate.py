@@ -6,6 +6,7 @@ import stat
 import time
 
 import pytest
+from golden_files import check_golden, golden
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,21 +19,6 @@ from ssoenv.migrate import (
     session_name_from_url,
     sso_only_process,
 )
-
-GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
-
-
-def golden(name):
-    with open(os.path.join(GOLDEN, name), encoding="utf-8", newline="") as f:
-        return f.read()
-
-
-def check_golden(name, actual):
-    path = os.path.join(GOLDEN, name)
-    if os.environ.get("SSOENV_UPDATE_GOLDEN"):
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(actual)
-    assert actual == golden(name)
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 import itertools
-import os
 
 import pytest
+from golden_files import check_golden, golden
 
 from ssoenv.configedit import ConfigDocument
 from ssoenv.errors import ConfigError
 from ssoenv.populate import apply_populate, render_populate_block, slug
-
-GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
 
 FIRST = [
     {"accountId": "111111111111", "accountName": "Prod", "roleName": "AdministratorAccess"},
@@ -20,19 +18,6 @@ FIRST = [
 SECOND = [FIRST[0], FIRST[2], FIRST[3], FIRST[4]] + [
     {"accountId": "555555555555", "accountName": "Data Lake (EU)", "roleName": "Analyst"},
 ]
-
-
-def golden(name):
-    with open(os.path.join(GOLDEN, name), encoding="utf-8", newline="") as f:
-        return f.read()
-
-
-def check_golden(name, actual):
-    path = os.path.join(GOLDEN, name)
-    if os.environ.get("SSOENV_UPDATE_GOLDEN"):
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(actual)
-    assert actual == golden(name)
 
 
 @pytest.fixture
