@@ -171,7 +171,7 @@ def environment_for(profile, *, interactive: bool) -> dict:
             from ssoenv.sso import credentials
 
             _, account, role = _sso_target(config, name)
-            env.update(key_variables(credentials.get_role_credentials(session, account, role)))
+            env.update(credentials.get_role_credentials(session, account, role).environment())
     return env
 
 
@@ -181,15 +181,6 @@ def _apply(env: dict, changes: dict) -> None:
             env.pop(name, None)
         else:
             env[name] = value
-
-
-def key_variables(creds) -> dict:
-    return {
-        "AWS_ACCESS_KEY_ID": creds.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
-        "AWS_SESSION_TOKEN": creds.session_token,
-        "AWS_CREDENTIAL_EXPIRATION": creds.expiration,
-    }
 
 
 COMMANDS = [login, logout, credential_process, exec_]

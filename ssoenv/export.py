@@ -236,12 +236,13 @@ def login_step(profile: dict, mode: str) -> list:
         from ssoenv.sso import refresh, tokens
 
         if state != "expired" or tokens.registration_is_live(token):
-            refresh.start_background_refresh(_sso_session(profile))
+            sso = _sso_session(profile)
+            refresh.start_background_refresh(sso)
             if state != "expired":
                 return []
             # Promise a renewal only while none has failed since this token was written;
             # after that, the hint (or the login) says what will work.
-            if not refresh.last_refresh_failure(_sso_session(profile), _mtime(path)):
+            if not refresh.last_refresh_failure(sso, _mtime(path)):
                 return ["%s expired; renewing it in the background" % what]
     if state == "refresh" or mode == "never":
         return []  # still valid for a while, or the user asked for silence
@@ -288,13 +289,11 @@ def credentials_step(profile: dict):
         )
     except SsoError as e:
         return {}, None, "no keys exported: %s" % e
-    variables = {
-        "AWS_ACCESS_KEY_ID": creds.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
-        "AWS_SESSION_TOKEN": creds.session_token,
-        "AWS_CREDENTIAL_EXPIRATION": creds.expiration,
-    }
-    return variables, int(creds.expires_epoch - credentials.CREDENTIALS_WINDOW_SECONDS), None
+    return (
+        creds.environment(),
+        int(creds.expires_epoch - credentials.CREDENTIALS_WINDOW_SECONDS),
+        None,
+    )
 
 
 def compute(env=None):

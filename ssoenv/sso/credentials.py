@@ -27,6 +27,15 @@ class RoleCredentials:
     def expires_epoch(self) -> float:
         return cache.parse_time(self.expiration)
 
+    def environment(self) -> dict:
+        """The variables every SDK reads these credentials from."""
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_SESSION_TOKEN": self.session_token,
+            "AWS_CREDENTIAL_EXPIRATION": self.expiration,
+        }
+
 
 def _from_cache_entry(data) -> Optional[RoleCredentials]:
     if not isinstance(data, dict) or data.get("ProviderType") != "sso":
