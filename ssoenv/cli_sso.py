@@ -165,11 +165,15 @@ def environment_for(profile, *, interactive: bool) -> dict:
 
         session = sessions.from_profile(config, name)
         fresh_token(session, interactive=interactive)
-        if wants_keys:
+        target = _sso_target(config, name) if not p.is_sso or wants_keys else None
+        if wants_keys or (target and any(hop.mfa_serial for hop in target.hops)):
             from ssoenv.sso import chain
 
-            target = _sso_target(config, name)
-            env.update(chain.target_credentials(target, interactive=interactive).environment())
+            # An MFA role is assumed here, at the terminal, even without keys for the
+            # command: the AWS CLI then finds its keys in the shared cache.
+            creds = chain.target_credentials(target, interactive=interactive)
+            if wants_keys:
+                env.update(creds.environment())
     return env
 
 

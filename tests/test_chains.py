@@ -420,29 +420,19 @@ def test_exec_of_a_chain_without_keys_leaves_them_to_the_aws_tools(chains, brows
 def test_mfa_without_a_terminal_names_what_is_needed(chains, browser):
     chains.login("--profile", PROFILE)
     result = chains.run("credential-process", "--profile", "mfa")
-    line = one_error_line(result, contains="needs an MFA code for arn:aws:iam::111111111111:mfa/alice")
-    assert line.endswith("run at a terminal: ssoenv exec --profile mfa -- true")
+    line = one_error_line(
+        result, contains="needs an MFA code for arn:aws:iam::111111111111:mfa/alice"
+    )
+    assert line.endswith("to enter it at a terminal, run: ssoenv exec --profile mfa -- true")
 
 
-def test_mfa_code_is_asked_for_at_a_terminal(chains, browser):
+def test_mfa_code_is_asked_for_at_a_terminal_and_the_keys_then_serve_without_one(chains, browser):
     import pexpect
 
     chains.login("--profile", PROFILE)
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "ssoenv", "exec", "--profile", "mfa", "--", "true"],
-        env=chains.env(),
-        cwd=chains.home,
-        encoding="utf-8",
-        timeout=30,
-    )
-    # exec without credentials: true only logs in; credential-process asks.
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "ssoenv", "credential-process", "--profile", "mfa"],
+        ["-m", "ssoenv", "exec", "--profile", "mfa", "--", "echo", "ran-$AWS_PROFILE"],
         env=chains.env(),
         cwd=chains.home,
         encoding="utf-8",
@@ -452,10 +442,14 @@ def test_mfa_code_is_asked_for_at_a_terminal(chains, browser):
     child.sendline("123456")
     child.expect(pexpect.EOF)
     child.close()
+    chains.record(child.before)
     assert child.exitstatus == 0, child.before
+    assert "123456" not in child.before
     entry = read_json(chain.cache_path(hops_of("mfa")[0]))
     assert entry["AssumedRoleUser"]["Arn"].startswith("arn:aws:sts::444444444444:")
-    assert "123456" not in child.before
+    # Without a terminal now: the cached keys serve, no code is needed.
+    keys = credential_process(chains, "mfa")
+    assert keys["AWS_ACCESS_KEY_ID"] == entry["Credentials"]["AccessKeyId"]
 
 
 # -- login, status, the hook ---------------------------------------------------------------
@@ -514,6 +508,11 @@ def test_doctor_reports_a_loop_in_a_project_profile(chains):
     result = chains.run("doctor", cwd=project)
     assert result.returncode == 1
     assert 'source_profile leads back to "loop"' in result.stdout
+    # Where it is wrong, too: the AWS config.
+    assert (
+        'error: ~/.aws/config [profile loop]: profile "loop": source_profile leads back'
+        in result.stdout
+    )
 
 
 class ChainSandbox(Sandbox):
@@ -541,9 +540,7 @@ class ChainSandbox(Sandbox):
         return env
 
 
-def test_credentials_true_in_a_real_shell_exports_the_chained_roles_keys(
-    chains, browser, tmp_path
-):
+def test_credentials_true_in_a_real_shell_exports_the_chained_roles_keys(chains, browser, tmp_path):
     chains.login("--profile", PROFILE)
     project = chains.project("proj", "profile: chained\ncredentials: true\n")
     sh = LiveShell("bash", ChainSandbox(tmp_path, chains))
@@ -564,3 +561,18 @@ def test_credentials_true_in_a_real_shell_exports_the_chained_roles_keys(
     finally:
         sh.close()
         chains.record(sh.output)
+
+
+def test_hook_asks_for_no_mfa_code_and_says_how_to_give_one(chains, browser):
+    chains.login("--profile", PROFILE)
+    project = chains.project("proj", "profile: mfa\ncredentials: true\n")
+    result = chains.run("export", "json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)
+    assert "AWS_ACCESS_KEY_ID" not in changes and changes["AWS_PROFILE"] == "mfa"
+    assert (
+        "ssoenv: ~/proj/.ssoenv: no keys exported: assuming role "
+        'arn:aws:iam::444444444444:role/Guarded (profile "mfa") needs an MFA code for '
+        "arn:aws:iam::111111111111:mfa/alice; to enter it at a terminal, run: "
+        "ssoenv exec --profile mfa -- true"
+    ) in result.stderr.splitlines()

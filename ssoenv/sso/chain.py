@@ -157,9 +157,8 @@ def assume(
     if hop.mfa_serial is not None:
         if ask is None:
             raise SsoError(
-                "%s needs an MFA code for %s, and there is no terminal to ask on; "
-                "run at a terminal: ssoenv exec --profile %s -- true"
-                % (action, hop.mfa_serial, hop.profile)
+                "%s needs an MFA code for %s; to enter it at a terminal, run: "
+                "ssoenv exec --profile %s -- true" % (action, hop.mfa_serial, hop.profile)
             )
         code = ask(MFA_PROMPT % hop.mfa_serial).strip()
         if not code:
