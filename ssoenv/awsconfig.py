@@ -322,3 +322,187 @@ def classify(
     if "credential_process" in values:
         return Profile(kind=PROCESS, **common)
     return Profile(kind=OTHER, **common)
+
+
+# -- role chains ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleHop:
+    """One AssumeRole of a chain: the profile that names the role, and its settings."""
+
+    profile: str
+    role_arn: str
+    role_session_name: Optional[str] = None
+    external_id: Optional[str] = None
+    mfa_serial: Optional[str] = None
+    duration_seconds: Optional[int] = None
+    # The profile in use when botocore assumes this role: its [services] name the STS
+    # endpoint (the profile asked for, or the one an ssoenv credential_process names).
+    client_profile: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class SsoChain:
+    """How a profile's credentials come from an SSO login: the SSO profile at the root,
+    then the roles assumed in turn (first hop first). `via` names every profile followed,
+    from the one asked for to the root."""
+
+    root: Profile
+    hops: Tuple[RoleHop, ...]
+    via: Tuple[str, ...]
+
+
+_STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key")
+
+
+def ssoenv_process_target(command: object) -> Optional[str]:
+    """The profile X of a credential_process that runs `ssoenv credential-process
+    --profile X` (or `python -m ssoenv ...`), else None."""
+    if not isinstance(command, str):
+        return None
+    import shlex
+
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    if not argv:
+        return None
+    program = os.path.basename(argv[0])
+    if program == "ssoenv":
+        rest = argv[1:]
+    elif program.startswith("python"):
+        # python [-I] [-P] ... -m ssoenv ARGS
+        try:
+            at = argv.index("-m")
+        except ValueError:
+            return None
+        if argv[at + 1 : at + 2] != ["ssoenv"] or any(not a.startswith("-") for a in argv[1:at]):
+            return None
+        rest = argv[at + 2 :]
+    else:
+        return None
+    if not rest or rest[0] != "credential-process":
+        return None
+    for i, arg in enumerate(rest):
+        if arg == "--profile" and i + 1 < len(rest):
+            return rest[i + 1]
+        if arg.startswith("--profile="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _assumes_role(values: Dict[str, object]) -> bool:
+    # botocore's AssumeRoleProvider._has_assume_role_config_vars
+    return "role_arn" in values and "web_identity_token_file" not in values
+
+
+def _hop(name: str, values: Dict[str, object], client_profile: str) -> RoleHop:
+    duration = None
+    if values.get("duration_seconds") is not None:
+        try:
+            duration = int(values["duration_seconds"])  # botocore ignores what is not an int
+        except (TypeError, ValueError):
+            duration = None
+    return RoleHop(
+        profile=name,
+        role_arn=str(values["role_arn"]),
+        role_session_name=_opt(values.get("role_session_name")),
+        external_id=_opt(values.get("external_id")),
+        mfa_serial=_opt(values.get("mfa_serial")),
+        duration_seconds=duration,
+        client_profile=client_profile,
+    )
+
+
+def _opt(value) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
+def sso_chain(config: AwsConfig, name: str) -> Optional[SsoChain]:
+    """How profile `name` gets its credentials from an SSO login, by botocore's rules: a
+    role chain (`role_arn` + `source_profile`, any number of hops) or a credential_process
+    running `ssoenv credential-process`, down to a profile with sso_ keys. None when the
+    credentials come from elsewhere (keys, credential_source, another process).
+    Raises ConfigError where botocore would refuse the chain (a loop, a missing profile)."""
+    profile = config.profile(name)
+    visited = [name]
+    hops: List[RoleHop] = []
+    current = profile
+    top = True
+    in_use = name
+    while True:
+        values = current.values
+        if _assumes_role(values) and (top or not any(k in values for k in _STATIC_KEYS)):
+            source, error = _source_of(config, current.name, values, visited)
+            if error:
+                raise ConfigError(error)
+            if source is None:  # credential_source, or a profile sourcing its own keys
+                return None
+            hops.append(_hop(current.name, values, in_use))
+            visited.append(source)
+            current = config.profiles[source]
+            top = False
+            continue
+        if "role_arn" in values and "web_identity_token_file" in values:
+            return None
+        has_sso_role = "sso_account_id" in values or "sso_role_name" in values
+        if (top and current.is_sso) or has_sso_role:
+            # botocore's SSO provider comes before keys in a profile's own chain.
+            root = current
+            if not root.is_sso:  # a source profile with keys and role_arn besides
+                sessions = {n: s.values for n, s in config.sso_sessions.items()}
+                rest = {k: v for k, v in values.items() if k != "role_arn"}
+                root = classify(current.name, rest, sessions)
+            return SsoChain(root, tuple(reversed(hops)), tuple(visited))
+        if any(k in values for k in _STATIC_KEYS):
+            return None
+        target = ssoenv_process_target(values.get("credential_process"))
+        if target is not None:
+            if target in visited:
+                raise ConfigError(
+                    'profile "%s": its credential_process runs ssoenv for profile "%s", '
+                    "which leads back to it (%s)"
+                    % (current.name, target, " -> ".join(visited + [target]))
+                )
+            if target not in config.profiles:
+                raise ConfigError(
+                    'profile "%s": its credential_process names profile "%s", which is not '
+                    "in %s" % (current.name, target, paths.display(config.config_path))
+                )
+            visited.append(target)
+            current = config.profiles[target]
+            in_use = target
+            top = True  # ssoenv resolves it as a profile of its own
+            continue
+        if "credential_process" in values or top:
+            return None
+        raise ConfigError('The source profile "%s" must have credentials.' % current.name)
+
+
+def _source_of(config: AwsConfig, name: str, values: Dict[str, object], visited: List[str]):
+    """(source profile, error) as botocore's AssumeRoleProvider validates them; (None,
+    None) when the credentials do not come from another profile's SSO login."""
+    source = _opt(values.get("source_profile"))
+    credential_source = values.get("credential_source")
+    if credential_source is not None and source is not None:
+        return None, 'The profile "%s" contains both source_profile and credential_source.' % name
+    if credential_source is not None:
+        return None, None
+    if source is None:
+        return None, 'profile "%s" has role_arn but no source_profile or credential_source' % name
+    if source not in config.profiles:
+        return None, (
+            'The source_profile "%s" referenced in the profile "%s" does not exist.'
+            % (source, name)
+        )
+    if source in visited:
+        # A profile may name itself to use its own keys; any other return is a loop.
+        if source == name and any(k in config.profiles[source].values for k in _STATIC_KEYS):
+            return None, None
+        return None, (
+            'profile "%s": source_profile leads back to "%s" (%s); botocore refuses a loop'
+            % (name, source, " -> ".join(visited + [source]))
+        )
+    return source, None

@@ -66,16 +66,13 @@ def logout(sso_session):
 
 
 def _sso_target(config, profile_name: str):
-    """(session, account id, role name) of an SSO profile that has credentials."""
+    """The SSO role, and any role chain on it, behind a profile's keys."""
     from ssoenv import sessions
 
-    session = sessions.from_profile(config, profile_name)
-    p = config.profile(profile_name)
-    if not (p.account_id and p.role_name):
-        raise SsoenvError(
-            'profile "%s" names no account and role (sso_account_id, sso_role_name)' % profile_name
-        )
-    return session, p.account_id, p.role_name
+    target = sessions.target(config, profile_name)
+    if target is None:
+        sessions.from_profile(config, profile_name)  # says why it is not SSO
+    return target
 
 
 def fresh_token(session, *, interactive: bool):
@@ -103,10 +100,11 @@ def fresh_token(session, *, interactive: bool):
 def credential_process(profile):
     """Print the profile's role credentials as credential_process JSON (Version 1)."""
     from ssoenv import awsconfig
-    from ssoenv.sso import credentials
+    from ssoenv.sso import chain, credentials
 
-    session, account, role = _sso_target(awsconfig.load(), profile)
-    creds = credentials.get_role_credentials(session, account, role)
+    target = _sso_target(awsconfig.load(), profile)
+    # The AWS CLI runs us with its stdin: at a terminal, an MFA code can be asked for.
+    creds = chain.target_credentials(target, interactive=sys.stdin.isatty())
     click.echo(credentials.credential_process_output(creds))
 
 
@@ -162,16 +160,20 @@ def environment_for(profile, *, interactive: bool) -> dict:
         name = out.profile["name"]
         wants_keys = bool(out.dotfile.get("credentials"))
     p = config.profile(name)
-    if p.is_sso:
+    if p.is_sso or awsconfig.sso_chain(config, name) is not None:
         from ssoenv import sessions
 
         session = sessions.from_profile(config, name)
         fresh_token(session, interactive=interactive)
-        if wants_keys:
-            from ssoenv.sso import credentials
+        target = _sso_target(config, name) if not p.is_sso or wants_keys else None
+        if wants_keys or (target and any(hop.mfa_serial for hop in target.hops)):
+            from ssoenv.sso import chain
 
-            _, account, role = _sso_target(config, name)
-            env.update(credentials.get_role_credentials(session, account, role).environment())
+            # An MFA role is assumed here, at the terminal, even without keys for the
+            # command: the AWS CLI then finds its keys in the shared cache.
+            creds = chain.target_credentials(target, interactive=interactive)
+            if wants_keys:
+                env.update(creds.environment())
     return env
 
 

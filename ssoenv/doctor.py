@@ -181,6 +181,31 @@ def check_tokens(config_text: Optional[str], now: Optional[float] = None) -> Lis
     return out
 
 
+def check_chains() -> List[Finding]:
+    """Role chains (and ssoenv credential_process profiles) that botocore would refuse:
+    a source_profile loop, a missing profile, a source without credentials."""
+    from ssoenv import awsconfig, paths
+    from ssoenv.errors import SsoenvError
+
+    try:
+        config = awsconfig.load()
+    except SsoenvError:
+        return []  # check_files reports why the files cannot be read
+    out = []
+    for p in config.profiles.values():
+        if "role_arn" not in p.values and not awsconfig.ssoenv_process_target(
+            p.values.get("credential_process")
+        ):
+            continue
+        try:
+            awsconfig.sso_chain(config, p.name)
+        except SsoenvError as e:
+            header = "default" if p.name == "default" else "profile " + p.name
+            where = "%s [%s]" % (paths.display(config.config_path), header)
+            out.append(Finding(ERROR, "role-chain", where, str(e)))
+    return out
+
+
 def examine(env: Optional[Mapping[str, str]] = None, parent_pid: Optional[int] = None) -> Report:
     from ssoenv import doctor_checks, paths
 
@@ -200,6 +225,7 @@ def examine(env: Optional[Mapping[str, str]] = None, parent_pid: Optional[int] =
     findings.extend(check_hook(env, parent_pid))
     findings.extend(check_dotfile(env))
     findings.extend(check_tokens(config_text))
+    findings.extend(check_chains())
     # Problems first, information after.
     order = {ERROR: 0, WARNING: 1, OK: 2}
     findings.sort(key=lambda f: order.get(f.severity, 3))

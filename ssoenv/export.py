@@ -60,6 +60,21 @@ def dotfile_data(path: str):
 
 
 def _profile_value(p, config) -> dict:
+    import dataclasses
+
+    from ssoenv import awsconfig
+
+    asked, hops, via, problems = p, [], [], list(p.problems)
+    if not p.is_sso:
+        # A role chain or an ssoenv credential_process: its SSO root's login serves it.
+        try:
+            chain = awsconfig.sso_chain(config, p.name)
+        except SsoenvError as e:
+            chain, problems = None, problems + [str(e)]
+        if chain is not None:
+            p, via = chain.root, list(chain.via)
+            hops = [dataclasses.asdict(hop) for hop in chain.hops]
+            problems += list(p.problems)
     session_name, start_url = p.token_key()
     session = None
     if p.kind == "sso-session" and session_name in config.sso_sessions:
@@ -69,15 +84,17 @@ def _profile_value(p, config) -> dict:
         session = [None, p.start_url, p.sso_region, []]
     return {
         "session": session,
-        "name": p.name,
-        "kind": p.kind,
+        "name": asked.name,
+        "kind": asked.kind,
         "sso_session": session_name,
         "start_url": start_url,
         "account_id": p.account_id,
         "role_name": p.role_name,
-        "region": p.region,
-        "problems": list(p.problems),
-        "warnings": list(p.warnings),
+        "region": asked.region,
+        "problems": problems,
+        "warnings": list(dict.fromkeys(asked.warnings + p.warnings)),
+        "via": via,  # the profiles from the one asked for to its SSO root, for a chain
+        "hops": hops,  # the roles assumed on the root's keys, first hop first
     }
 
 
@@ -273,7 +290,8 @@ def _at_terminal() -> bool:
 
 def credentials_step(profile: dict):
     """(variables, renew at, problem): role credentials for a `credentials: true` file,
-    from the AWS CLI's cache while they last, else from GetRoleCredentials."""
+    from the AWS CLI's cache while they last, else from GetRoleCredentials (and AssumeRole
+    for each role of a chain)."""
     if not profile.get("session") or not (profile.get("account_id") and profile.get("role_name")):
         return (
             {},
@@ -283,10 +301,22 @@ def credentials_step(profile: dict):
     from ssoenv.errors import SsoError
     from ssoenv.sso import credentials
 
-    try:
-        creds = credentials.get_role_credentials(
+    def root():
+        return credentials.get_role_credentials(
             _sso_session(profile), profile["account_id"], profile["role_name"]
         )
+
+    try:
+        if profile.get("hops"):
+            # A role chain: each hop from the AWS CLI's cache while it lasts. The prompt
+            # asks for no MFA code; a command at the terminal does (see chain.assume).
+            from ssoenv.awsconfig import RoleHop
+            from ssoenv.sso import chain
+
+            hops = [RoleHop(**hop) for hop in profile["hops"]]
+            creds = chain.chain_credentials(root, hops)
+        else:
+            creds = root()
     except SsoError as e:
         return {}, None, "no keys exported: %s" % e
     return (

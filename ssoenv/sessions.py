@@ -1,6 +1,7 @@
 """From the AWS config to the SSO session a command acts on."""
 
 import os
+from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from ssoenv import awsconfig, paths
@@ -38,7 +39,17 @@ def from_session_name(config: awsconfig.AwsConfig, name: str, profile=None) -> S
 
 
 def from_profile(config: awsconfig.AwsConfig, name: str) -> SsoSession:
+    """The login a profile uses: its own, or the SSO root of its role chain."""
     p = config.profile(name)
+    if not p.is_sso:
+        chain = awsconfig.sso_chain(config, name)
+        if chain is not None:
+            p = chain.root
+    return _from_sso_profile(config, p)
+
+
+def _from_sso_profile(config: awsconfig.AwsConfig, p: awsconfig.Profile) -> SsoSession:
+    name = p.name
     if p.kind == awsconfig.SSO_SESSION:
         if p.problems:
             raise ConfigError('profile "%s": %s' % (name, p.problems[0]))
@@ -52,6 +63,32 @@ def from_profile(config: awsconfig.AwsConfig, name: str) -> SsoSession:
         return SsoSession(name=None, start_url=p.start_url, region=p.sso_region, profile=name)
     hint = " (%s)" % p.warnings[0] if p.warnings else ""
     raise SsoenvError('profile "%s" does not use IAM Identity Center%s' % (name, hint))
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a profile's keys come from: an SSO role, then the roles assumed on top."""
+
+    profile: str  # the profile asked for
+    session: SsoSession
+    account_id: str
+    role_name: str
+    hops: Tuple[awsconfig.RoleHop, ...]
+
+
+def target(config: awsconfig.AwsConfig, name: str) -> Optional[Target]:
+    """The SSO role (and role chain) behind profile `name`; None when its keys do not come
+    from IAM Identity Center. Raises SsoenvError when the chain or its root is broken."""
+    chain = awsconfig.sso_chain(config, name)
+    if chain is None:
+        return None
+    root = chain.root
+    session = _from_sso_profile(config, root)
+    if not (root.account_id and root.role_name):
+        raise SsoenvError(
+            'profile "%s" names no account and role (sso_account_id, sso_role_name)' % root.name
+        )
+    return Target(name, session, root.account_id, root.role_name, chain.hops)
 
 
 def profiles_of(config: awsconfig.AwsConfig, session_name: str) -> List[awsconfig.Profile]:

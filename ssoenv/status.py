@@ -58,6 +58,8 @@ def collect(env=None) -> dict:
         info["profile"] = p["name"]
         info["kind"] = p["kind"]
         info["session"] = p["sso_session"]
+        if p.get("via"):
+            info["via"] = p["via"]
         if p["sso_session"] or p["start_url"]:
             info["token"] = token_info(p["sso_session"], p["start_url"])
     return info
@@ -73,6 +75,8 @@ def render(info: dict) -> str:
         )
     if info["profile"]:
         lines.append("profile:  %s (%s)" % (info["profile"], info["kind"]))
+    if info.get("via"):
+        lines.append("via:      %s" % " -> ".join(info["via"]))
     if info["session"]:
         lines.append("session:  %s" % info["session"])
     token = info["token"]

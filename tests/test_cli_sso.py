@@ -480,13 +480,19 @@ def test_logout_of_an_unknown_session_is_one_line(world):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["login", "--profile", "viaproc"], 'profile "viaproc" does not use IAM Identity Center'),
+        (
+            ["login", "--profile", "otherproc"],
+            'profile "otherproc" does not use IAM Identity Center',
+        ),
         (["login", "--profile", "nope"], "nope"),
         (["exec", "--profile", "nope", "--", "true"], "nope"),
-        (["credential-process", "--profile", "viaproc"], "does not use IAM Identity Center"),
+        (["credential-process", "--profile", "otherproc"], "does not use IAM Identity Center"),
     ],
 )
 def test_profiles_that_cannot_log_in_are_one_line(world, args, message):
+    # A credential_process that is not ssoenv's: its keys come from elsewhere.
+    with open(os.path.join(world.home, ".aws", "config"), "a") as f:
+        f.write("\n[profile otherproc]\ncredential_process = /bin/false\n")
     one_error_line(world.run(*args), contains=message)
     assert world.emulator.requests == []
 

@@ -11,5 +11,6 @@ Only the submodules that talk to the service import boto3, and only inside funct
 - `login`: authorization code with PKCE, or device code
 - `logout`: like `aws sso logout`
 - `credentials`: role credentials in the AWS CLI's cache, credential_process output
+- `chain`: role chains on an SSO role, AssumeRole hop by hop, in the AWS CLI's cache
 - `portal`: accounts and roles the user may access
 """
