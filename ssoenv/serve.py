@@ -4,7 +4,7 @@ long as the command runs, and end with the command's exit status."""
 import signal
 import subprocess
 import sys
-from typing import Callable, Optional, Tuple
+from typing import Optional, Tuple
 
 from ssoenv.errors import SsoenvError, UsageError
 
@@ -22,30 +22,6 @@ REMOVED = (
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 )
-
-
-def role_credentials_source(profile: str) -> Tuple[Callable, Optional[Callable]]:
-    """(source, keep_signed_in) for `profile`: `source()` returns fresh RoleCredentials;
-    `keep_signed_in()` renews the sign-in behind them. The one place the endpoint gets
-    its credentials from."""
-    from ssoenv import awsconfig, sessions
-    from ssoenv.sso import credentials, refresh
-
-    config = awsconfig.load()
-    session = sessions.from_profile(config, profile)
-    p = config.profile(profile)
-    if not (p.account_id and p.role_name):
-        raise SsoenvError(
-            'profile "%s" names no account and role (sso_account_id, sso_role_name)' % profile
-        )
-
-    def source():
-        return credentials.get_role_credentials(session, p.account_id, p.role_name)
-
-    def keep_signed_in():
-        return refresh.ensure_fresh(session)
-
-    return source, keep_signed_in
 
 
 def parse_listen(text: Optional[str]) -> Tuple[str, int]:
@@ -97,11 +73,11 @@ def command_environment(env: dict, url: str, token: str, region: Optional[str]) 
 
 def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
     """Serve `profile`'s role credentials while `command` runs with `env`; its status."""
-    from ssoenv import awsconfig
+    from ssoenv import awsconfig, rolecredentials
     from ssoenv.sso.server import CredentialServer
 
     host, port = parse_listen(listen)
-    source, keep_signed_in = role_credentials_source(profile)
+    source, keep_signed_in = rolecredentials.for_profile(profile)
     region = awsconfig.load().profile(profile).region
     server = CredentialServer(
         source, host=host, port=port, keep_signed_in=keep_signed_in, err=sys.stderr
