@@ -373,3 +373,15 @@ def test_a_bad_console_setting_is_one_line(world, federation):
     assert result.stderr == (
         "ssoenv: ~/.config/ssoenv/config.yaml: console_isolate must be true or false\n"
     )
+
+
+def test_without_browser_or_display_it_says_to_print_the_url(world, federation, browser):
+    world.login("--profile", PROFILE)
+    env = world.env(BROWSER=None, DISPLAY=None, WAYLAND_DISPLAY=None)
+    result = world.run("console", "--profile", PROFILE, env=env)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "ssoenv: no graphical browser to open the console in (set BROWSER), "
+        "or print the URL: ssoenv console --print\n"
+    )
