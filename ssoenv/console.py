@@ -171,7 +171,7 @@ def is_text_browser(entry: str) -> bool:
 
 
 def browser_kind(entry: str) -> Optional[str]:
-    """ "firefox" or "chromium" for a browser ssoenv can keep one per profile, else None."""
+    """The kind of browser ssoenv can keep one per profile in: "firefox", "chromium" or None."""
     try:
         name = os.path.basename(shlex.split(entry)[0]).lower()
     except (ValueError, IndexError):

@@ -12,4 +12,5 @@ Only the submodules that talk to the service import boto3, and only inside funct
 - `logout`: like `aws sso logout`
 - `credentials`: role credentials in the AWS CLI's cache, credential_process output
 - `portal`: accounts and roles the user may access
+- `server`: the container-credentials endpoint of `ssoenv exec --serve`
 """
