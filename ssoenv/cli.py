@@ -261,3 +261,4 @@ def _register(module_name: str) -> None:
 _register("ssoenv.cli_sso")
 _register("ssoenv.cli_config")
 _register("ssoenv.cli_demo")
+_register("ssoenv.cli_console")

@@ -113,15 +113,30 @@ def credential_process(profile):
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
 )
 @click.option("--profile", shell_complete=complete_profiles, help="Instead of the .ssoenv here.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Give COMMAND a credential endpoint instead of keys, renewed while it runs.",
+)
+@click.option(
+    "--listen",
+    metavar="ADDR:PORT",
+    help="Serve on this address (for containers); implies --serve.",
+)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-def exec_(profile, command):
+def exec_(profile, serve, listen, command):
     """Run COMMAND with the environment of the nearest .ssoenv (or of --profile), logged in.
 
     \b
     ssoenv exec -- terraform plan
     ssoenv exec --profile prod -- aws s3 ls
+    ssoenv exec --serve -- terraform apply
     """
     env = environment_for(profile, interactive=_stderr_is_terminal())
+    if serve or listen:
+        from ssoenv import serve as serve_module
+
+        sys.exit(serve_module.run(command, env, env["AWS_PROFILE"], listen))
     try:
         os.execvpe(command[0], list(command), env)
     except FileNotFoundError:

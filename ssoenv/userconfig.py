@@ -5,8 +5,14 @@ import os
 from ssoenv import cache, paths
 from ssoenv.errors import SsoenvError
 
-KEYS = ("trusted_prefixes", "quiet", "login")
-DEFAULTS = {"trusted_prefixes": [], "quiet": False, "login": "hint"}
+KEYS = ("trusted_prefixes", "quiet", "login", "console_isolate", "console_browser")
+DEFAULTS = {
+    "trusted_prefixes": [],
+    "quiet": False,
+    "login": "hint",
+    "console_isolate": False,
+    "console_browser": None,
+}
 
 
 def load(path=None) -> dict:
@@ -67,4 +73,9 @@ def _parse(path: str) -> dict:
         raise SsoenvError("%s: quiet must be true or false" % shown)
     if settings["login"] not in ("hint", "auto", "never"):
         raise SsoenvError("%s: login must be one of: hint, auto, never" % shown)
+    if not isinstance(settings["console_isolate"], bool):
+        raise SsoenvError("%s: console_isolate must be true or false" % shown)
+    browser = settings["console_browser"]
+    if browser is not None and not (isinstance(browser, str) and browser.strip()):
+        raise SsoenvError("%s: console_browser must be a browser command, e.g. firefox" % shown)
     return settings

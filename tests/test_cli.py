@@ -371,7 +371,7 @@ def test_hook_for_an_unsupported_shell_lists_the_supported_ones(ssoenv_env, name
     fails(
         ssoenv_env.run("hook", name),
         2,
-        'ssoenv: unsupported shell "%s"; supported: bash, zsh, fish\n' % name,
+        'ssoenv: unsupported shell "%s"; supported: bash, zsh, fish, direnv\n' % name,
     )
 
 

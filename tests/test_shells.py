@@ -148,7 +148,7 @@ def test_json_renders_changes_with_null_for_unset():
 def test_json_is_not_a_hook_shell():
     with pytest.raises(UsageError) as info:
         shells.get("json", hook=True)
-    assert str(info.value) == 'unsupported shell "json"; supported: bash, zsh, fish'
+    assert str(info.value) == 'unsupported shell "json"; supported: bash, zsh, fish, direnv'
 
 
 def test_unknown_shell_lists_the_supported_ones():

@@ -8,12 +8,16 @@ REGISTRY = {
     "zsh": "ssoenv.shells.posix:Zsh",
     "fish": "ssoenv.shells.fish:Fish",
     "json": "ssoenv.shells.jsonshell:Json",
+    "direnv": "ssoenv.shells.direnv:Direnv",
 }
-HOOK_SHELLS = ("bash", "zsh", "fish")
+# `ssoenv hook NAME` takes these, `ssoenv export NAME` those. direnv has a hook only: a
+# library defining `use ssoenv`, which applies bash statements.
+HOOK_SHELLS = ("bash", "zsh", "fish", "direnv")
+EXPORT_SHELLS = ("bash", "zsh", "fish", "json")
 
 
 def get(name: str, *, hook: bool = False):
-    names = HOOK_SHELLS if hook else tuple(REGISTRY)
+    names = HOOK_SHELLS if hook else EXPORT_SHELLS
     if name not in names:
         raise UsageError('unsupported shell "%s"; supported: %s' % (name, ", ".join(names)))
     module_name, _, class_name = REGISTRY[name].partition(":")

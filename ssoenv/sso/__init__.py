@@ -13,4 +13,5 @@ Only the submodules that talk to the service import boto3, and only inside funct
 - `credentials`: role credentials in the AWS CLI's cache, credential_process output
 - `chain`: role chains on an SSO role, AssumeRole hop by hop, in the AWS CLI's cache
 - `portal`: accounts and roles the user may access
+- `server`: the container-credentials endpoint of `ssoenv exec --serve`
 """

@@ -1,0 +1,100 @@
+"""`ssoenv console`: open the AWS console signed in as a profile's role."""
+
+import os
+
+import click
+
+from ssoenv.cli import complete_profiles
+from ssoenv.cli_sso import _stderr_is_terminal, fresh_token
+from ssoenv.errors import SsoenvError
+
+
+@click.command()
+@click.option("--profile", shell_complete=complete_profiles, help="Instead of the .ssoenv here.")
+@click.option(
+    "--service",
+    metavar="S",
+    help="The service console to land on (s3, ec2, cloudformation, ...); default: the home.",
+)
+@click.option(
+    "--region",
+    metavar="R",
+    help="The console's region; default: the .ssoenv's, else the profile's.",
+)
+@click.option("--print", "print_only", is_flag=True, help="Print the sign-in URL; open nothing.")
+@click.option(
+    "--duration",
+    metavar="D",
+    help="How long the console session lasts, 15m to 12h (3600, 90m, 2h, 1h30m).",
+)
+@click.option(
+    "--isolate/--no-isolate",
+    default=None,
+    help="Open it in a browser container (Firefox) or profile (Chromium) of the AWS "
+    "profile's own; default: the console_isolate setting.",
+)
+def console(profile, service, region, print_only, duration, isolate):
+    """Open the AWS console signed in as the role of the .ssoenv here (or of --profile).
+
+    \b
+    ssoenv console
+    ssoenv console --profile prod --service cloudformation --region us-east-1
+    ssoenv console --print          # only print the sign-in URL
+    """
+    from ssoenv import awsconfig, rolecredentials, sessions, userconfig
+    from ssoenv import console as console_module
+
+    console_module.check_service(service)
+    console_module.check_region(region)
+    seconds = console_module.parse_duration(duration) if duration is not None else None
+    settings = userconfig.load()
+    name, dotfile_region = _profile_here(profile, settings)
+    config = awsconfig.load()
+    session = sessions.from_profile(config, name)
+    if not region:
+        region = dotfile_region or config.profile(name).region
+        console_module.check_region(region, "profile %s" % name)
+    fresh_token(session, interactive=_stderr_is_terminal())
+    source, _ = rolecredentials.for_profile(name)
+    url = console_module.sign_in_url(
+        source(),
+        region=region,
+        partition_region=session.region,
+        service=service,
+        duration=seconds,
+    )
+    if print_only:
+        click.echo(url)
+        return
+    if isolate is None:
+        isolate = bool(settings.get("console_isolate"))
+    opened = console_module.open_url(
+        url, name, isolate=isolate, browser=settings.get("console_browser")
+    )
+    click.echo(
+        "ssoenv: opened the AWS console for profile %s in %s%s"
+        % (name, os.path.basename(opened), " (a browser profile of its own)" if isolate else ""),
+        err=True,
+    )
+
+
+def _profile_here(profile, settings):
+    """(profile name, the .ssoenv's region): --profile, else the nearest allowed .ssoenv,
+    else AWS_PROFILE."""
+    if profile:
+        return profile, None
+    from ssoenv import export
+
+    out = export.evaluate(os.environ, settings)
+    if out.profile:
+        return out.profile["name"], (out.dotfile or {}).get("region")
+    if out.errors or out.notices:
+        raise SsoenvError((out.errors + out.notices)[0])
+    if os.environ.get("AWS_PROFILE"):
+        return os.environ["AWS_PROFILE"], None
+    raise SsoenvError(
+        "no .ssoenv here or above, and no AWS_PROFILE; name a profile: ssoenv console --profile P"
+    )
+
+
+COMMANDS = [console]

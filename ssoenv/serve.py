@@ -1,0 +1,133 @@
+"""`ssoenv exec --serve`: run a command with a credential endpoint instead of keys, for as
+long as the command runs, and end with the command's exit status."""
+
+import signal
+import subprocess
+import sys
+from typing import Optional, Tuple
+
+from ssoenv.errors import SsoenvError, UsageError
+
+FULL_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+AUTH_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+# What would win over the endpoint in an SDK's credential chain, or point it elsewhere.
+REMOVED = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+)
+
+
+def parse_listen(text: Optional[str]) -> Tuple[str, int]:
+    """(host, port) of `--listen ADDR:PORT` (`[::1]:PORT` for IPv6); 127.0.0.1 and a free
+    port without it."""
+    if not text:
+        return "127.0.0.1", 0
+    host, sep, port_text = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise UsageError(
+            "--listen %s: expected ADDR:PORT with a port from 1 to 65535, e.g. 127.0.0.1:9911"
+            % text
+        )
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise UsageError(
+            "--listen %s: %s is not an IP address; give one, e.g. 0.0.0.0:%s"
+            % (text, host, port_text)
+        ) from None
+    return host, int(port_text)
+
+
+def endpoint_url(host: str, port: int) -> str:
+    """The URL the command reaches the endpoint at: on this machine, an address that
+    listens on every interface is reached through the loopback."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return "http://%s:%d/" % ("[%s]" % host if ":" in host else host, port)
+
+
+def command_environment(env: dict, url: str, token: str, region: Optional[str]) -> dict:
+    env = {k: v for k, v in env.items() if k not in REMOVED}
+    env[FULL_URI] = url
+    env[AUTH_TOKEN] = token
+    # Without AWS_PROFILE the SDKs no longer read the profile's region: pass it on.
+    if region and not env.get("AWS_REGION"):
+        env["AWS_REGION"] = region
+    if region and not env.get("AWS_DEFAULT_REGION"):
+        env["AWS_DEFAULT_REGION"] = env["AWS_REGION"]
+    return env
+
+
+def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
+    """Serve `profile`'s role credentials while `command` runs with `env`; its status."""
+    from ssoenv import awsconfig, rolecredentials
+    from ssoenv.sso.server import CredentialServer
+
+    host, port = parse_listen(listen)
+    source, keep_signed_in = rolecredentials.for_profile(profile)
+    region = awsconfig.load().profile(profile).region
+    server = CredentialServer(
+        source, host=host, port=port, keep_signed_in=keep_signed_in, err=sys.stderr
+    )
+    server.current()  # a problem is one line before the command starts, not inside it
+    server.start()
+    try:
+        url = endpoint_url(*server.address)
+        if listen:
+            sys.stderr.write(
+                "ssoenv: serving the role credentials of profile %s on %s\n" % (profile, url)
+            )
+            sys.stderr.flush()
+        return _run_child(command, command_environment(env, url, server.token, region))
+    finally:
+        server.stop()
+
+
+def _run_child(command, env: dict) -> int:
+    try:
+        child = subprocess.Popen(list(command), env=env)
+    except FileNotFoundError:
+        raise _exec_error("%s: command not found" % command[0], 127) from None
+    except PermissionError:
+        raise _exec_error("%s: permission denied" % command[0], 126) from None
+    except OSError as e:
+        raise _exec_error("%s: %s" % (command[0], e.strerror or e), 126) from None
+
+    # The terminal sends Ctrl-C to the command too: it decides; other signals that would
+    # end ssoenv are passed on, so the command never outlives its endpoint unknowingly.
+    def forward(signum, frame):
+        try:
+            child.send_signal(signum)
+        except OSError:
+            pass
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        previous[signum] = signal.signal(
+            signum, signal.SIG_IGN if signum == signal.SIGINT else forward
+        )
+    try:
+        status = child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return status if status >= 0 else 128 - status
+
+
+def _exec_error(message: str, code: int) -> SsoenvError:
+    err = SsoenvError(message)
+    err.exit_code = code
+    return err
