@@ -199,10 +199,18 @@ def init(profile, region, force, portable):
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def status(as_json):
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Print nothing; exit 0 when the login `ssoenv login` would make here is good (or "
+    "renews without a sign-in), 1 when it is not.",
+)
+def status(as_json, check):
     """What applies here: the nearest .ssoenv, its trust, profile, session and token."""
     from ssoenv import status as status_module
 
+    if check:
+        sys.exit(0 if status_module.check() else 1)
     info = status_module.collect()
     if as_json:
         import json

@@ -245,7 +245,9 @@ def migrate(session_names, yes, dry_run):
 def doctor():
     """Check the AWS files, the environment, the hook, the .ssoenv here and the logins.
 
-    One line per problem with its fix; exit status 1 when there is any."""
+    One line per finding, at one of three levels: ok, warning (works, but needs a look or
+    a step soon) and problem (does not work), each with its fix. Exit status 1 only when
+    there is a problem."""
     from ssoenv import doctor as doctor_module
 
     report = doctor_module.examine()

@@ -6,8 +6,11 @@ from typing import Dict, List, Optional, Tuple
 from ssoenv.configedit import ConfigDocument, Section
 from ssoenv.migrate import DASHED_KEYS, sso_only_process
 
-ERROR = "error"  # botocore refuses the file or the profile
-WARNING = "warning"  # works, but not as the user probably thinks
+# The three levels of a finding; only problems make `ssoenv doctor` exit 1.
+PROBLEM = "problem"  # something does not work: botocore refuses it, a login is gone
+WARNING = "warning"  # works, but not as the user probably thinks, or needs a step soon
+OK = "ok"  # a line of information
+ERROR = PROBLEM  # the earlier name
 
 SESSION_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
 
@@ -20,6 +23,9 @@ class Finding:
     message: str  # one line: what is wrong and how to fix it
 
     def __str__(self) -> str:
+        # Each location once: a message that already starts with it keeps its own.
+        if not self.where or self.message.startswith(self.where + ": "):
+            return self.message
         return f"{self.where}: {self.message}"
 
 
