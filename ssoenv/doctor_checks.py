@@ -3,6 +3,7 @@
 import dataclasses
 from typing import Dict, List, Optional, Tuple
 
+from ssoenv.awsconfig import dashed_key_fix
 from ssoenv.configedit import ConfigDocument, Section
 from ssoenv.migrate import DASHED_KEYS, sso_only_process
 
@@ -116,8 +117,7 @@ def check_config(text: str) -> List[Finding]:
                         ERROR,
                         "dashed-key",
                         _where(s),
-                        f"{k.key} is ignored by the AWS tools; it is spelt "
-                        f"{DASHED_KEYS[k.key]} (run `ssoenv migrate` to fix it)",
+                        f"{dashed_key_fix(k.key)} (or run: ssoenv migrate)",
                     )
                 )
 
@@ -195,7 +195,10 @@ def _check_profile(s: Section, sessions: Dict[str, Section]) -> List[Finding]:
         if session_name is None:
             needed += ["sso_start_url", "sso_region"]
         missing = [k for k in needed if not s.get(k)]
-        if missing:
+        dashed = {DASHED_KEYS[k.key] for k in s.keys if k.key in DASHED_KEYS}
+        if "sso_session" in dashed:
+            dashed |= {"sso_start_url", "sso_region"}  # the session would supply them
+        if missing and not set(missing) <= dashed:  # else the dashed key is the fix
             out.append(
                 Finding(
                     ERROR,

@@ -39,9 +39,9 @@ def from_session_name(config: awsconfig.AwsConfig, name: str, profile=None) -> S
 
 def from_profile(config: awsconfig.AwsConfig, name: str) -> SsoSession:
     p = config.profile(name)
+    if p.is_sso and p.problems:
+        raise ConfigError('profile "%s": %s' % (name, p.problems[0]))
     if p.kind == awsconfig.SSO_SESSION:
-        if p.problems:
-            raise ConfigError('profile "%s": %s' % (name, p.problems[0]))
         return from_session_name(config, p.sso_session, profile=name)
     if p.kind == awsconfig.LEGACY_SSO:
         if not (p.start_url and p.sso_region):

@@ -53,8 +53,8 @@ def test_clean_config_exits_zero_with_a_short_line(ssoenv_env):
     [
         (
             CLEAN.replace("sso_session = myorg", "sso-session = myorg"),
-            "problem: ~/.aws/config [profile dev]: sso-session is ignored by the AWS tools; "
-            "it is spelt sso_session (run `ssoenv migrate` to fix it)",
+            'problem: ~/.aws/config [profile dev]: key "sso-session" is ignored by the AWS '
+            "CLI; write it sso_session (or run: ssoenv migrate)",
         ),
         (
             CLEAN.replace("sso_session = myorg", "sso_session = nope"),
