@@ -56,7 +56,14 @@ def _login_options(f):
     is_flag=True,
     help="Take account, role, start URL and region from the nearest portable .ssoenv.",
 )
-@click.option("--dry-run", is_flag=True, help="Print the change to the AWS config; write nothing.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite a profile of that name that points elsewhere."
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the change to the AWS config; write nothing, not even a login.",
+)
 @_login_options
 def configure(**kwargs):
     """Add an IAM Identity Center profile: like `aws configure sso`, reusing sso-sessions.
