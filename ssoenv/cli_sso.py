@@ -130,7 +130,12 @@ def fresh_token(session, *, interactive: bool):
 
 
 @click.command(name="credential-process")
-@click.option("--profile", required=True, shell_complete=complete_profiles)
+@click.option(
+    "--profile",
+    required=True,
+    shell_complete=complete_profiles,
+    help="The profile whose role credentials to print (an IAM Identity Center profile).",
+)
 def credential_process(profile):
     """Print the profile's role credentials as credential_process JSON (Version 1)."""
     from ssoenv import awsconfig
@@ -158,9 +163,16 @@ def exec_(profile, command):
     try:
         os.execvpe(command[0], list(command), env)
     except FileNotFoundError:
-        raise SsoenvError("%s: command not found" % command[0]) from None
+        raise _exec_error("%s: command not found" % command[0], 127) from None
     except PermissionError:
-        raise SsoenvError("%s: permission denied" % command[0]) from None
+        raise _exec_error("%s: permission denied" % command[0], 126) from None
+
+
+def _exec_error(message: str, status: int) -> SsoenvError:
+    """The exit status a shell gives: 127 not found, 126 found but not executable."""
+    err = SsoenvError(message)
+    err.exit_code = status
+    return err
 
 
 def environment_for(profile, *, interactive: bool) -> dict:

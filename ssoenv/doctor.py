@@ -111,13 +111,16 @@ def check_dotfile(env: Mapping[str, str], aws_findings: List[Finding] = ()) -> L
     from ssoenv import export, paths, trust, userconfig
     from ssoenv.errors import SsoenvError
 
+    settings_file = paths.display(paths.user_config_file())
     try:
         settings = userconfig.load()
     except SsoenvError as e:
-        return [Finding(PROBLEM, "user-config", paths.display(paths.user_config_file()), str(e))]
+        return [Finding(PROBLEM, "user-config", settings_file, str(e))]
+    out = [
+        Finding(PROBLEM, "user-config", settings_file, p) for p in settings.get("problems") or []
+    ]
     outcome = export.evaluate(env, settings)
     where = paths.display(outcome.file) if outcome.file else ".ssoenv"
-    out = []
     for note in outcome.notices:
         if outcome.trust == trust.DENIED:
             message = "denied, so it is not applied; to use it, run: ssoenv allow"

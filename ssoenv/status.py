@@ -87,6 +87,16 @@ def collect(env=None) -> dict:
         "applied_file": env.get(export.FILE) or None,
         "hook_active": export.FILE in env,
     }
+    if out.file is not None and out.trust is None:
+        # Readable but not valid YAML or keys: "invalid", with the error among the problems.
+        from ssoenv import locate
+        from ssoenv.errors import SsoenvError
+
+        try:
+            locate.read_bytes(out.file)
+            info["trust"] = "invalid"
+        except SsoenvError:
+            info["trust"] = "unreadable"
     if out.profile:
         p = out.profile
         info["profile"] = p["name"]
