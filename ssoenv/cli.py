@@ -144,7 +144,7 @@ def allow(path):
     click.echo("ssoenv: allowed %s" % paths.display(target), err=True)
     problem = _profile_problem(data)
     if problem:
-        click.echo("ssoenv: warning: %s: %s" % (paths.display(target), problem), err=True)
+        click.echo("ssoenv: warning: %s" % problem, err=True)
 
 
 def _profile_problem(data: dict):
