@@ -165,16 +165,17 @@ def _failure_path_for(session_name, start_url) -> str:
 def renewal_failure(session_name, start_url) -> Optional[str]:
     """Why the last renewal of this login failed, for `status` and `doctor`; None when
     none failed since the login was written (a new login, ours or the AWS CLI's, counts)."""
-    token_path = cache.token_cache_path(session_name, start_url)
+    path = _failure_path_for(session_name, start_url)
     try:
         if (
-            os.stat(_failure_path_for(session_name, start_url)).st_mtime
-            < os.stat(token_path).st_mtime
+            os.stat(path).st_mtime
+            < os.stat(cache.token_cache_path(session_name, start_url)).st_mtime
         ):
             return None
+        with open(path, encoding="utf-8") as f:
+            return f.read(2000).strip() or None
     except OSError:
         return None
-    return last_refresh_failure_for(session_name, start_url)
 
 
 def needs_login(failure: str) -> bool:
@@ -216,14 +217,7 @@ def last_refresh_failure(session: SsoSession, newer_than: Optional[float] = None
     try:
         if newer_than is not None and os.stat(path).st_mtime < newer_than:
             return None
-    except OSError:
-        return None
-    return last_refresh_failure_for(session.name, session.start_url)
-
-
-def last_refresh_failure_for(session_name, start_url) -> Optional[str]:
-    try:
-        with open(_failure_path_for(session_name, start_url), encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             return f.read(2000).strip() or None
     except OSError:
         return None
