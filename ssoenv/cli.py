@@ -219,8 +219,8 @@ def init(profile, region, force, portable):
 @click.option(
     "--check",
     is_flag=True,
-    help="Print nothing; exit 0 when the login `ssoenv login` would make here is good (or "
-    "renews without a sign-in), 1 when it is not.",
+    help="Exit 0 when the login `ssoenv login` would make here is good (or renews without "
+    "a sign-in), 1 when it is not; silent unless there is no session to check.",
 )
 def status(as_json, check):
     """What applies here: the nearest .ssoenv, its trust, profile, session and token."""

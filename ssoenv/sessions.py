@@ -67,6 +67,9 @@ def current_profile(env=None) -> Tuple[Optional[str], str]:
     out = export.evaluate(env, settings)
     if out.profile:
         return out.profile["name"], paths.display(out.file)
+    if out.file is not None and out.errors:
+        # The .ssoenv here is meant, but broken: say why rather than act on another.
+        raise SsoenvError(out.errors[0])
     if env.get("AWS_PROFILE"):
         return env["AWS_PROFILE"], "AWS_PROFILE"
     return None, ""

@@ -52,12 +52,14 @@ def test_the_hook_names_the_dashed_key(dashed):
 @pytest.mark.parametrize(
     "args",
     [
+        ("login",),
+        ("status", "--check"),
         ("login", "--profile", "dashed"),
         ("credential-process", "--profile", "dashed"),
         ("exec", "--", "true"),
         ("exec", "--profile", "dashed", "--", "true"),
     ],
-    ids=["login", "credential-process", "exec", "exec-profile"],
+    ids=["login-here", "status-check", "login", "credential-process", "exec", "exec-profile"],
 )
 def test_commands_name_the_dashed_key_in_one_line(dashed, args):
     result = run(dashed, *args)
