@@ -254,15 +254,25 @@ def _str(value) -> Optional[str]:
     return value if isinstance(value, str) and value != "" else None
 
 
+def dashed_key_fix(key: str) -> str:
+    """What to say about a dashed key, wherever ssoenv finds one."""
+    return 'key "%s" is ignored by the AWS CLI; write it %s' % (key, DASHED_KEYS[key])
+
+
 def _dashed_warnings(owner: str, values: Dict[str, object]) -> List[str]:
-    out = []
-    for key in values:
-        if key in DASHED_KEYS:
-            out.append(
-                '%s: key "%s" is ignored by the AWS CLI; write it %s'
-                % (owner, key, DASHED_KEYS[key])
-            )
-    return out
+    return ["%s: %s" % (owner, dashed_key_fix(key)) for key in values if key in DASHED_KEYS]
+
+
+def _dashed_cause(missing: List[str], values: Dict[str, object]) -> List[str]:
+    """The dashed keys that explain why botocore finds `missing` keys missing: the key
+    itself spelt with dashes, or a dashed sso-session that would have supplied it."""
+    from_session = {"sso_start_url", "sso_region"}
+    return [
+        key
+        for key in values
+        if key in DASHED_KEYS
+        and (DASHED_KEYS[key] in missing or (key == "sso-session" and from_session & set(missing)))
+    ]
 
 
 def classify(
@@ -302,7 +312,18 @@ def classify(
                     resolved[key] = val
         if not problems and uses_sso_credentials:
             missing = [k for k in required if k not in resolved]
-            if missing:
+            # botocore's "missing required configuration" hides the real fix: say that.
+            fixes = [dashed_key_fix(key) for key in _dashed_cause(missing, values)]
+            if session_name in sessions:
+                fixes += [
+                    'sso-session "%s": %s' % (session_name, dashed_key_fix(key))
+                    for key in _dashed_cause(missing, sessions[session_name])
+                ]
+            if fixes:
+                problems.extend(fixes)
+                said = {'profile "%s": %s' % (name, f) for f in fixes} | set(fixes)
+                common["warnings"] = tuple(w for w in common["warnings"] if w not in said)
+            elif missing:
                 problems.append(
                     'The profile "%s" is configured to use SSO but is missing required '
                     "configuration: %s" % (name, ", ".join(missing))

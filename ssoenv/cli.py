@@ -139,9 +139,26 @@ def allow(path):
     from ssoenv import trust
 
     target = _target(path)
-    digest, _ = export_module.dotfile_data(target)
+    digest, data = export_module.dotfile_data(target)
     trust.allow(target, digest)
     click.echo("ssoenv: allowed %s" % paths.display(target), err=True)
+    problem = _profile_problem(data)
+    if problem:
+        click.echo("ssoenv: warning: %s" % problem, err=True)
+
+
+def _profile_problem(data: dict):
+    """Why the profile an allowed file names cannot be used yet, if it cannot."""
+    from ssoenv import export as export_module
+
+    try:
+        if data.get("profile"):
+            export_module.profile_info(data["profile"])
+        else:
+            export_module.portable_info(data["account"], data["role"], data.get("sso_start_url"))
+    except SsoenvError as e:
+        return str(e)
+    return None
 
 
 @main.command()
@@ -199,10 +216,18 @@ def init(profile, region, force, portable):
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def status(as_json):
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 0 when the login `ssoenv login` would make here is good (or renews without "
+    "a sign-in), 1 when it is not; silent unless there is no session to check.",
+)
+def status(as_json, check):
     """What applies here: the nearest .ssoenv, its trust, profile, session and token."""
     from ssoenv import status as status_module
 
+    if check:
+        sys.exit(0 if status_module.check() else 1)
     info = status_module.collect()
     if as_json:
         import json
@@ -248,6 +273,26 @@ def completion_script(shell: str) -> str:
         raise UsageError("no completion for %s" % shell)
     source = cls(main, {}, "ssoenv", "_SSOENV_COMPLETE").source()
     return source if source.endswith("\n") else source + "\n"
+
+
+@main.command(name="help")
+@click.argument("command", nargs=-1)
+@click.pass_context
+def help_(ctx, command):
+    """Show the help of COMMAND (`ssoenv help keys list`), or of ssoenv."""
+    if tuple(command) == ("export",):
+        from ssoenv import export as export_module
+
+        click.echo(export_module.HELP, nl=False)  # what `ssoenv export --help` prints
+        return
+    current, context = main, ctx.parent
+    for name in command:
+        found = current.get_command(context, name) if isinstance(current, click.Group) else None
+        if found is None:
+            raise UsageError('no command "%s"; run: ssoenv help' % " ".join(command))
+        current = found
+        context = click.Context(found, info_name=name, parent=context)
+    click.echo(current.get_help(context))
 
 
 def _register(module_name: str) -> None:

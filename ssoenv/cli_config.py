@@ -56,7 +56,14 @@ def _login_options(f):
     is_flag=True,
     help="Take account, role, start URL and region from the nearest portable .ssoenv.",
 )
-@click.option("--dry-run", is_flag=True, help="Print the change to the AWS config; write nothing.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite a profile of that name that points elsewhere."
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the change to the AWS config; write nothing, not even a login.",
+)
 @_login_options
 def configure(**kwargs):
     """Add an IAM Identity Center profile: like `aws configure sso`, reusing sso-sessions.
@@ -245,7 +252,9 @@ def migrate(session_names, yes, dry_run):
 def doctor():
     """Check the AWS files, the environment, the hook, the .ssoenv here and the logins.
 
-    One line per problem with its fix; exit status 1 when there is any."""
+    One line per finding, at one of three levels: ok, warning (works, but needs a look or
+    a step soon) and problem (does not work), each with its fix. Exit status 1 only when
+    there is a problem."""
     from ssoenv import doctor as doctor_module
 
     report = doctor_module.examine()

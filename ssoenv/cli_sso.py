@@ -28,15 +28,19 @@ def _expiry_text(epoch: float) -> str:
 @click.option("--sso-session", shell_complete=complete_sessions, help="Log in to this sso-session.")
 @click.option("--use-device-code", is_flag=True, help="Use the device-code flow.")
 @click.option("--no-browser", is_flag=True, help="Only print the URL; open no browser.")
-def login(profile, sso_session, use_device_code, no_browser):
+@click.option("--force", is_flag=True, help="Sign in again even when the login is still good.")
+def login(profile, sso_session, use_device_code, no_browser, force):
     """Log in to IAM Identity Center, on the AWS CLI's own cache.
 
     Without options: the session of the nearest .ssoenv, else of AWS_PROFILE. One login
-    serves every profile of the session, for ssoenv, the aws CLI and every SDK."""
+    serves every profile of the session, for ssoenv, the aws CLI and every SDK. A login
+    that is still good is kept (one that can be renewed is renewed); --force signs in anyway."""
     from ssoenv import awsconfig, sessions
     from ssoenv.sso import login as sso_login
 
     session = sessions.resolve(awsconfig.load(), profile=profile, sso_session=sso_session)
+    if not force and _keep_login(session):
+        return
     state = sso_login.login(
         session, use_device_code=use_device_code, open_browser=not no_browser, out=sys.stderr
     )
@@ -44,6 +48,33 @@ def login(profile, sso_session, use_device_code, no_browser):
         "ssoenv: logged in to %s until %s" % (session.label, _expiry_text(state.expires_at)),
         err=True,
     )
+
+
+def _keep_login(session) -> bool:
+    """Whether the session's login is good without a sign-in: still valid, or renewed here
+    with its refresh token. Says so in one line."""
+    from ssoenv.errors import SsoError
+    from ssoenv.sso import refresh
+    from ssoenv.sso.clients import LOGIN_AGAIN
+
+    try:
+        state = refresh.ensure_fresh(session)
+        problem = state.problem  # valid a few minutes more, but it cannot be renewed
+    except SsoError as e:
+        state, problem = None, str(e)
+    if problem:
+        if state is not None or "not logged in" not in problem:
+            reason = (
+                problem[: -len("; " + LOGIN_AGAIN)] if problem.endswith(LOGIN_AGAIN) else problem
+            )
+            click.echo("ssoenv: %s; signing in again" % reason, err=True)
+        return False
+    what = "renewed the login to" if state.refreshed else "already logged in to"
+    click.echo(
+        "ssoenv: %s %s until %s" % (what, session.label, _expiry_text(state.expires_at)),
+        err=True,
+    )
+    return True
 
 
 @click.command()
@@ -96,7 +127,12 @@ def fresh_token(session, *, interactive: bool):
 
 
 @click.command(name="credential-process")
-@click.option("--profile", required=True, shell_complete=complete_profiles)
+@click.option(
+    "--profile",
+    required=True,
+    shell_complete=complete_profiles,
+    help="The profile whose role credentials to print (an IAM Identity Center profile).",
+)
 def credential_process(profile):
     """Print the profile's role credentials as credential_process JSON (Version 1)."""
     from ssoenv import awsconfig
@@ -140,9 +176,16 @@ def exec_(profile, serve, listen, command):
     try:
         os.execvpe(command[0], list(command), env)
     except FileNotFoundError:
-        raise SsoenvError("%s: command not found" % command[0]) from None
+        raise _exec_error("%s: command not found" % command[0], 127) from None
     except PermissionError:
-        raise SsoenvError("%s: permission denied" % command[0]) from None
+        raise _exec_error("%s: permission denied" % command[0], 126) from None
+
+
+def _exec_error(message: str, status: int) -> SsoenvError:
+    """The exit status a shell gives: 127 not found, 126 found but not executable."""
+    err = SsoenvError(message)
+    err.exit_code = status
+    return err
 
 
 def environment_for(profile, *, interactive: bool) -> dict:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import os
+import re
 import sys
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -9,6 +10,7 @@ from ssoenv.errors import ConfigError, SsoenvError, UsageError
 
 DEFAULT_SCOPES = "sso:account:access"
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
+SESSION_HINT = "a name for the [sso-session] section, e.g. myorg"
 # Keys of a legacy SSO profile; they would contradict the sso-session a profile now uses.
 LEGACY_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
 
@@ -29,6 +31,7 @@ class Options:
     profile_name: Optional[str] = None
     write_dotfile: Optional[bool] = None
     dry_run: bool = False
+    force: bool = False  # overwrite a profile that points elsewhere without asking
     use_device_code: bool = False
     no_browser: bool = False
     from_dotfile: bool = False
@@ -42,9 +45,13 @@ class Asker:
         self._choose = choose
 
     def _missing(self, flag: str, what: str):
-        return UsageError(f"{what} is needed and there is no terminal to ask on; pass {flag}")
+        # The question without a menu's count: "Account (300)" asks for the account.
+        what = re.sub(r"\s*\(\d+\)$", "", what)
+        return UsageError(f"no terminal to ask for the {what} on; pass {flag}")
 
-    def text(self, label: str, flag: str, default: Optional[str] = None) -> str:
+    def text(
+        self, label: str, flag: str, default: Optional[str] = None, hint: Optional[str] = None
+    ) -> str:
         if not self.interactive:
             if default is None:
                 raise self._missing(flag, label.lower())
@@ -52,11 +59,18 @@ class Asker:
         import click
 
         while True:
-            # An empty default ("none") is accepted with Enter but not shown as `[]`.
-            value = click.prompt(label, default=default, err=True, show_default=bool(default))
+            # An empty default ("none") is accepted with Enter but not shown as `[]`. Without
+            # a default, click would ask again in silence: take the empty answer and say why.
+            value = click.prompt(
+                label,
+                default="" if default is None else default,
+                err=True,
+                show_default=bool(default),
+            )
             value = (value or "").strip()
             if value or default == "":
                 return value
+            click.echo(f"ssoenv: an answer is needed{'; ' + hint if hint else ''}", err=True)
 
     def pick(self, label: str, flag: str, items: Sequence[str]) -> int:
         if len(items) == 1:
@@ -258,8 +272,8 @@ def choose_session(text: str, opts: Options, ask: Asker) -> SessionChoice:
     if name is None:
         if not known or not ask.interactive:
             if not ask.interactive:
-                raise ask._missing("--sso-session", "an sso-session name")
-            name = ask.text("SSO session name (new)", "--sso-session")
+                raise ask._missing("--sso-session", "sso-session name")
+            name = ask.text("SSO session name (new)", "--sso-session", hint=SESSION_HINT)
         else:
             names = sorted(known)
             width = max(len(n) for n in names)
@@ -267,7 +281,7 @@ def choose_session(text: str, opts: Options, ask: Asker) -> SessionChoice:
             items.append("a new sso-session…")
             i = ask.pick("SSO session", "--sso-session", items)
             if i == len(names):
-                name = ask.text("SSO session name (new)", "--sso-session")
+                name = ask.text("SSO session name (new)", "--sso-session", hint=SESSION_HINT)
             else:
                 name = names[i]
     if name in known:
@@ -281,8 +295,14 @@ def choose_session(text: str, opts: Options, ask: Asker) -> SessionChoice:
         if not (s.start_url and s.region):
             raise ConfigError(f"[sso-session {name}] lacks sso_start_url or sso_region; fix it")
         return s
-    start_url = opts.start_url or ask.text("SSO start URL", "--start-url")
-    region = opts.sso_region or ask.text("SSO region", "--sso-region")
+    start_url = opts.start_url or ask.text(
+        "SSO start URL",
+        "--start-url",
+        hint="the address of your AWS access portal, e.g. https://myorg.awsapps.com/start",
+    )
+    region = opts.sso_region or ask.text(
+        "SSO region", "--sso-region", hint="the region IAM Identity Center runs in, e.g. us-east-1"
+    )
     scopes = opts.scopes
     if scopes is None:
         scopes = ask.text("SSO registration scopes", "--scopes", DEFAULT_SCOPES)
@@ -352,29 +372,45 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
         }
         role = opts.role_name
     else:
-        ensure_login(
-            session, use_device_code=opts.use_device_code, open_browser=not opts.no_browser, out=out
-        )
+        if opts.dry_run:
+            dry_run_token(session, choice)
+        else:
+            ensure_login(
+                session,
+                use_device_code=opts.use_device_code,
+                open_browser=not opts.no_browser,
+                out=out,
+            )
         listed = portal.list_accounts(session)
-        account_names.remember_names(listed)
+        if not opts.dry_run:
+            account_names.remember_names(listed)
         account = _pick_account(listed, opts.account_id, ask, session.label)
         roles = [r["roleName"] for r in portal.list_account_roles(session, account["accountId"])]
         role = _pick_role(roles, opts.role_name, ask, account["accountId"])
 
-    region = opts.region
-    if region is None:
-        region = ask.text("Default client region", "--region", choice.region)
-    output = opts.output
-    if output is None:
-        output = ask.text(
-            f"Default output format ({', '.join(OUTPUT_FORMATS)}; empty: none)", "--output", ""
-        )
-    if output and output not in OUTPUT_FORMATS:
-        raise UsageError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}")
     suggested = suggest_profile_name(
         snap.text, choice.name, account["accountId"], account.get("accountName") or "", role
     )
-    profile = opts.profile_name or ask.text("Profile name", "--profile-name", suggested)
+    while True:
+        profile = opts.profile_name or ask.text("Profile name", "--profile-name", suggested)
+        before = existing_profile(snap.text, profile)
+        if overwrite_ok(before, profile, choice.name, account, role, opts, ask, out):
+            break
+        if opts.profile_name:
+            raise SsoenvError(f'nothing written; profile "{profile}" is left as it was')
+    region = opts.region
+    if region is None:
+        # Reconfiguring a profile keeps its region unless told otherwise.
+        region = ask.text("Default client region", "--region", before.get("region", choice.region))
+    output = opts.output
+    if output is None:
+        output = ask.text(
+            f"Default output format ({', '.join(OUTPUT_FORMATS)}; empty: none)",
+            "--output",
+            before.get("output", ""),
+        )
+    if output and output not in OUTPUT_FORMATS:
+        raise UsageError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}")
 
     def edit(text: str) -> str:
         return apply_configure(
@@ -405,6 +441,71 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
         diff,
         written,
     )
+
+
+def existing_profile(text: str, name: str) -> Dict[str, str]:
+    """The values of the profile `name` as botocore reads it; {} when there is none."""
+    from ssoenv.configedit import ConfigDocument
+
+    doc = ConfigDocument(text)
+    section = doc.section("profile", name)
+    if section is None:
+        return {}
+    return {k: v for k, v in section.as_dict().items() if isinstance(v, str)}
+
+
+def _describe(values: Dict[str, str], names: Dict[str, str]) -> str:
+    account = values.get("sso_account_id") or "none"
+    name = names.get(account)
+    where = values.get("sso_session") or values.get("sso_start_url")
+    return "account %s%s, role %s%s" % (
+        account,
+        f" ({name})" if name else "",
+        values.get("sso_role_name") or "none",
+        f", {'sso-session ' if values.get('sso_session') else ''}{where}" if where else "",
+    )
+
+
+def overwrite_ok(
+    before: Dict[str, str], profile: str, session: str, account: dict, role: str, opts, ask, out
+) -> bool:
+    """Whether to write `profile` when it exists and points elsewhere: at a terminal the
+    user says so (default no), without one --force does. Showing old and new first."""
+    from ssoenv import accounts
+
+    new = {"sso_session": session, "sso_account_id": account["accountId"], "sso_role_name": role}
+    if not before or all(before.get(k) == v for k, v in new.items()):
+        return True  # a new profile, or the same one again: nothing is lost
+    names = accounts.load_names()
+    if account.get("accountName"):
+        names = dict(names, **{account["accountId"]: account["accountName"]})
+    change = f'profile "{profile}" is {_describe(before, names)}; it would become {_describe(new, names)}'
+    if opts.force or opts.dry_run:
+        out.write(f"ssoenv: {change}\n")
+        return True
+    if not ask.interactive:
+        raise UsageError(f"{change}; overwriting it needs --force")
+    out.write(f"ssoenv: {change}\n")
+    out.flush()
+    return ask.confirm(f"Overwrite profile {profile}?", "--force", False)
+
+
+def dry_run_token(session, choice: SessionChoice) -> None:
+    """A dry run lists accounts only with a login that works as it is: it signs in to
+    nothing, renews nothing and registers nothing, since each would write a file."""
+    from ssoenv.sso import cache, tokens
+
+    token = None if choice.new else tokens.load_token(session)
+    if cache.token_status(token) in ("valid", "refresh"):
+        return
+    if choice.new:
+        need = f"listing accounts needs a sign-in to the new sso-session {choice.name}"
+    else:
+        need = f"listing accounts needs a sign-in to {session.label}, which is not logged in"
+    fix = "pass --account-id (its number) and --role-name, or run without --dry-run"
+    if not choice.new:
+        fix = f"log in first (ssoenv login --sso-session {choice.name}), or " + fix
+    raise SsoenvError(f"{need}, and a dry run writes nothing (no token, no registration); {fix}")
 
 
 def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str]:

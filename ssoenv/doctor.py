@@ -5,9 +5,13 @@ import os
 import time
 from typing import List, Mapping, Optional
 
-from ssoenv.doctor_checks import ERROR, WARNING, Finding, mask_key_id
+from ssoenv.doctor_checks import OK, PROBLEM, WARNING, Finding, mask_key_id
 
-OK = "ok"  # a line of information, not a problem
+ERROR = PROBLEM  # the earlier name
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
 
 
 @dataclasses.dataclass
@@ -16,15 +20,19 @@ class Report:
 
     @property
     def problems(self) -> List[Finding]:
-        return [f for f in self.findings if f.severity in (ERROR, WARNING)]
+        """What does not work; only these make `ssoenv doctor` exit 1."""
+        return [f for f in self.findings if f.severity == PROBLEM]
+
+    @property
+    def warnings(self) -> List[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
 
     def lines(self) -> List[str]:
         out = [f"{f.severity}: {f}" for f in self.findings]
-        if not self.problems:
-            out.append("ssoenv doctor: no problems found")
-        else:
-            n = len(self.problems)
-            out.append(f"ssoenv doctor: {n} problem{'s' if n != 1 else ''} found")
+        found = _count(len(self.problems), "problem") if self.problems else "no problems"
+        if self.warnings:
+            found += ", " + _count(len(self.warnings), "warning")
+        out.append(f"ssoenv doctor: {found} found")
         return out
 
 
@@ -38,14 +46,14 @@ def _read(path: str, findings: List[Finding]) -> Optional[str]:
         return None
     except OSError as e:
         findings.append(
-            Finding(ERROR, "unreadable", paths.display(path), f"cannot read it: {e.strerror}")
+            Finding(PROBLEM, "unreadable", paths.display(path), f"cannot read it: {e.strerror}")
         )
         return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         findings.append(
-            Finding(ERROR, "not-utf8", paths.display(path), "not UTF-8 text; save it as UTF-8")
+            Finding(PROBLEM, "not-utf8", paths.display(path), "not UTF-8 text; save it as UTF-8")
         )
         return None
 
@@ -97,35 +105,90 @@ def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List
     ]
 
 
-def check_dotfile(env: Mapping[str, str]) -> List[Finding]:
+def check_dotfile(env: Mapping[str, str], aws_findings: List[Finding] = ()) -> List[Finding]:
+    """The .ssoenv here. An error that lies in the AWS config (a profile botocore refuses,
+    a file it cannot parse) is the config's: named there once, not blamed on the .ssoenv."""
     from ssoenv import export, paths, trust, userconfig
     from ssoenv.errors import SsoenvError
 
+    settings_file = paths.display(paths.user_config_file())
     try:
         settings = userconfig.load()
     except SsoenvError as e:
-        return [Finding(ERROR, "user-config", paths.display(paths.user_config_file()), str(e))]
+        return [Finding(PROBLEM, "user-config", settings_file, str(e))]
+    out = [
+        Finding(PROBLEM, "user-config", settings_file, p) for p in settings.get("problems") or []
+    ]
     outcome = export.evaluate(env, settings)
     where = paths.display(outcome.file) if outcome.file else ".ssoenv"
-    out = []
     for note in outcome.notices:
         if outcome.trust == trust.DENIED:
             message = "denied, so it is not applied; to use it, run: ssoenv allow"
-            out.append(Finding(WARNING, "denied", where, message))
+            out.append(Finding(OK, "denied", where, message))
         elif outcome.trust == trust.UNKNOWN:
             message = "not allowed, so it is not applied; review it, then run: ssoenv allow"
             out.append(Finding(WARNING, "not-allowed", where, message))
         else:
-            out.append(Finding(OK, "dotfile-note", where, note))
+            out.append(Finding(OK, "dotfile-note", where, _after(note, where)))
+    blamed = set()
     for error in outcome.errors:
-        out.append(Finding(ERROR, "dotfile", where, error))
+        message = _after(error, where)
+        aws_where, rest = _aws_location(message)
+        if aws_where is None:
+            out.append(Finding(PROBLEM, "dotfile", where, message))
+            continue
+        if aws_where not in blamed:
+            blamed.add(aws_where)
+            out.append(
+                Finding(
+                    WARNING,
+                    "dotfile-blocked",
+                    where,
+                    f"not applied while {aws_where} has the problem named "
+                    + ("above" if _reported(aws_where, aws_findings) else "here"),
+                )
+            )
+        if not _reported(aws_where, aws_findings):
+            out.append(Finding(PROBLEM, "aws-config", aws_where, rest))
     return out
+
+
+def _after(message: str, where: str) -> str:
+    return message[len(where) + 2 :] if message.startswith(where + ": ") else message
+
+
+def _aws_location(message: str):
+    """(location in the AWS files, the rest) when `message` is about them, else (None, _)."""
+    import re
+
+    from ssoenv import paths
+
+    for path in (paths.aws_config_file(), paths.aws_credentials_file()):
+        shown = paths.display(path)
+        if message.startswith(shown + ": "):
+            return shown, message[len(shown) + 2 :]
+    found = re.match(r'(?:profile|sso-session) "([^"]+)": (.*)', message)
+    if found and not found.group(2).startswith("profile "):
+        kind = "sso-session" if message.startswith("sso-session") else "profile"
+        header = "default" if found.group(1) == "default" and kind == "profile" else None
+        section = f"[{header or kind + ' ' + found.group(1)}]"
+        return f"{paths.display(paths.aws_config_file())} {section}", found.group(2)
+    return None, message
+
+
+def _reported(aws_where: str, findings) -> bool:
+    """Whether the file checks already named a problem at `aws_where` (or in its file,
+    for a file botocore cannot parse at all)."""
+    for f in findings:
+        if f.severity == PROBLEM and (f.where == aws_where or f.where.startswith(aws_where + " ")):
+            return True
+    return False
 
 
 def check_tokens(config_text: Optional[str], now: Optional[float] = None) -> List[Finding]:
     """One line per sso-session (and legacy start URL) on its cached login."""
     from ssoenv.configedit import ConfigDocument
-    from ssoenv.sso import cache
+    from ssoenv.sso import cache, refresh
 
     if not config_text:
         return []
@@ -146,10 +209,31 @@ def check_tokens(config_text: Optional[str], now: Optional[float] = None) -> Lis
         token = cache.read_token(cache.token_cache_path(name, url))
         status = cache.token_status(token, now)
         if status == "missing":
-            out.append(Finding(OK, "token", where, f"not logged in (log in: ssoenv login {flag})"))
+            out.append(Finding(WARNING, "token", where, f"not logged in; run: ssoenv login {flag}"))
             continue
         expires = token["expiresAt"]
         refreshable = bool(name and token.get("refreshToken") and token.get("clientSecret"))
+        failure = refresh.renewal_failure(name, url) if refreshable else None
+        if failure:
+            from ssoenv.status import why
+
+            when = f"expired at {expires}" if status == "expired" else f"expires at {expires}"
+            if refresh.needs_login(failure):
+                message = f"the login {when} and its renewal failed ({why(failure)}); "
+                out.append(
+                    Finding(PROBLEM, "renewal-failed", where, message + f"run: ssoenv login {flag}")
+                )
+            else:
+                message = f"the login {when} and its last renewal failed ({why(failure)}); "
+                out.append(
+                    Finding(
+                        WARNING,
+                        "renewal-failed",
+                        where,
+                        message + "it is tried again on its next use",
+                    )
+                )
+            continue
         if status == "expired":
             if refreshable:
                 out.append(
@@ -223,10 +307,10 @@ def examine(env: Optional[Mapping[str, str]] = None, parent_pid: Optional[int] =
         findings.append(dataclasses.replace(f, where=where))
     findings.extend(check_environment(env))
     findings.extend(check_hook(env, parent_pid))
-    findings.extend(check_dotfile(env))
+    findings.extend(check_dotfile(env, list(findings)))
     findings.extend(check_tokens(config_text))
     findings.extend(check_chains())
     # Problems first, information after.
-    order = {ERROR: 0, WARNING: 1, OK: 2}
+    order = {PROBLEM: 0, WARNING: 1, OK: 2}
     findings.sort(key=lambda f: order.get(f.severity, 3))
     return Report(findings)

@@ -3,11 +3,15 @@
 import dataclasses
 from typing import Dict, List, Optional, Tuple
 
+from ssoenv.awsconfig import dashed_key_fix
 from ssoenv.configedit import ConfigDocument, Section
 from ssoenv.migrate import DASHED_KEYS, sso_only_process
 
-ERROR = "error"  # botocore refuses the file or the profile
-WARNING = "warning"  # works, but not as the user probably thinks
+# The three levels of a finding; only problems make `ssoenv doctor` exit 1.
+PROBLEM = "problem"  # something does not work: botocore refuses it, a login is gone
+WARNING = "warning"  # works, but not as the user probably thinks, or needs a step soon
+OK = "ok"  # a line of information
+ERROR = PROBLEM  # the earlier name
 
 SESSION_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
 
@@ -20,6 +24,9 @@ class Finding:
     message: str  # one line: what is wrong and how to fix it
 
     def __str__(self) -> str:
+        # Each location once: a message that already starts with it keeps its own.
+        if not self.where or self.message.startswith(self.where + ": "):
+            return self.message
         return f"{self.where}: {self.message}"
 
 
@@ -110,8 +117,7 @@ def check_config(text: str) -> List[Finding]:
                         ERROR,
                         "dashed-key",
                         _where(s),
-                        f"{k.key} is ignored by the AWS tools; it is spelt "
-                        f"{DASHED_KEYS[k.key]} (run `ssoenv migrate` to fix it)",
+                        f"{dashed_key_fix(k.key)} (or run: ssoenv migrate)",
                     )
                 )
 
@@ -189,7 +195,10 @@ def _check_profile(s: Section, sessions: Dict[str, Section]) -> List[Finding]:
         if session_name is None:
             needed += ["sso_start_url", "sso_region"]
         missing = [k for k in needed if not s.get(k)]
-        if missing:
+        dashed = {DASHED_KEYS[k.key] for k in s.keys if k.key in DASHED_KEYS}
+        if "sso_session" in dashed:
+            dashed |= {"sso_start_url", "sso_region"}  # the session would supply them
+        if missing and not set(missing) <= dashed:  # else the dashed key is the fix
             out.append(
                 Finding(
                     ERROR,

@@ -188,7 +188,12 @@ def evaluate(env, settings) -> Outcome:
     try:
         digest, dot = dotfile_data(out.file)
     except SsoenvError as e:
-        out.errors.append(str(e))
+        # A deny holds across edits, even one that breaks the file.
+        if trust.is_denied(out.file):
+            out.trust = trust.DENIED
+            out.notices.append("%s is denied; to use it, run: ssoenv allow" % shown)
+        else:
+            out.errors.append(str(e))
         return out
     out.trust = trust.status(out.file, digest, settings.get("trusted_prefixes"))
     if out.trust == trust.DENIED:
@@ -412,13 +417,37 @@ def compute(env=None):
     return changes, messages
 
 
+# The help of `ssoenv export`, kept here: the hook's path never loads click.
+HELP = """\
+Usage: ssoenv export bash|zsh|fish|json
+
+  Print what takes this shell to what the current directory needs: statements
+  that set (or put back) AWS_PROFILE, the region and the .ssoenv's variables,
+  for the shell named. The hook runs this at a prompt when something changed;
+  you rarely need to run it yourself.
+
+  json prints one object for other tools: each variable that changes, to its new
+  value or null (unset), ssoenv's own SSOENV_* records included. Messages
+  (loaded, unloaded, not allowed, login hints) go to stderr.
+
+  eval "$(ssoenv export bash)"     # by hand, in bash or zsh
+  ssoenv export fish | source      # by hand, in fish
+
+Options:
+  -h, --help  Show this message and exit.
+"""
+
+
 def main(argv) -> int:
     """Entry for `ssoenv export SHELL`; prints statements on stdout, messages on stderr."""
     import sys
 
     from ssoenv import shells
 
-    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+    if argv[:1] in (["-h"], ["--help"]):
+        sys.stdout.write(HELP)
+        return 0
+    if len(argv) != 1:
         sys.stderr.write("usage: ssoenv export bash|zsh|fish|json\n")
         return 2
     try:

@@ -50,9 +50,9 @@ def from_profile(config: awsconfig.AwsConfig, name: str) -> SsoSession:
 
 def _from_sso_profile(config: awsconfig.AwsConfig, p: awsconfig.Profile) -> SsoSession:
     name = p.name
+    if p.is_sso and p.problems:
+        raise ConfigError('profile "%s": %s' % (name, p.problems[0]))
     if p.kind == awsconfig.SSO_SESSION:
-        if p.problems:
-            raise ConfigError('profile "%s": %s' % (name, p.problems[0]))
         return from_session_name(config, p.sso_session, profile=name)
     if p.kind == awsconfig.LEGACY_SSO:
         if not (p.start_url and p.sso_region):
@@ -104,6 +104,9 @@ def current_profile(env=None) -> Tuple[Optional[str], str]:
     out = export.evaluate(env, settings)
     if out.profile:
         return out.profile["name"], paths.display(out.file)
+    if out.file is not None and out.errors:
+        # The .ssoenv here is meant, but broken: say why rather than act on another.
+        raise SsoenvError(out.errors[0])
     if env.get("AWS_PROFILE"):
         return env["AWS_PROFILE"], "AWS_PROFILE"
     return None, ""

@@ -28,10 +28,44 @@ def token_info(session_name, start_url) -> dict:
     state = token_cache.token_status(token)
     info = {"state": state, "cache_file": paths.display(path)}
     if token is not None:
+        from ssoenv.sso import refresh
+
         info["expires_at"] = token["expiresAt"]
         info["expires_in"] = relative(token["_expires_epoch"] - time.time())
-        info["refreshable"] = bool(token.get("refreshToken"))
+        failure = refresh.renewal_failure(session_name, start_url)
+        info["renewal_failed"] = failure
+        # Legacy (start URL) logins are never renewed, refresh token or not.
+        info["refreshable"] = bool(
+            session_name
+            and token.get("refreshToken")
+            and not (failure and refresh.needs_login(failure))
+        )
     return info
+
+
+def why(failure: str) -> str:
+    """The reason in a recorded renewal failure, without its action and its advice."""
+    from ssoenv.sso.clients import LOGIN_AGAIN
+
+    reason = failure.split(" failed: ", 1)[-1]
+    if reason.endswith("; " + LOGIN_AGAIN):
+        reason = reason[: -len("; " + LOGIN_AGAIN)]
+    return reason
+
+
+def check() -> bool:
+    """`status --check`: whether the session `ssoenv login` would sign in to is logged in."""
+    from ssoenv import sessions
+
+    session = sessions.resolve(awsconfig.load())
+    return logged_in(token_info(session.name, session.start_url))
+
+
+def logged_in(token) -> bool:
+    """For `status --check`: a login that works now, or that renews without a sign-in."""
+    if not token or token["state"] == "missing":
+        return False
+    return token["state"] != "expired" or token["refreshable"]
 
 
 def collect(env=None) -> dict:
@@ -53,6 +87,16 @@ def collect(env=None) -> dict:
         "applied_file": env.get(export.FILE) or None,
         "hook_active": export.FILE in env,
     }
+    if out.file is not None and out.trust is None:
+        # Readable but not valid YAML or keys: "invalid", with the error among the problems.
+        from ssoenv import locate
+        from ssoenv.errors import SsoenvError
+
+        try:
+            locate.read_bytes(out.file)
+            info["trust"] = "invalid"
+        except SsoenvError:
+            info["trust"] = "unreadable"
     if out.profile:
         p = out.profile
         info["profile"] = p["name"]
@@ -88,6 +132,11 @@ def render(info: dict) -> str:
                 "token:    %s, expires %s (%s)"
                 % (token["state"], token["expires_at"], token["expires_in"])
             )
+            failure = token.get("renewal_failed")
+            if failure and not token["refreshable"]:
+                lines.append("renewal:  renewal failed (%s); run: ssoenv login" % why(failure))
+            elif failure:
+                lines.append("renewal:  the last renewal failed (%s)" % why(failure))
     if info["applied"]:
         lines.append(
             "applied:  " + ", ".join("%s=%s" % kv for kv in sorted(info["applied"].items()))

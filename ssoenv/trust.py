@@ -52,8 +52,12 @@ def under_prefix(path: str, prefixes) -> bool:
     return False
 
 
+def is_denied(path: str) -> bool:
+    return os.path.exists(_deny_record(path))
+
+
 def status(path: str, content_hash: str, trusted_prefixes=()) -> str:
-    if os.path.exists(_deny_record(path)):
+    if is_denied(path):
         return DENIED
     if os.path.exists(_allow_record(content_hash)):
         return ALLOWED

@@ -16,8 +16,10 @@ DEFAULTS = {
 
 
 def load(path=None) -> dict:
-    """The settings as a dict with every key present. Cached on the file's identity, so the
-    hook's path imports no YAML parser while the file is unchanged."""
+    """The settings as a dict with every key present, and "problems": one line for each
+    setting that was ignored (an unknown key, a bad value), the others still applying.
+    Raises SsoenvError when the file cannot be read as a mapping at all. Cached on the
+    file's identity, so the hook's path imports no YAML parser while it is unchanged."""
     path = path or paths.user_config_file()
     key = cache.file_key(path)
     if key is None:
@@ -34,9 +36,13 @@ def load_or_defaults():
     """(settings, problem): a broken settings file must not stop the hook, so it gives the
     defaults and its one-line error to show."""
     try:
-        return load(), None
+        settings = load()
     except SsoenvError as e:
         return dict(DEFAULTS), str(e)
+    problems = settings.get("problems") or []
+    if len(problems) > 1:
+        return settings, "%s (and %d more; run: ssoenv doctor)" % (problems[0], len(problems) - 1)
+    return settings, problems[0] if problems else None
 
 
 def _parse(path: str) -> dict:
@@ -58,24 +64,67 @@ def _parse(path: str) -> dict:
         data = {}
     if not isinstance(data, dict):
         raise SsoenvError("%s: expected a mapping of settings" % shown)
+    # One bad setting never takes the others down (trusted_prefixes above all): it is
+    # left at its default and named in "problems".
     settings = dict(DEFAULTS)
+    problems = []
     for key, value in data.items():
         if key not in KEYS:
-            raise SsoenvError('%s: unknown setting "%s"; known: %s' % (shown, key, ", ".join(KEYS)))
-        settings[key] = value
-    prefixes = settings["trusted_prefixes"]
-    if isinstance(prefixes, str):
-        prefixes = [prefixes]
-    if not isinstance(prefixes, list) or not all(isinstance(p, str) for p in prefixes):
-        raise SsoenvError("%s: trusted_prefixes must be a list of directories" % shown)
-    settings["trusted_prefixes"] = [os.path.expanduser(p) for p in prefixes]
-    if not isinstance(settings["quiet"], bool):
-        raise SsoenvError("%s: quiet must be true or false" % shown)
-    if settings["login"] not in ("hint", "auto", "never"):
-        raise SsoenvError("%s: login must be one of: hint, auto, never" % shown)
-    if not isinstance(settings["console_isolate"], bool):
-        raise SsoenvError("%s: console_isolate must be true or false" % shown)
-    browser = settings["console_browser"]
-    if browser is not None and not (isinstance(browser, str) and browser.strip()):
-        raise SsoenvError("%s: console_browser must be a browser command, e.g. firefox" % shown)
+            problems.append("%s: %s" % (shown, _unknown(key)))
+            continue
+        try:
+            settings[key] = CHECKS[key](value)
+        except ValueError as e:
+            problems.append("%s: %s" % (shown, e))
+    settings["problems"] = problems
     return settings
+
+
+def _unknown(key) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(str(key), KEYS, n=1, cutoff=0.6)
+    hint = '; did you mean "%s"?' % close[0] if close else ""
+    return 'unknown setting "%s"%s (known: %s)' % (key, hint, ", ".join(KEYS))
+
+
+def _prefixes(value):
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise ValueError("trusted_prefixes must be a list of directories")
+    return [os.path.expanduser(p) for p in value]
+
+
+def _quiet(value):
+    if not isinstance(value, bool):
+        raise ValueError("quiet must be true or false")
+    return value
+
+
+def _login(value):
+    if value not in ("hint", "auto", "never"):
+        raise ValueError("login must be one of: hint, auto, never")
+    return value
+
+
+def _console_isolate(value):
+    if not isinstance(value, bool):
+        raise ValueError("console_isolate must be true or false")
+    return value
+
+
+def _console_browser(value):
+    if value is not None and not (isinstance(value, str) and value.strip()):
+        raise ValueError("console_browser must be a browser command, e.g. firefox")
+    return value
+
+
+# How each setting is checked: a new setting adds its key to KEYS, DEFAULTS and here.
+CHECKS = {
+    "trusted_prefixes": _prefixes,
+    "quiet": _quiet,
+    "login": _login,
+    "console_isolate": _console_isolate,
+    "console_browser": _console_browser,
+}

@@ -277,14 +277,39 @@ def test_dashed_sso_keys_warn_with_the_underscore_spelling(ssoenv_env):
         """,
         None,
     )
-    warnings = awsconfig.load().profiles["dashed"].warnings
+    profile = awsconfig.load().profiles["dashed"]
 
-    assert (
-        'profile "dashed": key "sso-account-id" is ignored by the AWS CLI; write it sso_account_id'
-        in warnings
+    # Both break the profile, so each is the problem, in place of botocore's "missing
+    # required configuration", and not repeated as a warning.
+    assert profile.problems == (
+        'key "sso-account-id" is ignored by the AWS CLI; write it sso_account_id',
+        'sso-session "myorg": key "sso-start-url" is ignored by the AWS CLI; '
+        "write it sso_start_url",
     )
-    assert any('sso-session "myorg"' in w and "write it sso_start_url" in w for w in warnings)
-    assert len(warnings) == 2
+    assert profile.warnings == ()
+
+
+def test_a_dashed_key_that_breaks_nothing_is_a_warning(ssoenv_env):
+    ssoenv_env.write_aws_config(
+        """\
+        [sso-session myorg]
+        sso_start_url = https://myorg.awsapps.com/start
+        sso_region = eu-central-1
+        sso-registration-scopes = sso:account:access
+
+        [profile dashed]
+        sso_session = myorg
+        sso_account_id = 111111111111
+        sso_role_name = Dev
+        """,
+        None,
+    )
+    profile = awsconfig.load().profiles["dashed"]
+    assert profile.problems == ()
+    assert profile.warnings == (
+        'sso-session "myorg": key "sso-registration-scopes" is ignored by the AWS CLI; '
+        "write it sso_registration_scopes",
+    )
 
 
 def test_dashed_keys_are_really_ignored_by_botocore(ssoenv_env):

@@ -105,6 +105,7 @@ def test_init_quotes_a_profile_name_yaml_would_misread(ssoenv_env):
 
 @pytest.mark.parametrize("form", ["file", "directory", "relative directory"])
 def test_allow_takes_a_file_or_a_directory(ssoenv_env, form):
+    ssoenv_env.write_aws_config()  # the profile exists: no warning
     other = ssoenv_env.home / "other"
     f = ssoenv_env.write_dotfile("profile: dev\n", other)
     arg = {"file": str(f), "directory": str(other), "relative directory": "../../other"}[form]

@@ -1,6 +1,8 @@
-"""`ssoenv doctor`: one line per problem with its fix, exit 1 when there is any."""
+"""`ssoenv doctor`: one line per finding with its fix, at three levels (ok, warning,
+problem); exit 1 only when there is a problem."""
 
 import os
+import re
 
 import pytest
 
@@ -51,8 +53,8 @@ def test_clean_config_exits_zero_with_a_short_line(ssoenv_env):
     [
         (
             CLEAN.replace("sso_session = myorg", "sso-session = myorg"),
-            "error: ~/.aws/config [profile dev]: sso-session is ignored by the AWS tools; "
-            "it is spelt sso_session (run `ssoenv migrate` to fix it)",
+            'problem: ~/.aws/config [profile dev]: key "sso-session" is ignored by the AWS '
+            "CLI; write it sso_session (or run: ssoenv migrate)",
         ),
         (
             CLEAN.replace("sso_session = myorg", "sso_session = nope"),
@@ -69,9 +71,13 @@ def test_clean_config_exits_zero_with_a_short_line(ssoenv_env):
 def test_config_findings_are_reported_with_their_fix(ssoenv_env, config, expected):
     ssoenv_env.write_aws_config(config, credentials=None)
     result = run_doctor(ssoenv_env)
-    assert result.returncode == 1
     assert expected in result.stdout
-    assert "problem" in result.stdout.splitlines()[-1]
+    if expected.startswith("warning:"):
+        assert result.returncode == 0, result.stdout
+        assert result.stdout.splitlines()[-1].startswith("ssoenv doctor: no problems, ")
+    else:
+        assert result.returncode == 1, result.stdout
+        assert re.match(r"ssoenv doctor: \d+ problems?", result.stdout.splitlines()[-1])
 
 
 def test_long_term_keys_are_reported_without_secrets(ssoenv_env):
@@ -81,7 +87,7 @@ def test_long_term_keys_are_reported_without_secrets(ssoenv_env):
         f"aws_secret_access_key = {SECRET}\n",
     )
     result = run_doctor(ssoenv_env)
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stdout  # a warning, not a problem
     assert "~/.aws/credentials [legacy-user]: long-term access key AKIA…MPLE" in result.stdout
     assert KEY_ID not in result.stdout + result.stderr
     assert SECRET not in result.stdout + result.stderr
@@ -90,7 +96,7 @@ def test_long_term_keys_are_reported_without_secrets(ssoenv_env):
 def test_access_key_in_the_environment_is_reported(ssoenv_env):
     ssoenv_env.write_aws_config(CLEAN, credentials=None)
     result = run_doctor(ssoenv_env, AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET)
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stdout  # a warning, not a problem
     assert "environment: AWS_ACCESS_KEY_ID (AKIA…MPLE) is set: it overrides every profile" in (
         result.stdout
     )
@@ -101,7 +107,7 @@ def test_not_allowed_dotfile_is_reported(ssoenv_env):
     ssoenv_env.write_aws_config(CLEAN, credentials=None)
     ssoenv_env.write_dotfile("profile: dev\n")
     result = run_doctor(ssoenv_env)
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stdout  # a warning, not a problem
     assert "warning: ~/work/project/.ssoenv: not allowed" in result.stdout
     assert "ssoenv allow" in result.stdout
 
@@ -117,7 +123,7 @@ def test_expired_login_is_reported(ssoenv_env):
     ssoenv_env.write_aws_config(CLEAN, credentials=None)
     ssoenv_env.write_token(expires_in=-3600)
     result = run_doctor(ssoenv_env)
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stdout  # a warning, not a problem
     assert "warning: [sso-session myorg]: the login expired at" in result.stdout
     assert "run: ssoenv login --sso-session myorg" in result.stdout
 
@@ -133,7 +139,7 @@ def test_expired_but_refreshable_login_is_not_a_problem(ssoenv_env):
 def test_missing_hook_is_reported(ssoenv_env):
     ssoenv_env.write_aws_config(CLEAN, credentials=None)
     result = run_doctor(ssoenv_env, SSOENV_HOOK=None, SHELL="/bin/zsh")
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stdout  # a warning, not a problem
     assert "the ssoenv hook is not installed in this shell" in result.stdout
     assert 'eval "$(ssoenv hook zsh)"' in result.stdout
 
@@ -150,3 +156,79 @@ def test_missing_config_is_not_a_crash(ssoenv_env):
     result = run_doctor(ssoenv_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no problems found" in result.stdout
+
+
+def levels(result):
+    """{level: [lines]} of doctor's output, without the summary."""
+    out = {"ok": [], "warning": [], "problem": []}
+    for line in result.stdout.splitlines()[:-1]:
+        level, _, rest = line.partition(": ")
+        out[level].append(rest)
+    return out
+
+
+def test_warnings_alone_exit_zero_and_are_counted_apart(ssoenv_env):
+    ssoenv_env.write_aws_config(CLEAN, credentials=None)  # not logged in: a warning
+    result = run_doctor(ssoenv_env, AWS_ACCESS_KEY_ID=KEY_ID)
+    assert result.returncode == 0, result.stdout
+    found = levels(result)
+    assert found["problem"] == []
+    assert (
+        "[sso-session myorg]: not logged in; run: ssoenv login --sso-session myorg"
+        in (found["warning"])
+    )
+    assert result.stdout.splitlines()[-1] == "ssoenv doctor: no problems, 2 warnings found"
+
+
+def test_an_unparsable_aws_config_is_blamed_on_the_config_not_the_ssoenv(ssoenv_env):
+    ssoenv_env.write_aws_config(CLEAN + "this line is junk\n", credentials=None)
+    ssoenv_env.allow(ssoenv_env.write_dotfile("profile: dev\n"))
+    result = run_doctor(ssoenv_env)
+    assert result.returncode == 1
+    found = levels(result)
+    assert len(found["problem"]) == 1, result.stdout
+    assert found["problem"][0].startswith("~/.aws/config line 11: botocore cannot parse")
+    assert (
+        "~/work/project/.ssoenv: not applied while ~/.aws/config has the problem named above"
+        in found["warning"]
+    )
+    for line in result.stdout.splitlines():
+        assert line.count(".ssoenv") <= 1 and line.count("~/.aws/config") <= 1, line
+    assert result.stdout.splitlines()[-1].startswith("ssoenv doctor: 1 problem")
+
+
+def test_a_profile_botocore_refuses_is_the_configs_problem_named_once(ssoenv_env):
+    ssoenv_env.write_aws_config(
+        CLEAN.replace("sso_session = myorg", "sso_session = nope"), credentials=None
+    )
+    ssoenv_env.allow(ssoenv_env.write_dotfile("profile: dev\n"))
+    result = run_doctor(ssoenv_env)
+    assert result.returncode == 1
+    found = levels(result)
+    assert found["problem"] == [
+        '~/.aws/config [profile dev]: The specified sso-session does not exist: "nope"; '
+        "add [sso-session nope] or fix the name"
+    ], result.stdout
+    assert (
+        "~/work/project/.ssoenv: not applied while ~/.aws/config [profile dev] has the "
+        "problem named above" in found["warning"]
+    )
+
+
+def test_an_ssoenv_naming_a_missing_profile_is_the_ssoenvs_problem(ssoenv_env):
+    ssoenv_env.write_aws_config(CLEAN, credentials=None)
+    ssoenv_env.allow(ssoenv_env.write_dotfile("profile: nosuch\n"))
+    result = run_doctor(ssoenv_env)
+    assert result.returncode == 1
+    (line,) = levels(result)["problem"]
+    assert line.startswith('~/work/project/.ssoenv: profile "nosuch" is not in ~/.aws/config')
+
+
+def test_a_broken_settings_file_is_named_once(ssoenv_env):
+    ssoenv_env.write_aws_config(CLEAN, credentials=None)
+    ssoenv_env.write_user_config("quiet: maybe\n")
+    result = run_doctor(ssoenv_env)
+    assert result.returncode == 1
+    assert "problem: ~/.config/ssoenv/config.yaml: quiet must be true or false" in (
+        result.stdout.splitlines()
+    )

@@ -154,8 +154,33 @@ def _stamp_path(session: SsoSession) -> str:
 
 
 def _failure_path(session: SsoSession) -> str:
-    key = cache.token_cache_key(session.name, session.start_url)
+    return _failure_path_for(session.name, session.start_url)
+
+
+def _failure_path_for(session_name, start_url) -> str:
+    key = cache.token_cache_key(session_name, start_url)
     return os.path.join(paths.cache_dir(), f"refresh-{key}.failed")
+
+
+def renewal_failure(session_name, start_url) -> Optional[str]:
+    """Why the last renewal of this login failed, for `status` and `doctor`; None when
+    none failed since the login was written (a new login, ours or the AWS CLI's, counts)."""
+    path = _failure_path_for(session_name, start_url)
+    try:
+        if (
+            os.stat(path).st_mtime
+            < os.stat(cache.token_cache_path(session_name, start_url)).st_mtime
+        ):
+            return None
+        with open(path, encoding="utf-8") as f:
+            return f.read(2000).strip() or None
+    except OSError:
+        return None
+
+
+def needs_login(failure: str) -> bool:
+    """Whether a renewal failure means the sign-in itself is gone (not a network fault)."""
+    return failure.endswith(LOGIN_AGAIN)
 
 
 def _record_failure(session: SsoSession, message: str) -> None:
