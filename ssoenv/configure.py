@@ -11,6 +11,8 @@ DEFAULT_SCOPES = "sso:account:access"
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
 # Keys of a legacy SSO profile; they would contradict the sso-session a profile now uses.
 LEGACY_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+# How long the account menu keeps waiting while IAM Identity Center throttles its listing.
+MENU_DEADLINE_SECONDS = 120.0
 
 
 @dataclasses.dataclass
@@ -32,6 +34,7 @@ class Options:
     use_device_code: bool = False
     no_browser: bool = False
     from_dotfile: bool = False
+    refresh: bool = False
 
 
 class Asker:
@@ -332,7 +335,7 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
     """Ask, log in if needed, list, and write the profile. `out` gets the progress lines."""
     from ssoenv import accounts as account_names
     from ssoenv import configedit, paths
-    from ssoenv.sso import portal
+    from ssoenv.sso import assignments, portal
     from ssoenv.sso.session import SsoSession, parse_scopes
 
     out = sys.stderr if out is None else out
@@ -355,10 +358,14 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
         ensure_login(
             session, use_device_code=opts.use_device_code, open_browser=not opts.no_browser, out=out
         )
-        listed = portal.list_accounts(session)
-        account_names.remember_names(listed)
+        # From the cache `populate` and earlier menus fill, so a big organisation's menu
+        # opens at once; listed (at the portal's pace) when missing, stale or --refresh.
+        pacing = portal.Pacing(deadline_seconds=MENU_DEADLINE_SECONDS)
+        listed = assignments.accounts(session, refresh=opts.refresh, pacing=pacing)
         account = _pick_account(listed, opts.account_id, ask, session.label)
-        roles = [r["roleName"] for r in portal.list_account_roles(session, account["accountId"])]
+        roles = assignments.roles(
+            session, account["accountId"], refresh=opts.refresh, pacing=pacing
+        )
         role = _pick_role(roles, opts.role_name, ask, account["accountId"])
 
     region = opts.region
