@@ -326,7 +326,10 @@ def list_assignments(
     """`{"accountId", "accountName", "roleName"}` for every role in every account."""
     pacing = pacing or Pacing(network=network)
     roles = list_roles_of(
-        session, [a["accountId"] for a in accounts], workers=workers, pacing=pacing,
+        session,
+        [a["accountId"] for a in accounts],
+        workers=workers,
+        pacing=pacing,
         progress=progress,
     )
     return [
