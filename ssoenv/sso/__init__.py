@@ -11,5 +11,7 @@ Only the submodules that talk to the service import boto3, and only inside funct
 - `login`: authorization code with PKCE, or device code
 - `logout`: like `aws sso logout`
 - `credentials`: role credentials in the AWS CLI's cache, credential_process output
-- `portal`: accounts and roles the user may access
+- `portal`: accounts and roles the user may access, at the pace the portal allows
+- `assignments`: those accounts and roles, cached per session
+- `lookup`: account names of portable `.ssoenv` files (`python -I -c ...` in the background)
 """

@@ -116,11 +116,13 @@ def forget(session: Optional[SsoSession] = None) -> int:
 def accounts(session: SsoSession, *, refresh: bool = False, pacing=None) -> List[dict]:
     """Every account of the session: cached, else ListAccounts (and the names remembered
     for portable files)."""
+    from ssoenv import accounts as account_names
+
     if not refresh:
         found = cached_accounts(session)
         if found is not None:
+            account_names.remember_names(found)
             return found
-    from ssoenv import accounts as account_names
     from ssoenv.sso import portal
 
     listed = portal.list_accounts(session, pacing=pacing)

@@ -6,9 +6,7 @@ that file's identity, so the prompt after the lookup finished sees them. The det
 process is `python -I -c ... ROOT '<sessions as JSON>'`, started in `/`: nothing in the
 user's directory or environment can put its own modules in its place."""
 
-import json
 import os
-import subprocess
 import sys
 import time
 from typing import List, Optional
@@ -107,6 +105,9 @@ def last_problem(sessions: List[list]) -> Optional[str]:
 
 
 def _start(value: list) -> int:
+    import json
+    import subprocess
+
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     with open(os.devnull, "r+b") as devnull:
         proc = subprocess.Popen(
@@ -124,6 +125,8 @@ def _start(value: list) -> int:
 def main(argv=None) -> int:
     """The detached lookup: list, remember the names, record the outcome, then replace the
     name file (even unchanged) so the hook runs again at the next prompt."""
+    import json
+
     from ssoenv import accounts
 
     argv = sys.argv[1:] if argv is None else argv

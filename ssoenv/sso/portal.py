@@ -105,6 +105,7 @@ class Pacing:
     stop: threading.Event = field(default_factory=threading.Event)
     limiters: Dict[str, RateLimiter] = field(default_factory=dict)
     throttled: int = 0  # 429s seen, for reports
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def deadline(self) -> float:
@@ -157,7 +158,8 @@ def call(client, operation: str, pacing: Pacing, what: str, **params) -> dict:
         except Exception as exc:
             if _is_throttle(exc):
                 limiter.throttled()
-                pacing.throttled += 1
+                with pacing._lock:
+                    pacing.throttled += 1
                 delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**throttles))
                 throttles += 1
                 if time.monotonic() + delay > pacing.deadline:
