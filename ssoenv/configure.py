@@ -203,7 +203,7 @@ def apply_configure(
 def ensure_login(session, *, use_device_code: bool = False, open_browser: bool = True, out=None):
     """A usable token for `session`: the cached one (refreshed when due), else a login."""
     from ssoenv.errors import SsoError
-    from ssoenv.sso import cache, login, refresh, tokens
+    from ssoenv.sso import cache, refresh, tokens
 
     out = sys.stderr if out is None else out
     try:
@@ -211,6 +211,8 @@ def ensure_login(session, *, use_device_code: bool = False, open_browser: bool =
     except SsoError:
         if cache.token_status(tokens.load_token(session)) not in ("missing", "expired"):
             raise
+    from ssoenv.sso import login  # its web server only when a sign-in is needed
+
     out.write(f"ssoenv: logging in to {session.label}\n")
     out.flush()
     return login.login(session, use_device_code=use_device_code, open_browser=open_browser, out=out)

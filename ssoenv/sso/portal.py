@@ -7,7 +7,6 @@ session shares one pace that is cut on each wave of 429s and grows back while ca
 growing while before it tries again. Throttling is retried until a deadline; other transient
 failures (5xx, a dropped connection) as often as the Network allows."""
 
-import random
 import threading
 import time
 from collections import deque
@@ -160,6 +159,8 @@ def call(client, operation: str, pacing: Pacing, what: str, **params) -> dict:
                 limiter.throttled()
                 with pacing._lock:
                     pacing.throttled += 1
+                import random
+
                 delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**throttles))
                 throttles += 1
                 if time.monotonic() + delay > pacing.deadline:
