@@ -350,3 +350,32 @@ def test_cache_of_another_start_url_is_not_used(org):
     )
     assert assignments.cached_accounts(moved) is None
     assert assignments.cached_accounts(_session()) is not None
+
+
+def test_configure_refresh_lists_accounts_the_cache_does_not_know(org):
+    assert populate().returncode == 0
+    org.configure(
+        accounts=org.accounts
+        + [dict(org.accounts[0], accountId="999999999999", accountName="brand-new")]
+    )
+
+    def configure(*extra):
+        return subprocess.run(
+            [
+                sys.executable, "-m", "ssoenv", "configure", "--sso-session", SESSION_NAME,
+                "--account-id", "brand-new", "--role-name", "Admin", "--region", "",
+                "--output", "", "--profile-name", "fresh", "--no-write-dotfile", *extra,
+            ],
+            env=dict(os.environ, PYTHONPATH=ROOT),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )  # fmt: skip
+
+    stale = configure()
+    assert stale.returncode == 1
+    assert "account brand-new is not among the 60 accounts" in stale.stderr
+    fresh = configure("--refresh")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "sso_account_id = 999999999999" in config_text()
