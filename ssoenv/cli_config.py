@@ -131,6 +131,7 @@ def _block_profiles(text: str, session_name: str) -> dict:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1),
+    metavar="SECONDS",
     default=600,
     show_default=True,
     help="Seconds to keep waiting while IAM Identity Center throttles the listing.",

@@ -83,8 +83,11 @@ def in_background(account: str, sessions: List[list]) -> Optional[str]:
             if done is None or done < stamp:
                 started.append(value)  # still running
             continue
-        paths.write_private(base + ".stamp", str(int(time.time())))
-        _start(value)
+        try:
+            paths.write_private(base + ".stamp", str(int(time.time())))
+            _start(value)
+        except OSError:
+            continue  # no lookup then: the hook shows why the file does not apply
         started.append(value)
     if not started:
         return None
