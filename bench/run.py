@@ -482,6 +482,170 @@ def machine() -> str:
 # ---- main ------------------------------------------------------------------------------
 
 
+# ---- the portal: populate under throttling, the account menu from the cache -----------
+
+PORTAL_ACCOUNTS = 400
+PORTAL_RATE = 20.0  # calls per second per operation, as AWS's portal throttles
+PORTAL_LATENCY = 0.060
+MENU_ACCOUNTS = 1000
+
+
+def _portal_token(sb, emu) -> None:
+    """Sign in straight through the emulator's API and write the token as the AWS CLI does."""
+    import botocore
+    import botocore.session
+    from botocore.config import Config
+
+    config = Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1})
+    oidc = botocore.session.Session().create_client(
+        "sso-oidc", endpoint_url=emu.url, region_name="eu-west-1", config=config
+    )
+    reg = oidc.register_client(
+        clientName="botocore-client-" + SESSION, clientType="public", scopes=["sso:account:access"]
+    )
+    auth = oidc.start_device_authorization(
+        clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl=START_URL
+    )
+    token = oidc.create_token(
+        grantType="urn:ietf:params:oauth:grant-type:device_code",
+        clientId=reg["clientId"],
+        clientSecret=reg["clientSecret"],
+        deviceCode=auth["deviceCode"],
+    )
+    fmt = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+    from hashlib import sha1
+
+    sb.write(
+        os.path.join(".aws/sso/cache", sha1(SESSION.encode()).hexdigest() + ".json"),
+        json.dumps(
+            {
+                "startUrl": START_URL,
+                "region": "eu-west-1",
+                "accessToken": token["accessToken"],
+                "expiresAt": fmt(time.time() + 8 * 3600),
+                "clientId": reg["clientId"],
+                "clientSecret": reg["clientSecret"],
+                "registrationExpiresAt": fmt(reg["clientSecretExpiresAt"]),
+                "refreshToken": token.get("refreshToken"),
+            }
+        ),
+    )
+
+
+def menu_open_seconds(sb, env, runs: int) -> list:
+    """Seconds from starting `ssoenv configure` at a terminal to its account menu on screen."""
+    import pexpect
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        child = pexpect.spawn(
+            sb.ssoenv,
+            ["configure", "--sso-session", SESSION],
+            env=env,
+            cwd=sb.home,
+            dimensions=(30, 120),
+            encoding="utf-8",
+            timeout=60,
+        )
+        child.expect(r"Account \(%d\)" % MENU_ACCOUNTS)
+        times.append(time.perf_counter() - started)
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+    return times
+
+
+def portal_rows(sb, table, say, runs: int) -> None:
+    """populate under the portal's throttling, and the configure menu with a warm cache."""
+    from ssoenv.emulator import Emulator, make_accounts
+
+    accounts = make_accounts(PORTAL_ACCOUNTS, ("ReadOnly", "Admin"))
+    with Emulator(accounts=accounts, latency=PORTAL_LATENCY) as emu:
+        env = dict(
+            sb.env,
+            AWS_ENDPOINT_URL_SSO_OIDC=emu.url,
+            AWS_ENDPOINT_URL_SSO=emu.url,
+            NO_PROXY="127.0.0.1,localhost",
+        )
+        _portal_token(sb, emu)
+        emu.configure(throttle=PORTAL_RATE)
+        emu.reset_counters()
+        say("bench: populate, %d accounts at %g calls/s" % (PORTAL_ACCOUNTS, PORTAL_RATE))
+        started = time.perf_counter()
+        proc = sb.run(
+            [sb.ssoenv, "populate", "--sso-session", SESSION, "--refresh"], env=env, check=False
+        )
+        took = time.perf_counter() - started
+        calls = emu.snapshot()["calls"]
+        floor = PORTAL_ACCOUNTS / PORTAL_RATE
+        ok = proc.returncode == 0 and "%d added" % (2 * PORTAL_ACCOUNTS) in proc.stderr
+        if not ok:
+            say("bench: populate failed: %s" % proc.stderr.strip()[-300:])
+        table.section(
+            "IAM Identity Center's pace: %d accounts x 2 roles, %g ms per call, "
+            "%g calls/s per operation" % (PORTAL_ACCOUNTS, PORTAL_LATENCY * 1000, PORTAL_RATE)
+        )
+        table.add(
+            "`ssoenv populate` (%d ListAccountRoles, %d throttled and retried)%s"
+            % (
+                calls.get("ListAccountRoles", 0) - calls.get("ListAccountRoles:throttled", 0),
+                calls.get("ListAccountRoles:throttled", 0),
+                "" if ok else ", FAILED",
+            ),
+            fmt_time(took),
+            "throttle's floor %s" % fmt_time(floor),
+            fmt_ratio(took, floor),
+            "≤ 1.5× floor, no error",
+            ok and took <= 1.5 * floor,
+        )
+
+        say("bench: configure menu, %d accounts, warm cache" % MENU_ACCOUNTS)
+        emu.configure(throttle=0, accounts=make_accounts(MENU_ACCOUNTS))
+        warm = sb.run(
+            [
+                sb.ssoenv,
+                "configure",
+                "--sso-session",
+                SESSION,
+                "--account-id",
+                "account-000",
+                "--role-name",
+                "ReadOnly",
+                "--region",
+                "",
+                "--output",
+                "",
+                "--profile-name",
+                "warm",
+                "--no-write-dotfile",
+                "--dry-run",
+                "--refresh",
+            ],
+            env=env,
+            check=False,
+        )
+        if warm.returncode != 0:
+            say("bench: warming the cache failed: %s" % warm.stderr.strip()[-300:])
+        emu.reset_counters()
+        times = menu_open_seconds(sb, env, runs)
+        asked = sum(emu.snapshot()["calls"].values())
+        menu = statistics.median(times)
+        # The interpreter's own start, timed alongside: on a busy machine both grow.
+        python = statistics.median(
+            time_once([sys.executable, "-c", "pass"], env, sb.home) for _ in range(runs)
+        )
+        table.add(
+            "`ssoenv configure`: account menu of %d accounts on screen, warm cache "
+            "(start to menu, %d portal calls)" % (MENU_ACCOUNTS, asked),
+            fmt_time(menu),
+            "python -c pass %s" % fmt_time(python),
+            fmt_ratio(menu, python),
+            "< 300 ms",
+            menu < 0.300 and asked == 0,
+        )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds; under a minute")
@@ -491,6 +655,11 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds per loop (default 7)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--keep", action="store_true", help="keep the sandbox directory")
+    parser.add_argument(
+        "--portal-only",
+        action="store_true",
+        help="only the rows of populate under throttling and the cached account menu",
+    )
     args = parser.parse_args(argv)
 
     n = args.n or (6 if args.quick else 20)
@@ -528,217 +697,229 @@ def main(argv=None) -> int:
     sb = Sandbox(ssoenv, direnv)
     table = Table()
     try:
-        # 1-3: the hook in each shell, both tools, same directories.
-        results = {}
-        counts = {}
-        for shell in shells:
-            for scenario in ("unchanged", "inside", "switch"):
-                for tool in tools:
-                    cheap = tool == "ssoenv" and scenario != "switch"
-                    say("bench: %s %s %s" % (shell, scenario, tool))
-                    results[shell, scenario, tool] = shell_loop(
-                        sb, tool, shell, scenario, rounds, builtin_n if cheap else n
-                    )
-                    if strace and scenario != "switch":
-                        counts[shell, scenario, tool] = count_processes(
-                            sb, strace, tool, shell, scenario
+        if not args.portal_only:
+            # 1-3: the hook in each shell, both tools, same directories.
+            results = {}
+            counts = {}
+            for shell in shells:
+                for scenario in ("unchanged", "inside", "switch"):
+                    for tool in tools:
+                        cheap = tool == "ssoenv" and scenario != "switch"
+                        say("bench: %s %s %s" % (shell, scenario, tool))
+                        results[shell, scenario, tool] = shell_loop(
+                            sb, tool, shell, scenario, rounds, builtin_n if cheap else n
                         )
+                        if strace and scenario != "switch":
+                            counts[shell, scenario, tool] = count_processes(
+                                sb, strace, tool, shell, scenario
+                            )
 
-        def count_text(c):
-            if c is None:
-                return "-"
-            forks, execs = c
-            return "%g processes (%g programs)" % (forks, execs)
+            def count_text(c):
+                if c is None:
+                    return "-"
+                forks, execs = c
+                return "%g processes (%g programs)" % (forks, execs)
 
-        table.section("Unchanged prompt: the hook called again in the same project")
-        for shell in shells:
-            s, d = (
-                results[shell, "unchanged", "ssoenv"],
-                results.get((shell, "unchanged", "direnv")),
-            )
-            c = counts.get((shell, "unchanged", "ssoenv"))
-            ok = None if d is None else s <= 0.1 * d
-            table.add(
-                "%s: time per prompt" % shell,
-                fmt_time(s),
-                "direnv %s" % fmt_time(d) if d is not None else "-",
-                fmt_ratio(s, d),
-                "≤ 0.1× direnv",
-                ok,
-            )
-            if strace:
-                cd = counts.get((shell, "unchanged", "direnv"))
+            table.section("Unchanged prompt: the hook called again in the same project")
+            for shell in shells:
+                s, d = (
+                    results[shell, "unchanged", "ssoenv"],
+                    results.get((shell, "unchanged", "direnv")),
+                )
+                c = counts.get((shell, "unchanged", "ssoenv"))
+                ok = None if d is None else s <= 0.1 * d
                 table.add(
-                    "%s: processes started per prompt" % shell,
-                    count_text(c),
-                    "direnv %s" % count_text(cd) if cd else "-",
-                    "-",
-                    "0 processes",
-                    c[0] == 0 and c[1] == 0,
+                    "%s: time per prompt" % shell,
+                    fmt_time(s),
+                    "direnv %s" % fmt_time(d) if d is not None else "-",
+                    fmt_ratio(s, d),
+                    "≤ 0.1× direnv",
+                    ok,
+                )
+                if strace:
+                    cd = counts.get((shell, "unchanged", "direnv"))
+                    table.add(
+                        "%s: processes started per prompt" % shell,
+                        count_text(c),
+                        "direnv %s" % count_text(cd) if cd else "-",
+                        "-",
+                        "0 processes",
+                        c[0] == 0 and c[1] == 0,
+                    )
+
+            table.section("Moving inside a project: cd sub, hook; cd .., hook")
+            for shell in shells:
+                s, d = results[shell, "inside", "ssoenv"], results.get((shell, "inside", "direnv"))
+                table.add(
+                    "%s: time per cd + hook" % shell,
+                    fmt_time(s),
+                    "direnv %s" % fmt_time(d) if d is not None else "-",
+                    fmt_ratio(s, d),
+                )
+                if strace:
+                    c, cd = (
+                        counts[shell, "inside", "ssoenv"],
+                        counts.get((shell, "inside", "direnv")),
+                    )
+                    table.add(
+                        "%s: processes started per cd + hook" % shell,
+                        count_text(c),
+                        "direnv %s" % count_text(cd) if cd else "-",
+                        "-",
+                        "0 processes",
+                        c[0] == 0 and c[1] == 0,
+                    )
+
+            table.section("Project switch with a valid SSO token: cd other project, hook")
+            for shell in shells:
+                s, d = results[shell, "switch", "ssoenv"], results.get((shell, "switch", "direnv"))
+                table.add(
+                    "%s: time per switch" % shell,
+                    fmt_time(s),
+                    "direnv %s" % fmt_time(d) if d is not None else "-",
+                    fmt_ratio(s, d),
+                    "≤ 1.0× direnv",
+                    None if d is None else s <= d,
                 )
 
-        table.section("Moving inside a project: cd sub, hook; cd .., hook")
-        for shell in shells:
-            s, d = results[shell, "inside", "ssoenv"], results.get((shell, "inside", "direnv"))
-            table.add(
-                "%s: time per cd + hook" % shell,
-                fmt_time(s),
-                "direnv %s" % fmt_time(d) if d is not None else "-",
-                fmt_ratio(s, d),
+            # 4: the export process itself, against the interpreter doing nothing.
+            say("bench: cold export process")
+            alpha = sb.projects["alpha"]
+            inside = entered_env(sb, alpha)
+            export = time_command(
+                [ssoenv, "export", "bash"], inside, alpha, runs, hyperfine=hyperfine
             )
-            if strace:
-                c, cd = counts[shell, "inside", "ssoenv"], counts.get((shell, "inside", "direnv"))
-                table.add(
-                    "%s: processes started per cd + hook" % shell,
-                    count_text(c),
-                    "direnv %s" % count_text(cd) if cd else "-",
-                    "-",
-                    "0 processes",
-                    c[0] == 0 and c[1] == 0,
+            python = time_command(
+                [sys.executable, "-c", "pass"], inside, alpha, runs, hyperfine=hyperfine
+            )
+            entering = time_command(
+                [ssoenv, "export", "bash"], sb.env, alpha, runs, hyperfine=hyperfine
+            )
+            table.section(
+                "The export process (hyperfine -N)" if hyperfine else "The export process"
+            )
+            table.add(
+                "`ssoenv export bash` in a project, state as after entering",
+                fmt_time(export),
+                "python -c pass %s" % fmt_time(python),
+                fmt_ratio(export, python),
+                "≤ 1.5× python -c pass",
+                export <= 1.5 * python,
+            )
+            table.add(
+                "`ssoenv export bash` entering a project",
+                fmt_time(entering),
+                "python -c pass %s" % fmt_time(python),
+                fmt_ratio(entering, python),
+            )
+            if direnv:
+                d_inside = time_command(
+                    [direnv, "export", "bash"], sb.env, alpha, runs, hyperfine=hyperfine
                 )
-
-        table.section("Project switch with a valid SSO token: cd other project, hook")
-        for shell in shells:
-            s, d = results[shell, "switch", "ssoenv"], results.get((shell, "switch", "direnv"))
-            table.add(
-                "%s: time per switch" % shell,
-                fmt_time(s),
-                "direnv %s" % fmt_time(d) if d is not None else "-",
-                fmt_ratio(s, d),
-                "≤ 1.0× direnv",
-                None if d is None else s <= d,
+                table.add(
+                    "`direnv export bash` entering a project (for reference)",
+                    "-",
+                    "direnv %s" % fmt_time(d_inside),
+                )
+            # Where the time goes: the interpreter's site step (.pth files) against ssoenv itself.
+            bare = time_command(
+                [sys.executable, "-S", "-c", "pass"], inside, alpha, runs, hyperfine=hyperfine
             )
-
-        # 4: the export process itself, against the interpreter doing nothing.
-        say("bench: cold export process")
-        alpha = sb.projects["alpha"]
-        inside = entered_env(sb, alpha)
-        export = time_command([ssoenv, "export", "bash"], inside, alpha, runs, hyperfine=hyperfine)
-        python = time_command(
-            [sys.executable, "-c", "pass"], inside, alpha, runs, hyperfine=hyperfine
-        )
-        entering = time_command(
-            [ssoenv, "export", "bash"], sb.env, alpha, runs, hyperfine=hyperfine
-        )
-        table.section("The export process (hyperfine -N)" if hyperfine else "The export process")
-        table.add(
-            "`ssoenv export bash` in a project, state as after entering",
-            fmt_time(export),
-            "python -c pass %s" % fmt_time(python),
-            fmt_ratio(export, python),
-            "≤ 1.5× python -c pass",
-            export <= 1.5 * python,
-        )
-        table.add(
-            "`ssoenv export bash` entering a project",
-            fmt_time(entering),
-            "python -c pass %s" % fmt_time(python),
-            fmt_ratio(entering, python),
-        )
-        if direnv:
-            d_inside = time_command(
-                [direnv, "export", "bash"], sb.env, alpha, runs, hyperfine=hyperfine
+            bare_export = time_command(
+                [sys.executable, "-S", "-c", WITHOUT_SITE % package_parent(), "export", "bash"],
+                inside,
+                alpha,
+                runs,
+                hyperfine=hyperfine,
             )
             table.add(
-                "`direnv export bash` entering a project (for reference)",
+                "python -S -c pass: the interpreter without its site step (.pth files)",
                 "-",
-                "direnv %s" % fmt_time(d_inside),
+                "python -S -c pass %s" % fmt_time(bare),
+                "-",
             )
-        # Where the time goes: the interpreter's site step (.pth files) against ssoenv itself.
-        bare = time_command(
-            [sys.executable, "-S", "-c", "pass"], inside, alpha, runs, hyperfine=hyperfine
-        )
-        bare_export = time_command(
-            [sys.executable, "-S", "-c", WITHOUT_SITE % package_parent(), "export", "bash"],
-            inside,
-            alpha,
-            runs,
-            hyperfine=hyperfine,
-        )
-        table.add(
-            "python -S -c pass: the interpreter without its site step (.pth files)",
-            "-",
-            "python -S -c pass %s" % fmt_time(bare),
-            "-",
-        )
-        table.add(
-            "`ssoenv export bash` as above under python -S: ssoenv's own share",
-            fmt_time(bare_export),
-            "python -S -c pass %s" % fmt_time(bare),
-            fmt_ratio(bare_export, bare),
-        )
-        rss = peak_rss_kib([ssoenv, "export", "bash"], sb.env, alpha)
-        rss_python = peak_rss_kib([sys.executable, "-c", "pass"], sb.env, alpha)
-        table.add(
-            "peak RSS of `ssoenv export bash` entering a project",
-            "%.1f MiB" % (rss / 1024),
-            "python -c pass %.1f MiB" % (rss_python / 1024),
-            fmt_ratio(rss, rss_python),
-        )
+            table.add(
+                "`ssoenv export bash` as above under python -S: ssoenv's own share",
+                fmt_time(bare_export),
+                "python -S -c pass %s" % fmt_time(bare),
+                fmt_ratio(bare_export, bare),
+            )
+            rss = peak_rss_kib([ssoenv, "export", "bash"], sb.env, alpha)
+            rss_python = peak_rss_kib([sys.executable, "-c", "pass"], sb.env, alpha)
+            table.add(
+                "peak RSS of `ssoenv export bash` entering a project",
+                "%.1f MiB" % (rss / 1024),
+                "python -c pass %.1f MiB" % (rss_python / 1024),
+                fmt_ratio(rss, rss_python),
+            )
 
-        # 5: the size of the AWS config.
-        far = sb.projects["far"]
-        scale = {}
-        cold_runs = 2 if args.quick else 5
-        table.section("AWS config size: 10 vs 5,000 profiles (`far` is second to last)")
-        for count, config in sb.config.items():
-            say("bench: %d profiles" % count)
-            env = dict(sb.env, AWS_CONFIG_FILE=config)
-            cold = []
-            for _ in range(cold_runs):
+            # 5: the size of the AWS config.
+            far = sb.projects["far"]
+            scale = {}
+            cold_runs = 2 if args.quick else 5
+            table.section("AWS config size: 10 vs 5,000 profiles (`far` is second to last)")
+            for count, config in sb.config.items():
+                say("bench: %d profiles" % count)
+                env = dict(sb.env, AWS_CONFIG_FILE=config)
+                cold = []
+                for _ in range(cold_runs):
+                    touch(config)
+                    cold.append(time_once([ssoenv, "export", "bash"], env, far))
+                warm = time_command([ssoenv, "export", "bash"], env, far, runs, hyperfine=hyperfine)
+                listing = time_command(
+                    [ssoenv, "profiles"], env, far, max(runs // 3, 3), hyperfine=hyperfine
+                )
+                complete_env = dict(
+                    env, _SSOENV_COMPLETE="bash_complete", COMP_WORDS="ssoenv init ", COMP_CWORD="2"
+                )
+                names = sb.run([ssoenv], cwd=far, env=complete_env).stdout
+                if "plain,far" not in names.splitlines():
+                    raise RuntimeError(
+                        "completion does not offer the profile far: %r" % names[:200]
+                    )
                 touch(config)
-                cold.append(time_once([ssoenv, "export", "bash"], env, far))
-            warm = time_command([ssoenv, "export", "bash"], env, far, runs, hyperfine=hyperfine)
-            listing = time_command(
-                [ssoenv, "profiles"], env, far, max(runs // 3, 3), hyperfine=hyperfine
-            )
-            complete_env = dict(
-                env, _SSOENV_COMPLETE="bash_complete", COMP_WORDS="ssoenv init ", COMP_CWORD="2"
-            )
-            names = sb.run([ssoenv], cwd=far, env=complete_env).stdout
-            if "plain,far" not in names.splitlines():
-                raise RuntimeError("completion does not offer the profile far: %r" % names[:200])
-            touch(config)
-            complete_cold = time_once([ssoenv], complete_env, far)
-            complete = time_command([ssoenv], complete_env, far, runs, hyperfine=hyperfine)
-            scale[count] = dict(
-                cold=statistics.median(cold), warm=warm, listing=listing, complete=complete
-            )
-            scale[count]["complete_cold"] = complete_cold
-        base = scale[10]
-        for count, r in scale.items():
-            big = count != 10
-            table.add(
-                "%d profiles: switch (export entering `far`), cache filled" % count,
-                fmt_time(r["warm"]),
-                "10 profiles %s" % fmt_time(base["warm"]) if big else "-",
-                fmt_ratio(r["warm"], base["warm"]) if big else "-",
-                "≤ 1.2× 10 profiles" if big else "-",
-                r["warm"] <= 1.2 * base["warm"] if big else None,
-            )
-            table.add(
-                "%d profiles: switch, first run after the config changed" % count,
-                fmt_time(r["cold"]),
-                "10 profiles %s" % fmt_time(base["cold"]) if big else "-",
-                fmt_ratio(r["cold"], base["cold"]) if big else "-",
-            )
-            table.add("%d profiles: `ssoenv profiles`" % count, fmt_time(r["listing"]))
-            table.add(
-                "%d profiles: `ssoenv init <TAB>` completion" % count,
-                fmt_time(r["complete"]),
-                "-",
-                "-",
-                "≤ 150 ms",
-                r["complete"] <= 0.150,
-            )
-            table.add(
-                "%d profiles: completion, first run after the config changed" % count,
-                fmt_time(r["complete_cold"]),
-                "-",
-                "-",
-                "≤ 150 ms",
-                r["complete_cold"] <= 0.150,
-            )
+                complete_cold = time_once([ssoenv], complete_env, far)
+                complete = time_command([ssoenv], complete_env, far, runs, hyperfine=hyperfine)
+                scale[count] = dict(
+                    cold=statistics.median(cold), warm=warm, listing=listing, complete=complete
+                )
+                scale[count]["complete_cold"] = complete_cold
+            base = scale[10]
+            for count, r in scale.items():
+                big = count != 10
+                table.add(
+                    "%d profiles: switch (export entering `far`), cache filled" % count,
+                    fmt_time(r["warm"]),
+                    "10 profiles %s" % fmt_time(base["warm"]) if big else "-",
+                    fmt_ratio(r["warm"], base["warm"]) if big else "-",
+                    "≤ 1.2× 10 profiles" if big else "-",
+                    r["warm"] <= 1.2 * base["warm"] if big else None,
+                )
+                table.add(
+                    "%d profiles: switch, first run after the config changed" % count,
+                    fmt_time(r["cold"]),
+                    "10 profiles %s" % fmt_time(base["cold"]) if big else "-",
+                    fmt_ratio(r["cold"], base["cold"]) if big else "-",
+                )
+                table.add("%d profiles: `ssoenv profiles`" % count, fmt_time(r["listing"]))
+                table.add(
+                    "%d profiles: `ssoenv init <TAB>` completion" % count,
+                    fmt_time(r["complete"]),
+                    "-",
+                    "-",
+                    "≤ 150 ms",
+                    r["complete"] <= 0.150,
+                )
+                table.add(
+                    "%d profiles: completion, first run after the config changed" % count,
+                    fmt_time(r["complete_cold"]),
+                    "-",
+                    "-",
+                    "≤ 150 ms",
+                    r["complete_cold"] <= 0.150,
+                )
+        # 6: the portal under throttling, and the account menu from the cache.
+        portal_rows(sb, table, say, 3 if args.quick else 7)
     finally:
         if args.keep:
             say("bench: sandbox kept in %s" % sb.root)

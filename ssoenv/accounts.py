@@ -63,3 +63,23 @@ def matching_profiles(config, account: str, role: str, start_url=None) -> list:
             continue
         out.append(profile)
     return out
+
+
+def sessions_with_role(config, role: str, start_url=None) -> list:
+    """The sso-sessions (as `[name, start URL, region, scopes, profile]`) of the SSO profiles
+    with `role`, at `start_url` when given: where an account name may be looked up."""
+    wanted_url = normalize_start_url(start_url) if start_url else None
+    out, seen = [], set()
+    for profile in config.profiles.values():
+        if not profile.is_sso or profile.problems or profile.role_name != role:
+            continue
+        if wanted_url and normalize_start_url(profile.start_url) != wanted_url:
+            continue
+        name, _ = profile.token_key()
+        url, region = profile.start_url, profile.sso_region
+        section = config.sso_sessions.get(name) if name else None
+        if (name, url) in seen or not (url and region):
+            continue
+        seen.add((name, url))
+        out.append([name, url, region, list(section.scopes) if section else [], profile.name])
+    return out

@@ -64,6 +64,11 @@ def _login_options(f):
     is_flag=True,
     help="Print the change to the AWS config; write nothing, not even a login.",
 )
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="List accounts and roles again, not from the cache of the last listing.",
+)
 @_login_options
 def configure(**kwargs):
     """Add an IAM Identity Center profile: like `aws configure sso`, reusing sso-sessions.
@@ -125,26 +130,55 @@ def _block_profiles(text: str, session_name: str) -> dict:
 @click.option("--region", help="Default region of the profiles.")
 @click.option("--prune", is_flag=True, help="Remove profiles of roles no longer assigned.")
 @click.option("--dry-run", is_flag=True, help="Print the change to the AWS config; write nothing.")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="List accounts and roles again, not from the cache of the last listing.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    default=600,
+    show_default=True,
+    help="Seconds to keep waiting while IAM Identity Center throttles the listing.",
+)
 @_login_options
-def populate(sso_session, template, region, prune, dry_run, use_device_code, no_browser):
+def populate(
+    sso_session, template, region, prune, dry_run, refresh, timeout, use_device_code, no_browser
+):
     """Write one profile per account and role of an sso-session.
 
     The profiles live between `# BEGIN ssoenv populate NAME` and `# END ...` lines; each
     run updates that block in place and keeps the names it gave before. The rest of the
-    file is never touched."""
-    from ssoenv import accounts, awsconfig, configedit, paths, sessions
+    file is never touched. Accounts and roles are listed at the pace IAM Identity Center
+    allows (with progress on stderr) and kept for 12 hours; --refresh lists them again."""
+    from ssoenv import awsconfig, configedit, paths, sessions
     from ssoenv import populate as populate_module
     from ssoenv.configure import ensure_login
-    from ssoenv.sso import portal
-    from ssoenv.sso.portal import list_assignments
+    from ssoenv.errors import SsoenvError
+    from ssoenv.progress import RoleProgress
+    from ssoenv.sso import assignments, portal
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
     ensure_login(session, use_device_code=use_device_code, open_browser=not no_browser)
-    listed = portal.list_accounts(session)
-    accounts.remember_names(listed)
-    if len(listed) > 20:
-        _say("listing the roles of %d accounts" % len(listed))
-    items = list_assignments(session, listed)
+    pacing = portal.Pacing(deadline_seconds=timeout)
+    listed = assignments.accounts(session, refresh=refresh, pacing=pacing)
+    progress = RoleProgress(f"listing roles of {session.label}")
+    try:
+        items = assignments.assignments(
+            session, listed, refresh=refresh, pacing=pacing, progress=progress
+        )
+    except portal.ListingError as e:
+        progress.close()
+        error = SsoenvError(
+            "%s; stopped after %d of %d accounts (%d roles found); %s not changed"
+            % (e, e.done, e.total, e.roles, paths.display(paths.aws_config_file()))
+        )
+        if e.interrupted:
+            error.exit_code = 130
+        raise error from None
+    progress.close()
     seen = {}
 
     def edit(text: str) -> str:

@@ -13,6 +13,8 @@ OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
 SESSION_HINT = "a name for the [sso-session] section, e.g. myorg"
 # Keys of a legacy SSO profile; they would contradict the sso-session a profile now uses.
 LEGACY_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+# How long the account menu keeps waiting while IAM Identity Center throttles its listing.
+MENU_DEADLINE_SECONDS = 120.0
 
 
 @dataclasses.dataclass
@@ -35,6 +37,7 @@ class Options:
     use_device_code: bool = False
     no_browser: bool = False
     from_dotfile: bool = False
+    refresh: bool = False
 
 
 class Asker:
@@ -214,7 +217,7 @@ def apply_configure(
 def ensure_login(session, *, use_device_code: bool = False, open_browser: bool = True, out=None):
     """A usable token for `session`: the cached one (refreshed when due), else a login."""
     from ssoenv.errors import SsoError
-    from ssoenv.sso import cache, login, refresh, tokens
+    from ssoenv.sso import cache, refresh, tokens
 
     out = sys.stderr if out is None else out
     try:
@@ -222,6 +225,8 @@ def ensure_login(session, *, use_device_code: bool = False, open_browser: bool =
     except SsoError:
         if cache.token_status(tokens.load_token(session)) not in ("missing", "expired"):
             raise
+    from ssoenv.sso import login  # its web server only when a sign-in is needed
+
     out.write(f"ssoenv: logging in to {session.label}\n")
     out.flush()
     return login.login(session, use_device_code=use_device_code, open_browser=open_browser, out=out)
@@ -352,7 +357,7 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
     """Ask, log in if needed, list, and write the profile. `out` gets the progress lines."""
     from ssoenv import accounts as account_names
     from ssoenv import configedit, paths
-    from ssoenv.sso import portal
+    from ssoenv.sso import assignments, portal
     from ssoenv.sso.session import SsoSession, parse_scopes
 
     out = sys.stderr if out is None else out
@@ -381,11 +386,15 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
                 open_browser=not opts.no_browser,
                 out=out,
             )
-        listed = portal.list_accounts(session)
-        if not opts.dry_run:
-            account_names.remember_names(listed)
+        # From the cache `populate` and earlier menus fill, so a big organisation's menu
+        # opens at once; listed (at the portal's pace) when missing, stale or --refresh.
+        pacing = portal.Pacing(deadline_seconds=MENU_DEADLINE_SECONDS)
+        store = not opts.dry_run
+        listed = assignments.accounts(session, refresh=opts.refresh, pacing=pacing, store=store)
         account = _pick_account(listed, opts.account_id, ask, session.label)
-        roles = [r["roleName"] for r in portal.list_account_roles(session, account["accountId"])]
+        roles = assignments.roles(
+            session, account["accountId"], refresh=opts.refresh, pacing=pacing, store=store
+        )
         role = _pick_role(roles, opts.role_name, ask, account["accountId"])
 
     suggested = suggest_profile_name(

@@ -116,6 +116,7 @@ class Emulator:
         approval: str = "auto",
         page_size: int = 20,
         latency: float = 0.0,
+        throttle: float = 0.0,
     ):
         self.port = port
         self.accounts = [dict(a) for a in (accounts if accounts is not None else DEFAULT_ACCOUNTS)]
@@ -130,6 +131,11 @@ class Emulator:
         self.approval = approval
         self.page_size = page_size
         self.latency = latency
+        # Portal calls (ListAccounts, ListAccountRoles, GetRoleCredentials, Logout) allowed
+        # per second and per operation, as AWS's token bucket: a second's worth may come
+        # at once, beyond that TooManyRequestsException (429). 0: no limit.
+        self.throttle = throttle
+        self._buckets: Dict[str, list] = {}
 
         self.lock = threading.RLock()
         self.clients: Dict[str, dict] = {}
@@ -192,6 +198,7 @@ class Emulator:
         "approval",
         "page_size",
         "latency",
+        "throttle",
         "accounts",
     )
 
@@ -247,6 +254,7 @@ class Emulator:
         with self.lock:
             self.calls.clear()
             del self.requests[:]
+            self._buckets.clear()
 
     @property
     def refresh_calls(self) -> int:
@@ -287,6 +295,27 @@ class Emulator:
         with self.lock:
             self.calls[operation] += 1
             self.requests.append(operation)
+
+    def _maybe_throttle(self, operation: str) -> None:
+        """Refuse a portal call beyond `throttle` calls per second of its operation; each
+        refusal is counted as `<operation>:throttled`."""
+        with self.lock:
+            rate = float(self.throttle or 0)
+            if rate <= 0 or operation not in _PORTAL_OPERATIONS:
+                return
+            now = time.monotonic()
+            capacity = max(rate, 1.0)
+            tokens, last = self._buckets.get(operation, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate)
+            if tokens < 1.0:
+                self._buckets[operation] = [tokens, now]
+                self.calls[operation + ":throttled"] += 1
+                throttled = True
+            else:
+                self._buckets[operation] = [tokens - 1.0, now]
+                throttled = False
+        if throttled:
+            raise _portal_error("TooManyRequestsException", "Rate exceeded", 429)
 
     def _maybe_fail(self, operation: str) -> None:
         with self.lock:
@@ -590,6 +619,8 @@ def _loopback_redirect_allowed(redirect_uri: str, registered: List[str]) -> bool
     return False
 
 
+_PORTAL_OPERATIONS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")
+
 _ROUTES = {
     ("POST", "/client/register"): "RegisterClient",
     ("POST", "/device_authorization"): "StartDeviceAuthorization",
@@ -653,6 +684,7 @@ class _Handler(BaseHTTPRequestHandler):
             if emu.latency:
                 time.sleep(emu.latency)
             if operation not in ("Authorize", "VerifyDevice"):
+                emu._maybe_throttle(name)
                 emu._maybe_fail(name)
             self._route(operation, body, query)
         except _ApiError as err:
@@ -746,12 +778,23 @@ def main(argv=None) -> int:
     parser.add_argument("--accounts", type=int, default=0, help="generate this many accounts")
     parser.add_argument("--approval", choices=APPROVAL_MODES, default="auto")
     parser.add_argument("--access-token-ttl", type=int, default=8 * 3600)
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every request takes (0.06: 60 ms)"
+    )
+    parser.add_argument(
+        "--throttle",
+        type=float,
+        default=0.0,
+        help="portal calls per second per operation before TooManyRequestsException (0: none)",
+    )
     args = parser.parse_args(argv)
     emulator = Emulator(
         port=args.port,
         accounts=make_accounts(args.accounts) if args.accounts else None,
         approval=args.approval,
         access_token_ttl=args.access_token_ttl,
+        latency=args.latency,
+        throttle=args.throttle,
     )
     emulator.start()
     print(emulator.url, flush=True)

@@ -140,25 +140,60 @@ def profile_info(name: str) -> dict:
     return _cached_on_aws_files("profile", name, compute)
 
 
+def _no_profile_for(account: str, role: str, start_url) -> str:
+    where = " at %s" % start_url if start_url else ""
+    return (
+        "no profile of yours is for account %s and role %s%s; "
+        "run: ssoenv configure --from-dotfile" % (account, role, where)
+    )
+
+
 def portable_info(account: str, role: str, start_url) -> dict:
     """The user's own profile for what a portable `.ssoenv` names: {"match": profile value,
-    "others": [names of further matches]}; SsoenvError when there is none."""
+    "others": [names of further matches]}, or {"lookup": [sso-sessions]} when the account
+    is a name ssoenv has not seen and those sessions' profiles have the role; SsoenvError
+    when there is none."""
     from ssoenv import accounts
 
     def compute(config):
         matches = accounts.matching_profiles(config, account, role, start_url)
         if not matches:
-            where = " at %s" % start_url if start_url else ""
-            raise SsoenvError(
-                "no profile of yours is for account %s and role %s%s; "
-                "run: ssoenv configure --from-dotfile" % (account, role, where)
-            )
+            if not account.isdigit() and not accounts.account_ids(account):
+                sessions = accounts.sessions_with_role(config, role, start_url)
+                if sessions:
+                    return {"lookup": sessions}
+            raise SsoenvError(_no_profile_for(account, role, start_url))
         return {
             "match": _profile_value(matches[0], config),
             "others": [p.name for p in matches[1:]],
         }
 
     return _cached_on_aws_files("portable", "\0".join([account, role, start_url or ""]), compute)
+
+
+def _portable_with_lookup(dot: dict, lookup: str) -> dict:
+    """portable_info, looking an unknown account name up: now (commands), or in the
+    background (the hook: a notice meanwhile, in {"notice": ...})."""
+    from ssoenv.sso import lookup as name_lookup
+
+    account, role, start_url = dot["account"], dot["role"], dot.get("sso_start_url")
+    found = portable_info(account, role, start_url)
+    if "lookup" not in found:
+        return found
+    if lookup == "background":
+        notice = name_lookup.in_background(account, found["lookup"])
+        if notice:
+            return {"notice": notice}
+        problem = name_lookup.last_problem(found["lookup"])
+    else:
+        problem = name_lookup.look_up_now(found["lookup"])
+        found = portable_info(account, role, start_url)
+        if "lookup" not in found:
+            return found
+    message = _no_profile_for(account, role, start_url)
+    if problem:
+        message += " (looking up account names: %s)" % problem
+    raise SsoenvError(message)
 
 
 def variables(dot: dict) -> dict:
@@ -172,8 +207,12 @@ def variables(dot: dict) -> dict:
     return out
 
 
-def evaluate(env, settings) -> Outcome:
-    """Everything about the current directory, errors included; never raises SsoenvError."""
+def evaluate(env, settings, lookup: str = "now") -> Outcome:
+    """Everything about the current directory, errors included; never raises SsoenvError.
+
+    A portable file's account name that ssoenv has not seen is looked up with ListAccounts
+    (`lookup="now"`, for commands) or by a detached process (`"background"`, for the hook,
+    which never waits on the network)."""
     out = Outcome()
     try:
         cwd = locate.logical_cwd(env)
@@ -207,7 +246,10 @@ def evaluate(env, settings) -> Outcome:
         if dot.get("profile"):
             info = profile_info(dot["profile"])
         else:
-            found = portable_info(dot["account"], dot["role"], dot.get("sso_start_url"))
+            found = _portable_with_lookup(dot, lookup)
+            if "notice" in found:
+                out.notices.append("%s: %s" % (shown, found["notice"]))
+                return out
             info = found["match"]
             if found["others"]:
                 out.notices.append(
@@ -339,7 +381,7 @@ def compute(env=None):
     messages = [problem] if problem else []
     quiet = bool(settings.get("quiet"))
 
-    out = evaluate(env, settings)
+    out = evaluate(env, settings, lookup="background")
     record = envdiff.decode(env.get(DIFF))
     previous = env.get(FILE) or None
     applied = {name: pair[1] for name, pair in record.items() if name not in KEY_VARS}

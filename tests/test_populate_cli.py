@@ -98,10 +98,10 @@ def test_prune_removes_profiles_of_accounts_no_longer_listed(populated, emulator
     with open(config_path(), "a") as f:
         f.write(AFTER)
     emulator.configure(accounts=[a for a in DEFAULT_ACCOUNTS if a["accountName"] == "dev"])
-    kept = run()
+    kept = run("--refresh")
     assert "0 removed" in kept.stderr
     assert "[profile prod.readonly]" in read_config()
-    pruned = run("--prune")
+    pruned = run("--prune", "--refresh")
     assert pruned.returncode == 0, pruned.stderr
     assert "1 removed" in pruned.stderr
     head, inner, tail = block(read_config())

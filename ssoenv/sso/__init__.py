@@ -6,6 +6,9 @@ Only the submodules that talk to the service import boto3, and only inside funct
 - `session`: `SsoSession`, the identity of one login
 - `tokens`: reading and writing the token and client-registration files
 - `lock`: the per-session inter-process lock
+- `assignments`: the accounts and roles of `portal` (listed at the pace it allows), cached
+  per session
+- `lookup`: account names of portable `.ssoenv` files (`python -I -c ...` in the background)
 - `clients`: botocore clients with bounded timeouts, and user-facing error messages
 - `refresh`: `ensure_fresh`, the background refresh (`python -m ssoenv.sso.refresh`)
 - `login`: authorization code with PKCE, or device code

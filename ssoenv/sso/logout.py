@@ -20,13 +20,19 @@ def logout(
 ) -> int:
     """Sign out and return how many tokens were removed. Registrations are kept.
 
+    The cached listing of accounts and roles goes too (every session's, without `session`).
+
     Without `session`: every cached token (Logout called in its region, errors ignored)
     and every `ProviderType: sso` entry in `~/.aws/cli/cache`, as the AWS CLI does.
     With `session`: only its token, and only the role credentials cached for it, found by
     the cache keys of `roles` ((account_id, role_name) pairs, e.g. from the profiles using
     the session) plus those of the profiles in the AWS config that use it."""
+    from ssoenv.sso import assignments
+
     network = network or LOGOUT_NETWORK
     removed = 0
+    # What the portal listed for a signed-out user is not kept either.
+    assignments.forget(session)
     if session is None:
         for path in _json_files(paths.sso_cache_dir()):
             data = cache.read_json(path)

@@ -1,0 +1,151 @@
+"""A portable `.ssoenv` naming its account by name works on a fresh setup: commands look
+the name up with ListAccounts, the hook has a detached process do it and applies the
+result at a later prompt."""
+# ruff: noqa: F405
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from sso_cli_world import *  # noqa: F403
+from sso_fixtures import *  # noqa: F403
+
+from ssoenv import accounts
+
+PORTABLE = "account: dev\nrole: Admin\n"  # dev is 111111111111; profile dev-admin has Admin
+NOTICE = (
+    "ssoenv: ~/proj/.ssoenv: looking up account %s in the background; it applies at a later prompt"
+)
+
+
+def wait_until(condition, timeout=30.0, what="the condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "%s did not happen within %ss" % (what, timeout)
+        time.sleep(0.1)
+
+
+def export(world, directory, env=None):
+    result = world.run("export", "json", cwd=directory, env=env, secret_stdout=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), ssoenv_lines(result.stderr)
+
+
+def applied(env: dict, changes: dict) -> dict:
+    env = dict(env)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def lookup_finished(world):
+    base = os.path.join(world.home, ".cache", "ssoenv")
+    return lambda: (
+        any(n.startswith("lookup-") and n.endswith(".done") for n in os.listdir(base))
+        and os.path.exists(accounts.names_file())
+    )
+
+
+def test_commands_look_an_account_name_up_on_a_fresh_setup(world, session):
+    issue_token(world.emulator, session)
+    project = world.project("proj", PORTABLE)
+    assert not os.path.exists(accounts.names_file())
+    result = world.run(
+        "exec",
+        "--",
+        sys.executable,
+        "-c",
+        "import os; print(os.environ['AWS_PROFILE'])",
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "dev-admin\n"
+    assert world.emulator.calls["ListAccounts"] >= 1
+    assert accounts.load_names()["111111111111"] == "dev"
+    status = world.run("status", cwd=project)
+    assert "dev-admin" in status.stdout, status.stdout + status.stderr
+
+
+def test_a_command_says_why_a_name_could_not_be_looked_up(world):
+    project = world.project("proj", PORTABLE)
+    result = world.run("exec", "--", "true", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ssoenv: ~/proj/.ssoenv: no profile of yours is for account dev and role Admin; run: "
+        "ssoenv configure --from-dotfile (looking up account names: not logged in to "
+        'sso-session "my-sso"; log in: ssoenv login)\n'
+    )
+
+
+def test_the_hook_looks_the_name_up_in_the_background_and_applies_it_later(world, session):
+    issue_token(world.emulator, session)
+    project = world.project("proj", PORTABLE)
+    # A slow portal: were the hook to list accounts itself, the names would exist on return.
+    world.emulator.configure(latency=1.5)
+    changes, lines = export(world, project)
+    assert lines == [NOTICE % "dev"]
+    assert "AWS_PROFILE" not in changes
+    assert not os.path.exists(accounts.names_file())
+    wait_until(lookup_finished(world), what="the background lookup")
+    assert world.emulator.calls["ListAccounts"] >= 1
+    # The next prompt: the name file changed, so the hook runs again and applies it.
+    later, lines = export(world, project, env=applied(world.env(), changes))
+    assert later["AWS_PROFILE"] == "dev-admin"
+    assert lines == ["ssoenv: loaded ~/proj/.ssoenv (profile dev-admin)"]
+
+
+def test_an_unknown_name_ends_in_the_usual_error_after_the_lookup(world, session):
+    issue_token(world.emulator, session)
+    project = world.project("proj", "account: nosuch\nrole: Admin\n")
+    changes, lines = export(world, project)
+    assert lines == [NOTICE % "nosuch"]
+    wait_until(lookup_finished(world), what="the background lookup")
+    _, lines = export(world, project, env=applied(world.env(), changes))
+    assert lines == [
+        "ssoenv: ~/proj/.ssoenv: no profile of yours is for account nosuch and role Admin; "
+        "run: ssoenv configure --from-dotfile"
+    ]
+    # Within the minute, no second lookup starts.
+    world.emulator.reset_counters()
+    export(world, project)
+    time.sleep(1)
+    assert world.emulator.calls["ListAccounts"] == 0
+
+
+def test_a_failed_background_lookup_says_why_at_the_next_prompt(world):
+    project = world.project("proj", PORTABLE)
+    changes, lines = export(world, project)
+    assert lines == [NOTICE % "dev"]
+    wait_until(lookup_finished(world), what="the background lookup")
+    _, lines = export(world, project, env=applied(world.env(), changes))
+    assert lines == [
+        "ssoenv: ~/proj/.ssoenv: no profile of yours is for account dev and role Admin; run: "
+        "ssoenv configure --from-dotfile (looking up account names: not logged in to "
+        'sso-session "my-sso"; log in: ssoenv login)'
+    ]
+
+
+def test_the_background_lookup_runs_none_of_the_projects_modules(world, session):
+    issue_token(world.emulator, session)
+    project = world.project("proj", PORTABLE)
+    marker = os.path.join(world.home, "hijacked")
+    for name in ("json.py", "subprocess.py", "ssoenv.py"):
+        with open(os.path.join(project, name), "w") as f:
+            f.write("open(%r, 'a').write(%r)\n" % (marker, name + "\n"))
+    # As the hook runs it: the installed entry point, not `python -m` in the project.
+    exe = os.path.join(os.path.dirname(sys.executable), "ssoenv")
+    env = world.env(PWD=project)
+
+    result = subprocess.run(
+        [exe, "export", "json"], cwd=project, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert NOTICE % "dev" in result.stderr
+    wait_until(lookup_finished(world), what="the background lookup")
+    assert accounts.load_names()["111111111111"] == "dev"
+    assert not os.path.exists(marker), open(marker).read()
