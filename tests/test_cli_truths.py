@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from ssoenv import userconfig
+
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 
 
@@ -117,7 +119,7 @@ def test_a_typo_in_the_settings_suggests_the_key_and_keeps_the_others(world):
     assert json.loads(hook.stdout)["AWS_PROFILE"] == "dev"
     assert (
         'ssoenv: ~/.config/ssoenv/config.yaml: unknown setting "quite"; did you mean "quiet"? '
-        "(known: trusted_prefixes, quiet, login)" in hook.stderr.splitlines()
+        "(known: %s)" % ", ".join(userconfig.KEYS) in hook.stderr.splitlines()
     ), hook.stderr
     env = world.base_env()
     env["SSOENV_HOOK"] = "bash %d" % os.getpid()
