@@ -115,6 +115,39 @@ def test_boto3_in_the_command_runs_as_the_last_role_of_a_chain(chains, browser):
     assert out["key"] not in issued_keys(chains.emulator)
 
 
+@pytest.mark.parametrize(
+    "profile, endpoint, message",
+    [
+        (
+            "chained",
+            "AWS_ENDPOINT_URL_STS",
+            'ssoenv: assuming role arn:aws:iam::222222222222:role/Deployer (profile "hop1") '
+            "failed: cannot reach STS at 127.0.0.1:",
+        ),
+        (
+            PROFILE,
+            "AWS_ENDPOINT_URL_SSO",
+            "ssoenv: getting credentials for role ReadOnly in account 111111111111 failed: "
+            "cannot reach IAM Identity Center at 127.0.0.1:",
+        ),
+    ],
+)
+def test_no_credentials_to_start_with_is_one_line_and_runs_nothing(
+    chains, browser, tmp_path, profile, endpoint, message
+):
+    chains.login("--profile", PROFILE)
+    marker = tmp_path / "ran"
+    env = chains.env(**{endpoint: "http://127.0.0.1:%d" % closed_port()})
+    result = chains.run(
+        "exec", "--serve", "--profile", profile, "--", "touch", str(marker), env=env
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(message)
+    assert "renewing" not in result.stderr
+    assert not marker.exists()
+
+
 ASK_ENDPOINT = """
     import json, os, urllib.request, urllib.error
     uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
