@@ -323,6 +323,34 @@ def test_an_unreachable_sts_is_one_line(chains, browser):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    "setting, said",
+    [
+        (
+            "duration_seconds = 20",
+            "invalid value for parameter DurationSeconds, value: 20, valid min value: 900; "
+            "fix duration_seconds in [profile odd] of ~/.aws/config",
+        ),
+        (
+            "external_id = x",
+            "invalid length for parameter ExternalId, value: 1, valid min length: 2; "
+            "fix external_id in [profile odd] of ~/.aws/config",
+        ),
+    ],
+)
+def test_settings_sts_would_refuse_are_one_line_naming_the_setting(chains, browser, setting, said):
+    with open(os.path.join(chains.home, ".aws", "config"), "a") as f:
+        f.write(
+            "\n[profile odd]\nrole_arn = %s\nsource_profile = %s\n%s\n"
+            % (HOP1_ARN, PROFILE, setting)
+        )
+    chains.login("--profile", PROFILE)
+    result = chains.run("credential-process", "--profile", "odd")
+    line = one_error_line(result, contains='assuming role %s (profile "odd") failed: ' % HOP1_ARN)
+    assert line.endswith(" failed: " + said)
+    assert result.stdout == ""
+
+
 # -- exec ----------------------------------------------------------------------------------
 
 
@@ -386,6 +414,31 @@ def test_mfa_code_is_asked_for_at_a_terminal_and_the_keys_then_serve_without_one
     # Without a terminal now: the cached keys serve, no code is needed.
     keys = credential_process(chains, "mfa")
     assert keys["AWS_ACCESS_KEY_ID"] == entry["Credentials"]["AccessKeyId"]
+
+
+def test_an_mfa_code_too_short_is_one_line_that_says_to_enter_the_code(chains, browser):
+    import pexpect
+
+    chains.login("--profile", PROFILE)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", "exec", "--profile", "mfa", "--", "true"],
+        env=chains.env(),
+        cwd=chains.home,
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect_exact("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ")
+    child.sendline("98")
+    child.expect(pexpect.EOF)
+    child.close()
+    chains.record(child.before)
+    assert child.exitstatus == 1, child.before
+    assert child.before.strip().splitlines() == [
+        'ssoenv: assuming role arn:aws:iam::444444444444:role/Guarded (profile "mfa") failed: '
+        "invalid length for parameter TokenCode, value: 2, valid min length: 6; "
+        "enter the code your MFA device shows"
+    ]
 
 
 # -- login, status, the hook ---------------------------------------------------------------
