@@ -10,6 +10,7 @@ import textwrap
 import time
 
 import pytest
+from chain_world import *  # noqa: F403
 from live_shell import LiveShell, Sandbox
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
@@ -18,67 +19,6 @@ from sso_fixtures import CONFIG
 from ssoenv import awsconfig
 from ssoenv.errors import ConfigError
 from ssoenv.sso import cache, chain
-
-HOP1_ARN = "arn:aws:iam::222222222222:role/Deployer"
-HOP2_ARN = "arn:aws:iam::333333333333:role/Workload"
-
-CHAIN_CONFIG = f"""
-[profile hop1]
-role_arn = {HOP1_ARN}
-source_profile = {PROFILE}
-role_session_name = alice-deploy
-
-[profile chained]
-role_arn = {HOP2_ARN}
-source_profile = hop1
-external_id = shop-ext-1
-duration_seconds = 1800
-region = eu-central-1
-
-[profile chainproc]
-credential_process = {sys.executable} -m ssoenv credential-process --profile chained
-
-[profile mfa]
-role_arn = arn:aws:iam::444444444444:role/Guarded
-source_profile = {PROFILE}
-mfa_serial = arn:aws:iam::111111111111:mfa/alice
-"""
-
-
-@pytest.fixture(scope="module")
-def sts_url():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def chains(world, sts_url, monkeypatch):
-    """The world with the chain profiles and STS at moto (AWS_ENDPOINT_URL_STS)."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", sts_url)
-    with open(os.path.join(world.home, ".aws", "config"), "a") as f:
-        f.write(CHAIN_CONFIG)
-    world.sts_url = sts_url
-    return world
-
-
-def identity(keys: dict, sts_url: str) -> str:
-    """The ARN STS reports for these keys, asked with boto3 as any tool would."""
-    import boto3
-
-    client = boto3.client(
-        "sts",
-        region_name="us-east-1",
-        endpoint_url=sts_url,
-        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=keys["AWS_SESSION_TOKEN"],
-    )
-    return client.get_caller_identity()["Arn"]
 
 
 def env_of(text: str) -> dict:
@@ -92,10 +32,6 @@ def one_error_line(result, *, contains=""):
     assert lines[0].startswith("ssoenv: ") and contains in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     return lines[0]
-
-
-def hops_of(name: str):
-    return awsconfig.sso_chain(awsconfig.load(), name).hops
 
 
 # -- resolving the chain, by botocore's rules ------------------------------------------------
@@ -387,6 +323,34 @@ def test_an_unreachable_sts_is_one_line(chains, browser):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    "setting, said",
+    [
+        (
+            "duration_seconds = 20",
+            "invalid value for parameter DurationSeconds, value: 20, valid min value: 900; "
+            "fix duration_seconds in [profile odd] of ~/.aws/config",
+        ),
+        (
+            "external_id = x",
+            "invalid length for parameter ExternalId, value: 1, valid min length: 2; "
+            "fix external_id in [profile odd] of ~/.aws/config",
+        ),
+    ],
+)
+def test_settings_sts_would_refuse_are_one_line_naming_the_setting(chains, browser, setting, said):
+    with open(os.path.join(chains.home, ".aws", "config"), "a") as f:
+        f.write(
+            "\n[profile odd]\nrole_arn = %s\nsource_profile = %s\n%s\n"
+            % (HOP1_ARN, PROFILE, setting)
+        )
+    chains.login("--profile", PROFILE)
+    result = chains.run("credential-process", "--profile", "odd")
+    line = one_error_line(result, contains='assuming role %s (profile "odd") failed: ' % HOP1_ARN)
+    assert line.endswith(" failed: " + said)
+    assert result.stdout == ""
+
+
 # -- exec ----------------------------------------------------------------------------------
 
 
@@ -450,6 +414,31 @@ def test_mfa_code_is_asked_for_at_a_terminal_and_the_keys_then_serve_without_one
     # Without a terminal now: the cached keys serve, no code is needed.
     keys = credential_process(chains, "mfa")
     assert keys["AWS_ACCESS_KEY_ID"] == entry["Credentials"]["AccessKeyId"]
+
+
+def test_an_mfa_code_too_short_is_one_line_that_says_to_enter_the_code(chains, browser):
+    import pexpect
+
+    chains.login("--profile", PROFILE)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", "exec", "--profile", "mfa", "--", "true"],
+        env=chains.env(),
+        cwd=chains.home,
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect_exact("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ")
+    child.sendline("98")
+    child.expect(pexpect.EOF)
+    child.close()
+    chains.record(child.before)
+    assert child.exitstatus == 1, child.before
+    assert child.before.strip().splitlines() == [
+        'ssoenv: assuming role arn:aws:iam::444444444444:role/Guarded (profile "mfa") failed: '
+        "invalid length for parameter TokenCode, value: 2, valid min length: 6; "
+        "enter the code your MFA device shows"
+    ]
 
 
 # -- login, status, the hook ---------------------------------------------------------------

@@ -12,10 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from chain_world import *  # noqa: F403
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
 from ssoenv import console
+from ssoenv.sso import chain
 
 
 class Federation:
@@ -134,6 +136,36 @@ def test_print_gives_only_the_sign_in_url_for_the_profiles_role(world, federatio
         "sessionToken": creds["sessionToken"],
     }
     assert browser.read_text() == opened and federation.logins == []
+
+
+def test_a_chained_profile_signs_in_as_the_last_role_of_its_chain(chains, federation, browser):
+    chains.login("--profile", PROFILE)
+    result = chains.run("console", "--profile", "chained", "--print")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    query = login_query(result.stdout.strip(), federation)
+    assert query["SigninToken"] == federation.tokens[-1]
+    assert query["Destination"] == (
+        "https://console.aws.amazon.com/console/home?region=eu-central-1"
+    )
+    # The session sent holds the second hop's keys: STS (moto) knows them as its role, and
+    # they are the ones the chain cached; the SSO role's keys never reach the endpoint.
+    [(session, duration)] = federation.sessions
+    keys = {
+        "AWS_ACCESS_KEY_ID": session["sessionId"],
+        "AWS_SECRET_ACCESS_KEY": session["sessionKey"],
+        "AWS_SESSION_TOKEN": session["sessionToken"],
+    }
+    assert identity(keys, chains.sts_url).startswith(
+        "arn:aws:sts::333333333333:assumed-role/Workload/"
+    )
+    assert issued(chains.emulator, session["sessionId"]) == []
+    creds = read_json(chain.cache_path(hops_of("chained")[1]))["Credentials"]
+    assert session == {
+        "sessionId": creds["AccessKeyId"],
+        "sessionKey": creds["SecretAccessKey"],
+        "sessionToken": creds["SessionToken"],
+    }
 
 
 def test_console_opens_the_browser_on_the_projects_profile_and_region(world, federation, browser):

@@ -9,10 +9,11 @@ import sys
 import textwrap
 
 import pytest
+from chain_world import *  # noqa: F403
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
-from ssoenv.sso import cache
+from ssoenv.sso import cache, chain
 
 
 def python_command(code: str) -> list:
@@ -82,6 +83,69 @@ def test_the_profiles_region_comes_along_without_aws_profile(world, browser):
         "exec", "--serve", "--profile", PROFILE, "--", *python_command(BOTO3_CREDENTIALS)
     )
     assert last_json_line(result.stdout)["region"] == REGION
+
+
+CALLER = """
+    import json, boto3
+    session = boto3.Session()
+    creds = session.get_credentials()
+    print(json.dumps({
+        "method": creds.method,
+        "key": creds.get_frozen_credentials().access_key,
+        "arn": session.client("sts").get_caller_identity()["Arn"],
+        "region": session.region_name,
+    }))
+"""
+
+
+def test_boto3_in_the_command_runs_as_the_last_role_of_a_chain(chains, browser):
+    chains.login("--profile", PROFILE)
+    cmd = python_command(CALLER)
+    result = chains.run("exec", "--serve", "--profile", "chained", "--", *cmd)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = last_json_line(result.stdout)
+    assert out["method"] == "container-role"
+    # STS (moto, through AWS_ENDPOINT_URL_STS) knows the keys as the second hop's role.
+    assert out["arn"].startswith("arn:aws:sts::333333333333:assumed-role/Workload/")
+    assert out["region"] == "eu-central-1"
+    # What was served is what the chain cached for the AWS CLI, not the SSO role's keys.
+    entry = read_json(chain.cache_path(hops_of("chained")[1]))
+    assert out["key"] == entry["Credentials"]["AccessKeyId"]
+    assert out["key"] not in issued_keys(chains.emulator)
+
+
+@pytest.mark.parametrize(
+    "profile, endpoint, message",
+    [
+        (
+            "chained",
+            "AWS_ENDPOINT_URL_STS",
+            'ssoenv: assuming role arn:aws:iam::222222222222:role/Deployer (profile "hop1") '
+            "failed: cannot reach STS at 127.0.0.1:",
+        ),
+        (
+            PROFILE,
+            "AWS_ENDPOINT_URL_SSO",
+            "ssoenv: getting credentials for role ReadOnly in account 111111111111 failed: "
+            "cannot reach IAM Identity Center at 127.0.0.1:",
+        ),
+    ],
+)
+def test_no_credentials_to_start_with_is_one_line_and_runs_nothing(
+    chains, browser, tmp_path, profile, endpoint, message
+):
+    chains.login("--profile", PROFILE)
+    marker = tmp_path / "ran"
+    env = chains.env(**{endpoint: "http://127.0.0.1:%d" % closed_port()})
+    result = chains.run(
+        "exec", "--serve", "--profile", profile, "--", "touch", str(marker), env=env
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(message)
+    assert "renewing" not in result.stderr
+    assert not marker.exists()
 
 
 ASK_ENDPOINT = """

@@ -5,6 +5,7 @@ CLI's `JSONFileCache` on `~/.aws/cli/cache`), so the AWS CLI and ssoenv share th
 
 import json
 import os
+import re
 import time
 from typing import Callable, Optional, Sequence
 
@@ -112,7 +113,37 @@ def _sts_client(profile: str, source: RoleCredentials, network: Network):
     )
 
 
-def _failure(exc: BaseException, action: str, client) -> SsoError:
+# The profile settings behind AssumeRole's parameters, to say which one to fix.
+SETTING_OF_PARAMETER = {
+    "RoleArn": "role_arn",
+    "RoleSessionName": "role_session_name",
+    "ExternalId": "external_id",
+    "SerialNumber": "mfa_serial",
+    "DurationSeconds": "duration_seconds",
+}
+# botocore's report of a value out of range: a string's length, never the string itself.
+_OUT_OF_RANGE = re.compile(
+    r"Invalid (value|length) for parameter (\w+), value: \d+, valid (min|max) (value|length): \d+"
+)
+
+
+def _invalid(exc, action: str, hop) -> SsoError:
+    """A setting botocore refuses to send (its check of AssumeRole's parameters)."""
+    report = str(getattr(exc, "kwargs", {}).get("report") or "")
+    found = next(filter(None, map(_OUT_OF_RANGE.fullmatch, report.splitlines())), None)
+    if found is None:
+        return SsoError("%s failed: STS's parameters are not valid" % action)
+    said = found.group(0)[0].lower() + found.group(0)[1:]
+    setting = SETTING_OF_PARAMETER.get(found.group(2))
+    if setting is None:  # TokenCode: what was typed at the prompt
+        return SsoError("%s failed: %s; enter the code your MFA device shows" % (action, said))
+    return SsoError(
+        "%s failed: %s; fix %s in [profile %s] of %s"
+        % (action, said, setting, hop.profile, paths.display(paths.aws_config_file()))
+    )
+
+
+def _failure(exc: BaseException, action: str, client, hop=None) -> SsoError:
     """What failed, from the error code and the endpoint's host only: STS messages can
     quote request parameters."""
     from urllib.parse import urlsplit
@@ -122,9 +153,12 @@ def _failure(exc: BaseException, action: str, client) -> SsoError:
         ConnectionClosedError,
         ConnectTimeoutError,
         EndpointConnectionError,
+        ParamValidationError,
         ReadTimeoutError,
     )
 
+    if isinstance(exc, ParamValidationError) and hop is not None:
+        return _invalid(exc, action, hop)
     endpoint = getattr(getattr(client, "meta", None), "endpoint_url", None)
     host = urlsplit(endpoint).netloc if endpoint else ""
     at = " at %s" % host if host else ""
@@ -171,7 +205,7 @@ def assume(
     except SsoError:
         raise
     except Exception as exc:
-        raise _failure(exc, action, client) from None
+        raise _failure(exc, action, client, hop) from None
     account = _account_of((response.get("AssumedRoleUser") or {}).get("Arn"))
     if account:
         response["Credentials"]["AccountId"] = account

@@ -63,7 +63,8 @@ class CredentialServer:
     def current(self) -> RoleCredentials:
         """Credentials that are not due for renewal; renewed first when they are. When a
         renewal fails, the current ones are served while they last, and the failure is
-        said once on `err`. Raises SsoenvError when there are none left to serve."""
+        said once on `err`. Raises SsoenvError when there are none left to serve (and
+        leaves saying it to the caller, so that it is said once)."""
         with self._lock:
             now = time.time()
             if self._creds is not None and now < self._renew_at():
@@ -71,8 +72,8 @@ class CredentialServer:
             try:
                 creds = self.source()
             except SsoenvError as e:
-                self._report("renewing the role credentials failed: %s" % e)
                 if self._creds is not None and self._creds.expires_epoch > now:
+                    self._report("renewing the role credentials failed: %s" % e)
                     return self._creds
                 raise
             self._creds, self._fetched_at = creds, now
