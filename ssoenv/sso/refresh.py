@@ -199,7 +199,7 @@ def last_refresh_failure(session: SsoSession, newer_than: Optional[float] = None
 
 
 def start_background_refresh(session: SsoSession, *, force: bool = False) -> Optional[int]:
-    """Start a detached `python -m ssoenv.sso.refresh` for `session` and return its pid,
+    """Start a detached, isolated `python -m ssoenv.sso.refresh` for `session` and return its pid,
     or None when one was started less than a minute ago (unless `force`)."""
     stamp = _stamp_path(session)
     if not force:
@@ -209,19 +209,19 @@ def start_background_refresh(session: SsoSession, *, force: bool = False) -> Opt
         except OSError:
             pass
     paths.write_private(stamp, str(int(time.time())))
-    env = dict(os.environ)
-    # Run the same ssoenv as this process, installed or not.
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    from ssoenv import launch
+
+    # This same ssoenv, isolated: the hook runs in whatever directory the user is in, and
+    # a project's own json.py or ssoenv/ package must never run with the token cache at hand.
     with open(os.devnull, "r+b") as devnull:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ssoenv.sso.refresh", *session_arguments(session)],
+            launch.command("ssoenv.sso.refresh", *session_arguments(session)),
+            cwd="/",
             stdin=devnull,
             stdout=devnull,
             stderr=devnull,
             start_new_session=True,
             close_fds=True,
-            env=env,
         )
     return proc.pid
 
