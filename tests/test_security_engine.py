@@ -6,6 +6,7 @@ Real shells where the attack goes through a shell, the emulator for the token an
 listener."""
 # ruff: noqa: F405, F811
 
+import json
 import os
 import time
 
@@ -120,3 +121,136 @@ def test_modules_ssoenv_starts_import_nothing_from_their_directory_or_pythonpath
     assert not os.path.exists(marker)
     for entry in launch.search_path().split(os.pathsep):
         assert os.path.isabs(entry) and not entry.startswith(str(tmp_path))
+
+
+# -- 7. half-written JSON is a ValueError, and the prompt keeps its state ---------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from ssoenv import fastjson  # noqa: E402
+
+_scalars = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
+_documents = st.recursive(
+    _scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+
+
+def _json_accepts(text) -> bool:
+    import json
+
+    try:
+        json.loads(text)
+        return True
+    except ValueError:
+        return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(_documents, st.sampled_from([None, 1]), st.booleans(), st.data())
+def test_every_truncation_of_a_json_document_is_a_value_error_or_what_json_reads(
+    doc, indent, ascii_only, data
+):
+    import json
+
+    text = json.dumps(doc, indent=indent, ensure_ascii=ascii_only)
+    raw = text.encode("utf-8")
+    cut = data.draw(st.integers(min_value=0, max_value=len(text)))
+    cut_bytes = data.draw(st.integers(min_value=0, max_value=len(raw)))
+    # A file read while it is being written: cut anywhere, also inside a UTF-8 sequence.
+    for piece in (text[:cut], raw[:cut_bytes]):
+        try:
+            value = fastjson.loads(piece)
+        except ValueError:
+            assert not _json_accepts(piece)
+        else:
+            assert json.loads(piece) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='{}[]",:0123456789.eE+-tfrunalsx \\/u\n', max_size=40))
+def test_any_text_is_a_json_document_or_a_value_error(text):
+    try:
+        value = fastjson.loads(text)
+    except ValueError:
+        assert not _json_accepts(text)
+    else:
+        assert _json_accepts(text) and value == value
+
+
+def test_malformed_json_is_a_value_error_where_the_json_module_was_never_imported():
+    """The hook's export never imports `json`: the C scanner's errors must still be
+    ValueErrors there (and nesting must not escape as a RecursionError)."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from ssoenv import fastjson\n"
+        "assert 'json' not in sys.modules\n"
+        "for text in sys.argv[1:]:\n"
+        "    try:\n"
+        "        fastjson.loads(text)\n"
+        "    except ValueError:\n"
+        "        print('refused')\n"
+    )
+    samples = ['{"accessToken": "x", "expiresAt": "2026', '{"a', "[1, 2", '"\\u12', "[" * 100000]
+    done = subprocess.run(
+        [*launch.python(), "-c", code, *samples],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["refused"] * len(samples)
+
+
+def test_a_half_written_token_file_gives_no_traceback_and_keeps_the_profile(world):
+    world.login("--profile", PROFILE)
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    path = token_path()
+    with open(path, "rb") as f:
+        whole = f.read()
+    # What a read sees while the AWS CLI is writing the file in place.
+    with open(path, "wb") as f:
+        f.write(whole[: len(whole) // 2])
+    exported = world.run("export", "json", cwd=project, secret_stdout=True)
+    assert exported.returncode == 0, exported.stderr
+    assert "internal error" not in exported.stderr
+    assert json.loads(exported.stdout)["AWS_PROFILE"] == PROFILE
+    status = world.run("status", cwd=project)
+    assert "Traceback" not in status.stderr + status.stdout
+    assert "internal error" not in status.stderr
+
+
+def test_export_fail_safe_unloads_even_with_a_corrupt_record(tmp_path):
+    import subprocess
+
+    env = dict(
+        os.environ,
+        HOME=str(tmp_path),
+        SSOENV_DIFF='{"AWS_PROFILE": [null, "de',
+        SSOENV_FILE=str(tmp_path / "p" / ".ssoenv"),
+    )
+    code = "import sys\nfrom ssoenv import export\nsys.exit(export.fail_safe(['bash']))\n"
+    done = subprocess.run(
+        [*launch.python(), "-c", code], cwd="/", env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "unset SSOENV_FILE;" in done.stdout and "unset SSOENV_DIFF;" in done.stdout
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_corrupt_record_in_the_shell_costs_no_prompt(world, open_shell, shell):
+    world.login("--profile", PROFILE)
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    sh = open_shell(shell)
+    assert clean(sh.run("cd %s" % project)) == ["ssoenv: loaded ~/proj/.ssoenv (profile dev)"]
+    half = sh.get("SSOENV_DIFF")[:9]
+    sh.run(_export_var(shell, "SSOENV_DIFF", "'%s'" % half))
+    out = clean(sh.run("touch .ssoenv"))
+    assert not [line for line in out if "internal error" in line], out
+    assert sh.get("AWS_PROFILE") == PROFILE
+    assert sh.get("SSOENV_FILE") == os.path.join(project, ".ssoenv")
