@@ -2,6 +2,8 @@
 
 import os
 
+from ssoenv.errors import SsoenvError
+
 # Kept free of heavy imports: the hook's export path uses this module.
 
 
@@ -53,14 +55,130 @@ def cli_cache_dir() -> str:
     return os.path.join(home(), ".aws", "cli", "cache")
 
 
-def ensure_private_dir(path: str) -> str:
-    """Create `path` (and parents) as 0700; tighten it if it already exists and is ours."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
+# Missing parents are created no looser than this, whatever the umask (at umask 000,
+# os.makedirs would make them 0777 and let any local user swap what is below them).
+PARENT_MODE = 0o755
+
+
+class UnsafeStoreError(SsoenvError):
+    """A directory ssoenv keeps trust records, caches or tokens in can be changed by
+    someone other than the user; like ssh, ssoenv refuses to use it."""
+
+
+_checked = {}
+
+
+def check_store(directory: str) -> None:
+    """Refuse (UnsafeStoreError) a store directory that the user does not own or that group
+    or others can write; one stat per directory and process. A missing one is fine: ssoenv
+    creates it private."""
+    if directory in _checked:
+        if _checked[directory]:
+            raise UnsafeStoreError(_checked[directory])
+        return
+    problem = ""
     try:
-        if os.stat(path).st_mode & 0o077:
-            os.chmod(path, 0o700)
-    except PermissionError:
-        pass
+        st = os.stat(directory)
+    except OSError:
+        st = None
+    if st is not None:
+        shown = display(directory)
+        if st.st_uid != os.geteuid():
+            fix = _quoted(shown)
+            problem = (
+                "%s belongs to uid %d, not to you; ssoenv will not use it: remove it, or run: "
+                "chown %d %s && chmod 700 %s" % (shown, st.st_uid, os.geteuid(), fix, fix)
+            )
+        elif st.st_mode & 0o022:
+            fix = _quoted(shown)
+            problem = (
+                "%s can be written by other users (mode %03o); ssoenv will not use it until "
+                "you run: chmod 700 %s" % (shown, st.st_mode & 0o7777, fix)
+            )
+    # Only a missing directory is checked again: this process may create it.
+    if st is not None:
+        _checked[directory] = problem
+    if problem:
+        raise UnsafeStoreError(problem)
+
+
+def is_own(st: os.stat_result) -> bool:
+    """Whether a file's stat says only the user can have written it (as ssh asks of keys):
+    a record or cache entry that another user planted counts as missing."""
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def own_file_exists(path: str) -> bool:
+    try:
+        return is_own(os.stat(path))
+    except OSError:
+        return False
+
+
+def _quoted(shown: str) -> str:
+    """`shown` (a path as `display` gives it) quoted for a POSIX shell, `~/` kept."""
+    import shlex
+
+    if shown.startswith("~/"):
+        return "~/" + shlex.quote(shown[2:])
+    return shlex.quote(shown)
+
+
+def stores() -> list:
+    """Every directory whose content ssoenv trusts: trust records, its cache (parsed files,
+    stamps, refresh stamps) and the AWS tools' token and role-credential caches."""
+    return [data_dir(), cache_dir(), sso_cache_dir(), cli_cache_dir()]
+
+
+def check_stores() -> None:
+    for directory in stores():
+        check_store(directory)
+
+
+def make_dirs(path: str, mode: int = 0o700) -> str:
+    """Create `path` with `mode` and every missing parent no looser than 0755 (whatever the
+    umask). `~/.aws/sso` and `~/.aws/cli`, which hold only caches of secrets, are made 0700."""
+    path = os.path.abspath(path)
+    missing = []
+    head = path
+    while head and not os.path.isdir(head):
+        missing.append(head)
+        parent = os.path.dirname(head)
+        if parent == head:
+            break
+        head = parent
+    private = stores() + [os.path.dirname(sso_cache_dir()), os.path.dirname(cli_cache_dir())]
+    for directory in reversed(missing):
+        own = any(directory == p or directory.startswith(p + "/") for p in private)
+        want = mode if directory == path or own else PARENT_MODE
+        try:
+            os.mkdir(directory, want)
+        except FileExistsError:
+            if not os.path.isdir(directory):
+                raise
+            continue
+        # mkdir's mode is filtered by the umask, never widened: set it exactly, then take
+        # away what the umask takes away as well.
+        os.chmod(directory, want & ~_umask())
+    return path
+
+
+def _umask() -> int:
+    # Reading the umask means setting it; one call, at once restored (no threads here).
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def ensure_private_dir(path: str) -> str:
+    """Create `path` (0700, parents no looser than 0755); refuse it when it exists and
+    someone other than the user can change it."""
+    if not os.path.isdir(path):
+        make_dirs(path, 0o700)
+    for root in stores():
+        if path.startswith(root + "/"):
+            check_store(root)
+    check_store(path)
     return path
 
 

@@ -53,9 +53,10 @@ def under_prefix(path: str, prefixes) -> bool:
 
 
 def status(path: str, content_hash: str, trusted_prefixes=()) -> str:
+    paths.check_store(paths.data_dir())  # records that others could plant count for nothing
     if os.path.exists(_deny_record(path)):
         return DENIED
-    if os.path.exists(_allow_record(content_hash)):
+    if paths.own_file_exists(_allow_record(content_hash)):
         return ALLOWED
     if under_prefix(path, trusted_prefixes):
         return TRUSTED_PREFIX

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
-from ssoenv.errors import SsoError
+from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.lock import session_lock
@@ -87,7 +87,7 @@ def login(
             # The service no longer knows the cached registration: register again, once.
             _forget_registration(session)
             response, registration = flow(session, client, out, can_open, timeout)
-    except SsoError:
+    except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
         raise explain(exc, action, endpoint_of(client) if client else None) from None

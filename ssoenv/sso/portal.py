@@ -2,7 +2,7 @@
 
 from typing import List, Optional
 
-from ssoenv.errors import SsoError
+from ssoenv.errors import SsoenvError
 from ssoenv.sso.clients import Network, create_client, endpoint_of, explain
 from ssoenv.sso.refresh import ensure_fresh
 from ssoenv.sso.session import SsoSession
@@ -19,7 +19,7 @@ def _paginate(session: SsoSession, operation: str, key: str, network, **params) 
         ):
             items.extend(page.get(key) or [])
         return items
-    except SsoError:
+    except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
         raise explain(
@@ -68,7 +68,7 @@ def list_assignments(
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
             found = list(pool.map(roles, accounts))
-    except SsoError:
+    except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
         raise explain(exc, f"listing roles of {session.label}", endpoint_of(client)) from None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ssoenv import paths
-from ssoenv.errors import SsoError
+from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import LOGIN_AGAIN, Network, create_client, endpoint_of, explain
 from ssoenv.sso.lock import DEFAULT_LOCK_TIMEOUT, session_lock
@@ -136,7 +136,7 @@ def _refresh(session: SsoSession, token: dict, network: Optional[Network]) -> di
             clientSecret=token["clientSecret"],
             refreshToken=token["refreshToken"],
         )
-    except SsoError:
+    except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
         raise explain(exc, action, endpoint_of(client) if client else None) from None
