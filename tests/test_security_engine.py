@@ -398,3 +398,121 @@ def test_a_token_planted_by_another_user_counts_as_not_logged_in(world):
         'ssoenv: not logged in to sso-session "my-sso"; log in: ssoenv login'
     ], done.stderr
     assert world.emulator.calls["GetRoleCredentials"] == 0
+
+
+# -- 6. the login listener: any local process can connect to it --------------------------
+
+import io  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+import urllib.request  # noqa: E402
+
+from ssoenv.errors import SsoError  # noqa: E402
+from ssoenv.sso import login as sso_login  # noqa: E402
+
+
+class _LoginInThread:
+    """`login()` with the URL printed, not opened: the test plays the local attacker and
+    then the user's browser."""
+
+    def __init__(self, session, timeout=60.0):
+        self.out = io.StringIO()
+        self.result = self.error = None
+        self.thread = threading.Thread(target=self._run, args=(session, timeout), daemon=True)
+        self.thread.start()
+
+    def _run(self, session, timeout):
+        try:
+            self.result = sso_login.login(
+                session, open_browser=False, out=self.out, timeout=timeout
+            )
+        except SsoError as e:
+            self.error = e
+
+    def url(self) -> str:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            found = re.search(r"(http://\S+/authorize\?\S+)", self.out.getvalue())
+            if found:
+                return found.group(1)
+            assert self.thread.is_alive(), self.error
+            time.sleep(0.05)
+        raise AssertionError("no sign-in URL printed: %r" % self.out.getvalue())
+
+    def port(self) -> int:
+        return int(re.search(r"redirect_uri=http%3A%2F%2F127.0.0.1%3A(\d+)", self.url()).group(1))
+
+    def finish(self, timeout=60.0):
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "the login did not end"
+
+
+def _get(port: int, path: str):
+    """(status, page) of a GET to the listener, as any local process can send it."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open("http://127.0.0.1:%d%s" % (port, path), timeout=15) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+@pytest.mark.parametrize("stall", [False, True], ids=["forged", "stalled-and-forged"])
+def test_the_login_listener_survives_stalls_and_forged_answers(emulator, session, stall):
+    emulator.configure(approval="browser")
+    running = _LoginInThread(session)
+    url, port = running.url(), running.port()
+    state = re.search(r"[?&]state=([^&]+)", url).group(1)
+    stalled = socket.create_connection(("127.0.0.1", port))
+    slow = socket.create_connection(("127.0.0.1", port))
+    if stall:
+        # One local process sends half a request and keeps the connection open (another
+        # connects and sends nothing)...
+        stalled.sendall(b"GET /oauth/callback?code=x HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    else:
+        stalled.close()
+        slow.close()
+    try:
+        # ...another forges answers: an error without the state, codes with a wrong one.
+        forged = [
+            "/oauth/callback?error=access_denied",
+            "/oauth/callback?error=access_denied&state=wrong",
+            "/oauth/callback?code=forged&state=%s-but-not" % state,
+            "/oauth/callback?code=forged&state=%C3%A9",
+            "/oauth/callback?state=" + state,
+        ]
+        for path in forged:
+            status, page = _get(port, path)
+            assert status == 400 and "sign-in is complete" not in page, (path, page)
+        assert running.thread.is_alive() and running.error is None
+        # Then the user's browser: the emulator redirects it to the listener with the code.
+        page = fetch(url)
+        assert "sign-in is complete" in page
+        running.finish()
+    finally:
+        stalled.close()
+        slow.close()
+    assert running.error is None, running.error
+    assert running.result.access_token in emulator.access_tokens
+    assert emulator.calls["CreateToken:authorization_code"] == 1
+
+
+def test_the_services_own_denial_still_ends_the_login(emulator, session):
+    emulator.configure(approval="deny")
+    running = _LoginInThread(session)
+    url = running.url()
+    fetch(url)
+    running.finish()
+    assert "the sign-in was denied" in str(running.error)
+
+
+def test_a_stalled_connection_does_not_stop_the_login_time_limit(emulator, session):
+    running = _LoginInThread(session, timeout=3.0)
+    stalled = socket.create_connection(("127.0.0.1", running.port()))
+    try:
+        stalled.sendall(b"GET /oauth/callback?co")
+        running.finish(timeout=60)
+    finally:
+        stalled.close()
+    assert "timed out waiting for the browser sign-in" in str(running.error)

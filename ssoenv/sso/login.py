@@ -6,9 +6,11 @@ import os
 import secrets
 import string
 import sys
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ThreadingMixIn
 from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +25,7 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 REDIRECT_URI_WITHOUT_PORT = "http://127.0.0.1/oauth/callback"
 CALLBACK_PATH = "/oauth/callback"
 DEFAULT_LOGIN_TIMEOUT = 600.0  # the AWS CLI waits 10 minutes for the browser too
+CONNECTION_TIMEOUT = 10.0  # for one connection to the login listener to send its request
 SLOW_DOWN_SECONDS = 5
 DEFAULT_INTERVAL = 5
 _VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
@@ -30,6 +33,10 @@ _VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
 CLOSE_TAB_PAGE = (
     b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
     b"<p>ssoenv: the sign-in is complete. You can close this tab and return to the terminal.</p>"
+)
+NOT_THIS_LOGIN_PAGE = (
+    b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
+    b"<p>ssoenv: this is not the answer to the sign-in ssoenv is waiting for.</p>"
 )
 FAILED_PAGE = (
     b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
@@ -173,12 +180,45 @@ def _oidc_base_url(client) -> str:
     return captured["base"]
 
 
-class _CallbackServer(HTTPServer):
-    result: Optional[dict] = None
+class _CallbackServer(ThreadingMixIn, HTTPServer):
+    """The one-shot listener for the browser's redirect. Any local process can connect to
+    it, so each connection is served in a thread of its own with a time limit (one that
+    sends half a request stalls nobody), and only an answer carrying this login's `state`
+    counts: a forged `?error=...` or a stray `code` is refused and the login keeps waiting."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, expected_state: str):
+        super().__init__(("127.0.0.1", 0), _CallbackHandler)
+        self.expected_state = expected_state.encode("utf-8")
+        self.result: Optional[dict] = None
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+
+    def offer(self, result: dict) -> bool:
+        """Take `result` if it answers this login (its state matches) and none came before."""
+        state = result.get("state", "").encode("utf-8", "surrogateescape")
+        if not secrets.compare_digest(state, self.expected_state):
+            return False
+        if "code" not in result and "error" not in result:
+            return False
+        with self._lock:
+            if self.result is not None:
+                return False
+            self.result = result
+        self.done.set()
+        return True
+
+    def handle_error(self, request, client_address):
+        # A client that misbehaves is its own problem: never a traceback on the terminal.
+        pass
 
 
 class _CallbackHandler(BaseHTTPRequestHandler):
     server_version = "ssoenv"
+    # Seconds a connection may take to send its request (and to read the answer).
+    timeout = CONNECTION_TIMEOUT
 
     def log_message(self, format, *args):  # noqa: A002
         pass
@@ -186,21 +226,25 @@ class _CallbackHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         parts = urlsplit(self.path)
         if parts.path != CALLBACK_PATH:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self._answer(404, b"")
             return
         query = parse_qs(parts.query)
         result = {k: v[0] for k, v in query.items() if v}
+        if not self.server.offer(result):
+            self._answer(400, NOT_THIS_LOGIN_PAGE)
+            return
         ok = "code" in result and "error" not in result
-        page = CLOSE_TAB_PAGE if ok else FAILED_PAGE
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self._answer(200, CLOSE_TAB_PAGE if ok else FAILED_PAGE)
+
+    def _answer(self, status: int, page: bytes) -> None:
+        self.send_response(status)
+        if page:
+            self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
+        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(page)
-        if "code" in result or "error" in result:
-            self.server.result = result
+        self.close_connection = True
 
 
 def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: float):
@@ -210,7 +254,7 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
     verifier, challenge = pkce_pair()
     expected_state = str(uuid.uuid4())
     # One-shot listener on loopback only (the AWS CLI listens on all interfaces).
-    server = _CallbackServer(("127.0.0.1", 0), _CallbackHandler)
+    server = _CallbackServer(expected_state)
     server.timeout = 0.2
     try:
         redirect_uri = f"http://127.0.0.1:{server.server_address[1]}{CALLBACK_PATH}"
@@ -238,22 +282,22 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
         if can_open:
             _open(url)
         deadline = time.monotonic() + timeout
-        while server.result is None:
+        while not server.done.is_set():
             if time.monotonic() >= deadline:
                 raise SsoError(
                     f"logging in to {session.label} timed out waiting for the browser sign-in"
                 )
+            # Accepts at most one connection and hands it to a thread of its own.
             server.handle_request()
         result = server.result
     finally:
         server.server_close()
 
+    # Only an answer with this login's state gets here: its error is the service's.
     if result.get("error") or not result.get("code"):
         if result.get("error") == "access_denied":
             raise SsoError(f"logging in to {session.label} failed: the sign-in was denied")
         raise SsoError(f"logging in to {session.label} failed: no authorization code was returned")
-    if not secrets.compare_digest(result.get("state", ""), expected_state):
-        raise SsoError(f"logging in to {session.label} failed: the sign-in answer did not match")
     response = client.create_token(
         grantType="authorization_code",
         clientId=registration["clientId"],
