@@ -163,6 +163,10 @@ def make_dirs(path: str, mode: int = 0o700) -> str:
     return path
 
 
+def os_filename(err: OSError, default: str) -> str:
+    return os.fsdecode(err.filename) if err.filename is not None else default
+
+
 def _umask() -> int:
     # Reading the umask means setting it; one call, at once restored (no threads here).
     mask = os.umask(0o077)
@@ -174,7 +178,12 @@ def ensure_private_dir(path: str) -> str:
     """Create `path` (0700, parents no looser than 0755); refuse it when it exists and
     someone other than the user can change it."""
     if not os.path.isdir(path):
-        make_dirs(path, 0o700)
+        try:
+            make_dirs(path, 0o700)
+        except OSError as e:
+            raise WriteError(
+                e, "cannot create %s: %s" % (display(os_filename(e, path)), e.strerror or e)
+            ) from None
     for root in stores():
         if path.startswith(root + "/"):
             check_store(root)
@@ -188,11 +197,45 @@ def write_private(path: str, data, mode: int = 0o600) -> None:
     write_atomic(path, data, mode)
 
 
+class WriteError(OSError, SsoenvError):
+    """Writing a file or making a directory failed (a full disk, a symlink where none may
+    be, no permission...): an OSError still, whose text is the one line for the user."""
+
+    def __init__(self, err: OSError, message: str):
+        super().__init__(err.errno, err.strerror)
+        self.filename = err.filename
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def os_error_line(err: OSError, doing: str = "") -> str:
+    """One line for `err`: what was being done (e.g. "cannot write"), the path, the error."""
+    if isinstance(err, WriteError):
+        return err.message
+    what = err.strerror or str(err) or type(err).__name__
+    if err.filename is not None:
+        where = display(os.fsdecode(err.filename))
+        return "%s%s: %s" % (doing + " " if doing else "", where, what)
+    return (doing + ": " if doing else "") + what
+
+
 def write_atomic(path: str, data, mode: int, before_replace=None) -> None:
     """Atomically replace `path` with `data` (str or bytes): temp file in the same
     directory, fsync, rename. Readers see the old file or the new one, never half of one.
     The directory is left as it is: it may be the user's own (a project).
-    `before_replace()` runs last before the rename; what it raises leaves `path` alone."""
+    `before_replace()` runs last before the rename; what it raises leaves `path` alone.
+    An OSError (a full disk...) is raised as WriteError naming `path`."""
+    try:
+        _write_atomic(path, data, mode, before_replace)
+    except WriteError:
+        raise
+    except OSError as e:
+        raise WriteError(e, "cannot write %s: %s" % (display(path), e.strerror or e)) from None
+
+
+def _write_atomic(path: str, data, mode: int, before_replace) -> None:
     directory = os.path.dirname(path) or "."
     if isinstance(data, str):
         data = data.encode("utf-8")

@@ -516,3 +516,177 @@ def test_a_stalled_connection_does_not_stop_the_login_time_limit(emulator, sessi
     finally:
         stalled.close()
     assert "timed out waiting for the browser sign-in" in str(running.error)
+
+
+# -- 9. OS errors: one line naming the path and the error, nothing half-written ----------
+
+import resource  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+
+
+class FullDisk:
+    """A HOME whose disk fills up: a 64 KiB tmpfs (mounting needs root, as developers and
+    CI are here) or, with `limit="fsize"`, any HOME with RLIMIT_FSIZE at 0 bytes so that
+    every write fails with EFBIG (SIGXFSZ ignored)."""
+
+    def __init__(self, tmp_path, limit: str):
+        self.limit = limit
+        self.mount = str(tmp_path / "disk")
+
+    def setup(self, emulator_url: str) -> None:
+        from sso_fixtures import CONFIG
+
+        os.makedirs(self.mount)
+        if self.limit == "tmpfs":
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", self.mount],
+                check=True,
+            )
+        self.home = os.path.join(self.mount, "home")
+        os.makedirs(os.path.join(self.home, ".aws"), mode=0o755)
+        with open(os.path.join(self.home, ".aws", "config"), "w") as f:
+            f.write(CONFIG)
+        self.project = os.path.join(self.home, "proj")
+        os.makedirs(self.project)
+        with open(os.path.join(self.project, ".ssoenv"), "w") as f:
+            f.write(f"profile: {PROFILE}\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "XDG_"))}
+        env.update(
+            HOME=self.home,
+            PYTHONPATH=ROOT,
+            PYTHONDONTWRITEBYTECODE="1",
+            AWS_ENDPOINT_URL_SSO_OIDC=emulator_url,
+            AWS_ENDPOINT_URL_SSO=emulator_url,
+            NO_PROXY="127.0.0.1,localhost",
+        )
+        env.pop("BROWSER", None)
+        self.env = env
+
+    def fill(self) -> None:
+        if self.limit != "tmpfs":
+            return
+        with open(os.path.join(self.mount, "filler"), "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * 4096)
+                    f.flush()
+            except OSError:
+                pass
+
+    def _limits(self):
+        if self.limit == "fsize":
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    def run(self, *args, cwd=None, limited=True):
+        return subprocess.run(
+            [sys.executable, "-m", "ssoenv", *args],
+            cwd=cwd or self.project,
+            env=dict(self.env, PWD=cwd or self.project),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=self._limits if limited else None,
+        )
+
+    def files(self) -> list:
+        return sorted(
+            os.path.relpath(os.path.join(d, n), self.home)
+            for d, _dirs, names in os.walk(self.home)
+            for n in names
+        )
+
+    def close(self) -> None:
+        if self.limit == "tmpfs" and os.path.ismount(self.mount):
+            subprocess.run(["umount", "-l", self.mount], check=False)
+
+
+@pytest.fixture(params=["tmpfs", "fsize"])
+def full_disk(request, tmp_path, emulator):
+    disk = FullDisk(tmp_path, request.param)
+    try:
+        disk.setup(emulator.url)
+        yield disk
+    finally:
+        disk.close()
+
+
+ERRORS = {"tmpfs": "No space left on device", "fsize": "File too large"}
+
+
+def _one_line(done, *expected):
+    """The command failed with one `ssoenv:` line saying why (after what it said before it
+    began, e.g. "logging in to ..."): its last line."""
+    assert done.returncode != 0, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines and lines[-1].startswith("ssoenv: "), done.stderr
+    for text in expected:
+        assert text in lines[-1], (text, done.stderr)
+        assert sum(text in line for line in lines) == 1, done.stderr
+    return lines[-1]
+
+
+def test_a_full_disk_gives_one_line_per_command_and_no_half_written_file(full_disk):
+    before = full_disk.files()
+    full_disk.fill()
+    error = ERRORS[full_disk.limit]
+    _one_line(full_disk.run("allow"), "cannot ", "~/.local/share/ssoenv", error)
+    _one_line(full_disk.run("deny"), "cannot ", "~/.local/share/ssoenv", error)
+    _one_line(full_disk.run("login", "--profile", PROFILE), "cannot ", "~/.aws/sso/cache", error)
+    elsewhere = os.path.join(full_disk.home, "other")
+    os.makedirs(elsewhere)
+    _one_line(full_disk.run("init", PROFILE, cwd=elsewhere), "cannot write ~/other/.ssoenv", error)
+    configure = full_disk.run(
+        "configure",
+        "--sso-session",
+        SESSION_NAME,
+        "--account-id",
+        ACCOUNT,
+        "--role-name",
+        ROLE,
+        "--profile-name",
+        "new",
+        "--region",
+        REGION,
+        "--no-write-dotfile",
+        "--no-browser",
+    )
+    _one_line(configure, "cannot write ~/.aws/", error)  # it logs in first
+    # Nothing new but the session's lock file (empty, and kept by design): no temporary
+    # file, no empty record, no empty token, no half a config.
+    assert [f for f in full_disk.files() if not f.endswith(".lock")] == before
+    with open(os.path.join(full_disk.home, ".aws", "config")) as f:
+        assert "[profile new]" not in f.read()
+
+
+def test_the_hook_on_a_full_disk_still_loads_an_allowed_project(full_disk):
+    assert full_disk.run("allow", limited=False).returncode == 0
+    full_disk.fill()
+    done = full_disk.run("export", "json")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert json.loads(done.stdout)["AWS_PROFILE"] == PROFILE
+    assert ssoenv_lines(done.stderr)[0] == "ssoenv: loaded ~/proj/.ssoenv (profile dev)"
+
+
+def test_a_symlink_at_the_lock_path_is_refused_in_one_line(world, tmp_path):
+    target = tmp_path / "not-a-lock"
+    lock = token_path()[: -len(".json")] + ".lock"
+    os.makedirs(os.path.dirname(lock), mode=0o700, exist_ok=True)
+    os.symlink(target, lock)
+    done = world.run("login", "--profile", PROFILE)
+    line = _one_line(done, "cannot open the lock file ~/.aws/sso/cache/", ".lock")
+    assert "symbolic links" in line
+    assert not target.exists()
+    assert not os.path.exists(token_path())
+
+
+def test_a_file_where_a_store_directory_belongs_is_one_line(world):
+    project = world.project("proj", f"profile: {PROFILE}\n", allow=False)
+    data = os.path.join(world.home, ".local", "share", "ssoenv")
+    os.makedirs(os.path.dirname(data))
+    with open(data, "w") as f:
+        f.write("not a directory\n")
+    _one_line(world.run("allow", project), "~/.local/share/ssoenv")

@@ -208,7 +208,10 @@ def start_background_refresh(session: SsoSession, *, force: bool = False) -> Opt
                 return None
         except OSError:
             pass
-    paths.write_private(stamp, str(int(time.time())))
+    try:
+        paths.write_private(stamp, str(int(time.time())))
+    except OSError:
+        return None  # a full disk, say: the refresh could not write the token either
     from ssoenv import launch
 
     # This same ssoenv, isolated: the hook runs in whatever directory the user is in, and
