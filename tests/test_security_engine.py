@@ -690,3 +690,61 @@ def test_a_file_where_a_store_directory_belongs_is_one_line(world):
     with open(data, "w") as f:
         f.write("not a directory\n")
     _one_line(world.run("allow", project), "~/.local/share/ssoenv")
+
+
+# -- 11. never a text browser: it would take over the terminal the login waits in ---------
+
+
+def _fake_text_browsers(directory, marker: str) -> str:
+    """A bin directory whose lynx, w3m and www-browser only record that they ran."""
+    bin_dir = os.path.join(directory, "textbin")
+    os.makedirs(bin_dir)
+    for name in ("lynx", "w3m", "www-browser", "links", "elinks"):
+        path = os.path.join(bin_dir, name)
+        with open(path, "w") as f:
+            f.write('#!/bin/sh\necho "%s $*" >> %s\n' % (name, marker))
+        os.chmod(path, 0o755)
+    return bin_dir
+
+
+@pytest.mark.parametrize("browsers", ["failing", "failing-then-lynx"])
+def test_a_login_whose_browser_fails_prints_the_url_and_runs_no_text_browser(
+    world, tmp_path, browsers
+):
+    marker = str(tmp_path / "text-browser-ran")
+    bin_dir = _fake_text_browsers(str(tmp_path), marker)
+    failing = tmp_path / "failing-browser"
+    failing.write_text("#!/bin/sh\nexit 3\n")
+    failing.chmod(0o755)
+    browser = str(failing) + (":lynx" if browsers == "failing-then-lynx" else "")
+    # A terminal (for console browsers) with lynx, w3m... on PATH and nothing else.
+    env = world.env(PATH=bin_dir, BROWSER=browser, DISPLAY=":0", TERM="xterm")
+    running = world.start("login", "--profile", PROFILE, env=env)
+    found = running.wait_for(r"(http://127\.0\.0\.1:\d+/\S*authorize\?\S+)")
+    running.wait_for(r"open the URL above in a browser on this computer")
+    fetch(found.group(1))  # the user opens it, as the line asks
+    assert running.finish() == 0, running.stderr
+    assert not os.path.exists(marker), open(marker).read()
+    assert "ssoenv never uses a text browser" in running.stderr
+
+
+def test_where_only_text_browsers_exist_none_is_opened(tmp_path, monkeypatch):
+    import webbrowser
+
+    marker = str(tmp_path / "text-browser-ran")
+    monkeypatch.setenv("PATH", _fake_text_browsers(str(tmp_path), marker))
+    monkeypatch.delenv("BROWSER", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    assert not sso_login._open("http://127.0.0.1:9/authorize?x=1")
+    assert not os.path.exists(marker), open(marker).read()
+
+
+def test_a_browser_variable_naming_only_a_text_browser_means_no_browser():
+    from ssoenv.sso.login import browser_available
+
+    assert not browser_available({"BROWSER": "lynx", "SSH_TTY": "/dev/pts/1"}, "linux")
+    assert not browser_available({"BROWSER": "w3m:www-browser %s"}, "linux")
+    assert browser_available({"BROWSER": "lynx:firefox"}, "linux")

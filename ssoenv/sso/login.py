@@ -47,11 +47,11 @@ FAILED_PAGE = (
 def browser_available(environ=None, platform: Optional[str] = None) -> bool:
     """Whether a browser can open on this machine for the person at the terminal.
 
-    A set BROWSER always counts (Python's webbrowser honours it); otherwise SSH sessions,
-    Linux without a display and containers cannot."""
+    A BROWSER naming a graphical browser counts (ssoenv runs it); a text browser never
+    does. Otherwise SSH sessions, Linux without a display and containers cannot."""
     env = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
-    if env.get("BROWSER"):
+    if any(not is_text_browser(e) for e in _browser_entries(env)):
         return True
     if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
         return False
@@ -139,13 +139,101 @@ def _registration(session: SsoSession, client, auth_code: bool) -> dict:
     return registration
 
 
-def _open(url: str) -> None:
+# Browsers that run in the terminal: opened by a login, they would take over the very
+# terminal that waits for it (Python's webbrowser falls back to them when BROWSER fails).
+TEXT_BROWSERS = frozenset(
+    {"www-browser", "links", "links2", "elinks", "lynx", "w3m", "browsh", "carbonyl"}
+)
+# How long a BROWSER command may take to say whether it opened the page; one still
+# running then is taken to be the browser itself.
+BROWSER_WAIT_SECONDS = 10.0
+
+
+def _browser_entries(env=None) -> list:
+    env = os.environ if env is None else env
+    return [e for e in (env.get("BROWSER") or "").split(os.pathsep) if e.strip()]
+
+
+def is_text_browser(command: str) -> bool:
+    """Whether `command` (a BROWSER entry or a browser's name) runs in the terminal."""
+    import shlex
+    import shutil
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    if not words:
+        return True
+    program = words[0]
+    names = {os.path.basename(program)}
+    found = shutil.which(program)
+    if found:  # www-browser and friends are often symlinks to the real one
+        names.add(os.path.basename(os.path.realpath(found)))
+    return bool(names & TEXT_BROWSERS)
+
+
+def _run_browser(entry: str, url: str) -> bool:
+    """Run one BROWSER entry the way Python's webbrowser does (`%s` is the URL, else it is
+    appended; a trailing `&` does not wait); True when it opened the page."""
+    import shlex
+    import subprocess
+
+    try:
+        words = shlex.split(entry)
+    except ValueError:
+        return False
+    background = bool(words) and words[-1] == "&"
+    if background:
+        words = words[:-1]
+    if not words:
+        return False
+    argv = [w.replace("%s", url) for w in words] if "%s" in entry else words + [url]
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, close_fds=True)
+    except OSError:
+        return False
+    if background:
+        return True
+    try:
+        return proc.wait(BROWSER_WAIT_SECONDS) == 0
+    except subprocess.TimeoutExpired:
+        return True
+
+
+def _open(url: str) -> bool:
+    """Open `url` in a graphical browser; False when none could be opened. Never a text
+    browser: not one named in BROWSER, and not as a fallback when the others fail."""
+    entries = _browser_entries()
+    if entries:
+        return any(_run_browser(e, url) for e in entries if not is_text_browser(e))
     import webbrowser
 
     try:
-        webbrowser.open_new_tab(url)
-    except Exception:  # a broken browser must not break the login: the URL is printed
-        pass
+        webbrowser.get()  # registers what this platform has
+        names = list(webbrowser._tryorder or ())
+    except Exception:
+        return False
+    for name in names:
+        if is_text_browser(name):
+            continue
+        try:
+            browser = webbrowser.get(name)
+            if isinstance(browser, webbrowser.GenericBrowser) and is_text_browser(browser.name):
+                continue
+            if browser.open(url, new=2):
+                return True
+        except Exception:  # a broken browser must not break the login: the URL is printed
+            continue
+    return False
+
+
+def _say_not_opened(out, where: str) -> None:
+    out.write(
+        "No browser could be opened here (ssoenv never uses a text browser); "
+        f"open the URL above in a browser {where}.\n\n"
+    )
+    out.flush()
 
 
 # -- authorization code with PKCE -------------------------------------------------------
@@ -279,8 +367,8 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
         else:
             out.write(f"Open this URL in a browser on this computer to sign in:\n\n{url}\n\n")
         out.flush()
-        if can_open:
-            _open(url)
+        if can_open and not _open(url):
+            _say_not_opened(out, "on this computer")
         deadline = time.monotonic() + timeout
         while not server.done.is_set():
             if time.monotonic() >= deadline:
@@ -335,8 +423,8 @@ def _device_flow(session: SsoSession, client, out, can_open: bool, timeout: floa
         f"{authorization['verificationUriComplete']}\n\n"
     )
     out.flush()
-    if can_open:
-        _open(authorization["verificationUriComplete"])
+    if can_open and not _open(authorization["verificationUriComplete"]):
+        _say_not_opened(out, "on any device")
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
