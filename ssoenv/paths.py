@@ -1,5 +1,6 @@
 """Where ssoenv and the AWS tools keep their files, and how ssoenv writes them safely."""
 
+import errno
 import os
 
 from ssoenv.errors import SsoenvError
@@ -152,26 +153,22 @@ def make_dirs(path: str, mode: int = 0o700) -> str:
         own = any(directory == p or directory.startswith(p + "/") for p in private)
         want = mode if directory == path or own else PARENT_MODE
         try:
+            # The umask can only take bits away from `want`, never add any.
             os.mkdir(directory, want)
         except FileExistsError:
             if not os.path.isdir(directory):
-                raise
+                # A file (or a dangling symlink) where the directory belongs.
+                raise NotADirectoryError(
+                    errno.ENOTDIR, os.strerror(errno.ENOTDIR), directory
+                ) from None
             continue
-        # mkdir's mode is filtered by the umask, never widened: set it exactly, then take
-        # away what the umask takes away as well.
-        os.chmod(directory, want & ~_umask())
+        if want != PARENT_MODE:
+            os.chmod(directory, want)  # exactly: even a umask like 0277 leaves it usable
     return path
 
 
 def os_filename(err: OSError, default: str) -> str:
     return os.fsdecode(err.filename) if err.filename is not None else default
-
-
-def _umask() -> int:
-    # Reading the umask means setting it; one call, at once restored (no threads here).
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
 
 
 def ensure_private_dir(path: str) -> str:
