@@ -25,7 +25,7 @@ _ssoenv_hook() {
     fi
   fi
   if [[ -x @PYTHON@ && -f @LAUNCHER@ ]]; then
-    \builtin eval "$(@PYTHON@ -S @LAUNCHER@ @PATHS@ bash)"
+    \builtin eval "$(@PYTHON@ -IS @LAUNCHER@ @PATHS@ bash)"
     _ssoenv_missing=
   elif [[ ${_ssoenv_missing-} != "@$_ssoenv_f" ]]; then
     _ssoenv_missing=@$_ssoenv_f

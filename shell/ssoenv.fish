@@ -38,7 +38,7 @@ function _ssoenv_hook --on-event fish_prompt --on-variable PWD
         end
     end
     if builtin test -x @PYTHON@ -a -f @LAUNCHER@
-        @PYTHON@ -S @LAUNCHER@ @PATHS@ fish | builtin source
+        @PYTHON@ -IS @LAUNCHER@ @PATHS@ fish | builtin source
         set -g _ssoenv_missing
     else if builtin test "$_ssoenv_missing" != "@$_ssoenv_f"
         set -g _ssoenv_missing "@$_ssoenv_f"

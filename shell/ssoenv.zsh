@@ -27,7 +27,7 @@ _ssoenv_hook() {
     fi
   fi
   if [[ -x @PYTHON@ && -f @LAUNCHER@ ]]; then
-    \builtin eval "$(@PYTHON@ -S @LAUNCHER@ @PATHS@ zsh)"
+    \builtin eval "$(@PYTHON@ -IS @LAUNCHER@ @PATHS@ zsh)"
     _ssoenv_missing=
   elif [[ ${_ssoenv_missing-} != "@$_ssoenv_f" ]]; then
     typeset -g _ssoenv_missing=@$_ssoenv_f

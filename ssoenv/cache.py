@@ -22,9 +22,13 @@ def _entry_path(kind: str, name: str) -> str:
 
 
 def get(kind: str, name: str, key):
-    """The cached value for `name` if it was stored with this `key`, else None."""
+    """The cached value for `name` if it was stored with this `key`, else None.
+    Raises UnsafeStoreError when others could have planted what the cache holds."""
+    paths.check_store(paths.cache_dir())
     try:
         with open(_entry_path(kind, name), "rb") as f:
+            if not paths.is_own(os.fstat(f.fileno())):
+                return None
             entry = fastjson.loads(f.read())
     except (OSError, ValueError):
         return None
@@ -34,7 +38,8 @@ def get(kind: str, name: str, key):
 
 
 def put(kind: str, name: str, key, value) -> None:
-    """Store `value`; a cache that cannot be written only costs speed."""
+    """Store `value`; a cache that cannot be written only costs speed (one that others
+    can write is refused: UnsafeStoreError)."""
     try:
         paths.write_private(_entry_path(kind, name), fastjson.dumps({"key": key, "value": value}))
     except OSError:

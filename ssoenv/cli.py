@@ -21,6 +21,12 @@ class Group(click.Group):
         except SsoenvError as e:
             click.echo("ssoenv: %s" % e, err=True)
             sys.exit(e.exit_code)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as e:  # a full disk, a file ssoenv may not read...: one line too
+            click.echo("ssoenv: %s" % paths.os_error_line(e), err=True)
+            sys.exit(1)
         except click.exceptions.Abort:
             click.echo("", err=True)
             sys.exit(130)

@@ -667,7 +667,7 @@ def write_config(
         return diff
     directory = os.path.dirname(real) or "."
     if not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        paths.make_dirs(directory, 0o700)
     mode = 0o600
     if current.exists:
         mode = os.stat(real).st_mode & 0o7777

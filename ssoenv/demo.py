@@ -65,7 +65,7 @@ PROJECTS = {
 STARTING_PROFILE = "sandbox"
 
 BROWSER_SCRIPT = """\
-#!{python}
+#!{python} -I
 # The demo's browser: it returns at once (Python's webbrowser waits for it) and fetches
 # the URL, following redirects, in a detached child -- the user clicking "Allow".
 import os, sys, urllib.request
@@ -131,11 +131,11 @@ class DemoError(SsoenvError):
 
 
 def ssoenv_command() -> List[str]:
-    """The ssoenv console script next to this Python, else `python -m ssoenv`."""
-    script = os.path.join(os.path.dirname(sys.executable), "ssoenv")
-    if os.access(script, os.X_OK):
-        return [script]
-    return [sys.executable, "-m", "ssoenv"]
+    """This very ssoenv, also when it is imported from a checkout, as `python -m ssoenv`
+    isolated from the directory it runs in and from PYTHON* variables."""
+    from ssoenv import launch
+
+    return launch.command("ssoenv")
 
 
 def clean_environment(base: dict, home: str, emulator_url: str, bin_dir: str) -> dict:
@@ -144,14 +144,9 @@ def clean_environment(base: dict, home: str, emulator_url: str, bin_dir: str) ->
     env = {
         name: value
         for name, value in base.items()
-        if not name.startswith(("AWS_", "SSOENV_", "XDG_", "BASH_FUNC_"))
+        if not name.startswith(("AWS_", "SSOENV_", "XDG_", "BASH_FUNC_", "PYTHON"))
         and name not in DROPPED_VARIABLES
     }
-    import ssoenv
-
-    # Subprocesses run this very ssoenv, also when it is imported from a checkout.
-    package_root = os.path.dirname(os.path.dirname(os.path.abspath(ssoenv.__file__)))
-    pythonpath = [package_root] + [p for p in base.get("PYTHONPATH", "").split(os.pathsep) if p]
     no_proxy = [p for p in (base.get("NO_PROXY") or base.get("no_proxy") or "").split(",") if p]
     env.update(
         HOME=home,
@@ -166,7 +161,6 @@ def clean_environment(base: dict, home: str, emulator_url: str, bin_dir: str) ->
         AWS_EC2_METADATA_DISABLED="true",
         NO_PROXY=",".join(no_proxy + ["127.0.0.1", "localhost"]),
         PATH=bin_dir + os.pathsep + base.get("PATH", os.defpath),
-        PYTHONPATH=os.pathsep.join(pythonpath),
         HISTFILE="",
         TERM="dumb",
         PS1=PROMPT + "\n",
@@ -310,9 +304,9 @@ class Demo:
 
         # What the bash session types as `ssoenv` and `python`: this ssoenv, this Python.
         self._write_script(bin_dir, "ssoenv", '#!/bin/sh\nexec %s "$@"\n' % _sh(self.ssoenv))
-        self._write_script(
-            bin_dir, "python", '#!/bin/sh\nexec %s "$@"\n' % shlex.quote(sys.executable)
-        )
+        from ssoenv import launch
+
+        self._write_script(bin_dir, "python", '#!/bin/sh\nexec %s "$@"\n' % _sh(launch.python()))
         self._write_script(
             self.root,
             "browser",

@@ -25,6 +25,11 @@ def _export(argv) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as e:  # a full disk, say: one line naming the file, then as below
+        from ssoenv import paths
+
+        sys.stderr.write("ssoenv: %s\n" % paths.os_error_line(e))
+        return export.fail_safe(argv)
     except Exception as e:  # the prompt must survive anything; say it in one line
         sys.stderr.write(
             "ssoenv: internal error in export (%s: %s); please report it\n"

@@ -497,6 +497,12 @@ def main(argv) -> int:
     except SsoenvError as e:
         sys.stderr.write("ssoenv: %s\n" % e)
         return 2
+    try:
+        # Trust records, caches and tokens that others can change are not used at all.
+        paths.check_stores()
+    except paths.UnsafeStoreError as e:
+        sys.stderr.write("ssoenv: %s\n" % e)
+        return fail_safe(argv)
     changes, messages = compute()
     text = shell.render(changes)
     for line in messages:

@@ -30,11 +30,15 @@ _scan = _json.make_scanner(_Context()) if _json is not None else None
 
 
 def loads(text):
-    """Parse a JSON document (str or UTF-8 bytes); ValueError when it is not one."""
+    """Parse a JSON document (str or UTF-8 bytes); ValueError when it is not one, whatever
+    is wrong with it (truncated, nested too deeply, not UTF-8)."""
     if _scan is None:  # pragma: no cover
         import json
 
-        return json.loads(text)
+        try:
+            return json.loads(text)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8-sig")
     start = 0
@@ -42,8 +46,13 @@ def loads(text):
         start += 1
     try:
         value, end = _scan(text, start)
-    except StopIteration:
-        raise ValueError("not a JSON document") from None
+    except (StopIteration, SystemError):
+        # The scanner reports most errors as json.decoder.JSONDecodeError, which it takes
+        # from sys.modules: when `json` was never imported (the hook's path), CPython
+        # before 3.12 ends in "returned NULL without setting an exception" (SystemError).
+        raise ValueError("not a JSON document (truncated or malformed)") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
     while end < len(text) and text[end] in _WHITESPACE:
         end += 1
     if end != len(text):

@@ -57,9 +57,10 @@ def is_denied(path: str) -> bool:
 
 
 def status(path: str, content_hash: str, trusted_prefixes=()) -> str:
+    paths.check_store(paths.data_dir())  # records that others could plant count for nothing
     if is_denied(path):
         return DENIED
-    if os.path.exists(_allow_record(content_hash)):
+    if paths.own_file_exists(_allow_record(content_hash)):
         return ALLOWED
     if under_prefix(path, trusted_prefixes):
         return TRUSTED_PREFIX

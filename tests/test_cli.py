@@ -361,7 +361,7 @@ def test_hook_via_python_m_names_an_absolute_executable(ssoenv_env):
     text = ok(ssoenv_env.run("hook", "bash")).stdout
     line = next(line for line in text.splitlines() if "eval" in line and "launch.py" in line)
     python, flag, launcher = line.split("$(", 1)[1].split(" ")[:3]
-    assert flag == "-S"
+    assert flag == "-IS"  # isolated: no working directory, no PYTHON* variables
     for path in (python.strip("'"), launcher.strip("'")):
         assert os.path.isabs(path) and os.path.exists(path)
     assert os.access(python.strip("'"), os.X_OK)

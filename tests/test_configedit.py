@@ -436,7 +436,7 @@ def test_a_failed_rename_leaves_the_old_file_whole(cfg, monkeypatch):
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", fail_on_config)
-    with pytest.raises(PermissionError):
+    with pytest.raises(OSError, match=r"^cannot write .*config: Permission denied$"):
         write_config(str(cfg), "[default]\nregion = eu-west-1\n")
     assert cfg.read_text() == "[default]\nregion = us-east-1\n"
     assert not [n for n in os.listdir(cfg.parent) if n.endswith(".tmp")]

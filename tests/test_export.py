@@ -536,7 +536,7 @@ def test_unexpected_failure_unloads_and_says_one_line(ssoenv_env):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("ssoenv: internal error in export (")
+    assert lines == ["ssoenv: cannot create ~/.local/share/ssoenv: Not a directory"]
     changes = json.loads(result.stdout)
     assert changes["AWS_PROFILE"] == "personal"
     assert changes["TF_VAR_stage"] is None

@@ -2,6 +2,9 @@
 
 import os
 
+# How the hook starts Python, isolated from the user's directory.
+from ssoenv.launch import launcher, search_path
+
 
 class Shell:
     name = ""
@@ -48,23 +51,3 @@ def hook_dir() -> str:
         if os.path.isdir(candidate):
             return candidate
     raise FileNotFoundError("the ssoenv hook scripts are missing from the installation")
-
-
-def launcher() -> str:
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "launch.py")
-
-
-def search_path() -> str:
-    """The module search path the export needs, as this process has it: ssoenv's own
-    directory first, then what the site step added (site-packages, editable installs)."""
-    import sys
-    import sysconfig
-
-    package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    stdlib = {sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")}
-    entries = [package_parent]
-    for entry in sys.path[1:]:
-        if entry and entry not in entries and entry not in stdlib and os.path.isdir(entry):
-            if not entry.endswith(("lib-dynload", ".zip")):
-                entries.append(entry)
-    return os.pathsep.join(entries)

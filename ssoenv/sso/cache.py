@@ -70,9 +70,13 @@ def format_time(epoch: float) -> str:
 
 def read_token(path: str):
     """The cached token as a dict, or None when missing, unreadable, not JSON, or lacking
-    `accessToken`/`expiresAt` (all of which mean: not logged in)."""
+    `accessToken`/`expiresAt` (all of which mean: not logged in). Raises
+    UnsafeStoreError when others can change the directory it is in."""
+    paths.check_store(os.path.dirname(path))
     try:
         with open(path, "rb") as f:
+            if not paths.is_own(os.fstat(f.fileno())):
+                return None  # planted by another user: not ours to use
             data = fastjson.loads(f.read(1 << 20))
     except (OSError, ValueError):
         return None
@@ -137,9 +141,13 @@ def role_credentials_cache_path(account_id: str, role_name: str, session_name, s
 
 
 def read_json(path: str):
-    """A JSON object from `path`, or None when missing, unreadable or not an object."""
+    """A JSON object from `path`, or None when missing, unreadable or not an object.
+    Raises UnsafeStoreError when others can change the directory it is in."""
+    paths.check_store(os.path.dirname(path))
     try:
         with open(path, "rb") as f:
+            if not paths.is_own(os.fstat(f.fileno())):
+                return None  # planted by another user: not ours to use
             data = fastjson.loads(f.read(1 << 20))
     except (OSError, ValueError):
         return None

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ssoenv.errors import SsoError
+from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso import cache
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.refresh import ensure_fresh
@@ -89,7 +89,7 @@ def get_role_credentials(
         response = client.get_role_credentials(
             accessToken=token.access_token, accountId=account_id, roleName=role_name
         )
-    except SsoError:
+    except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
         if (

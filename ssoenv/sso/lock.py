@@ -18,7 +18,13 @@ def session_lock(lock_path: str, timeout: float = DEFAULT_LOCK_TIMEOUT, label: s
     The lock file is never deleted: removing it would let two processes lock different
     inodes under the same name."""
     paths.ensure_private_dir(os.path.dirname(lock_path))
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as e:
+        # A symlink there (ELOOP: never followed), no permission, a full disk...
+        raise SsoError(
+            "cannot open the lock file %s: %s" % (paths.display(lock_path), e.strerror or e)
+        ) from None
     try:
         deadline = time.monotonic() + timeout
         delay = 0.01

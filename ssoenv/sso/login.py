@@ -6,13 +6,15 @@ import os
 import secrets
 import string
 import sys
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ThreadingMixIn
 from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
-from ssoenv.errors import SsoError
+from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.lock import session_lock
@@ -23,6 +25,7 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 REDIRECT_URI_WITHOUT_PORT = "http://127.0.0.1/oauth/callback"
 CALLBACK_PATH = "/oauth/callback"
 DEFAULT_LOGIN_TIMEOUT = 600.0  # the AWS CLI waits 10 minutes for the browser too
+CONNECTION_TIMEOUT = 10.0  # for one connection to the login listener to send its request
 SLOW_DOWN_SECONDS = 5
 DEFAULT_INTERVAL = 5
 _VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
@@ -30,6 +33,10 @@ _VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
 CLOSE_TAB_PAGE = (
     b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
     b"<p>ssoenv: the sign-in is complete. You can close this tab and return to the terminal.</p>"
+)
+NOT_THIS_LOGIN_PAGE = (
+    b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
+    b"<p>ssoenv: this is not the answer to the sign-in ssoenv is waiting for.</p>"
 )
 FAILED_PAGE = (
     b"<!doctype html><meta charset=utf-8><title>ssoenv</title>"
@@ -40,11 +47,11 @@ FAILED_PAGE = (
 def browser_available(environ=None, platform: Optional[str] = None) -> bool:
     """Whether a browser can open on this machine for the person at the terminal.
 
-    A set BROWSER always counts (Python's webbrowser honours it); otherwise SSH sessions,
-    Linux without a display and containers cannot."""
+    A BROWSER naming a graphical browser counts (ssoenv runs it); a text browser never
+    does. Otherwise SSH sessions, Linux without a display and containers cannot."""
     env = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
-    if env.get("BROWSER"):
+    if any(not is_text_browser(e) for e in _browser_entries(env)):
         return True
     if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
         return False
@@ -87,7 +94,7 @@ def login(
             # The service no longer knows the cached registration: register again, once.
             _forget_registration(session)
             response, registration = flow(session, client, out, can_open, timeout)
-    except SsoError:
+    except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
         raise explain(exc, action, endpoint_of(client) if client else None) from None
@@ -132,13 +139,101 @@ def _registration(session: SsoSession, client, auth_code: bool) -> dict:
     return registration
 
 
-def _open(url: str) -> None:
+# Browsers that run in the terminal: opened by a login, they would take over the very
+# terminal that waits for it (Python's webbrowser falls back to them when BROWSER fails).
+TEXT_BROWSERS = frozenset(
+    {"www-browser", "links", "links2", "elinks", "lynx", "w3m", "browsh", "carbonyl"}
+)
+# How long a BROWSER command may take to say whether it opened the page; one still
+# running then is taken to be the browser itself.
+BROWSER_WAIT_SECONDS = 10.0
+
+
+def _browser_entries(env=None) -> list:
+    env = os.environ if env is None else env
+    return [e for e in (env.get("BROWSER") or "").split(os.pathsep) if e.strip()]
+
+
+def is_text_browser(command: str) -> bool:
+    """Whether `command` (a BROWSER entry or a browser's name) runs in the terminal."""
+    import shlex
+    import shutil
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    if not words:
+        return True
+    program = words[0]
+    names = {os.path.basename(program)}
+    found = shutil.which(program)
+    if found:  # www-browser and friends are often symlinks to the real one
+        names.add(os.path.basename(os.path.realpath(found)))
+    return bool(names & TEXT_BROWSERS)
+
+
+def _run_browser(entry: str, url: str) -> bool:
+    """Run one BROWSER entry the way Python's webbrowser does (`%s` is the URL, else it is
+    appended; a trailing `&` does not wait); True when it opened the page."""
+    import shlex
+    import subprocess
+
+    try:
+        words = shlex.split(entry)
+    except ValueError:
+        return False
+    background = bool(words) and words[-1] == "&"
+    if background:
+        words = words[:-1]
+    if not words:
+        return False
+    argv = [w.replace("%s", url) for w in words] if "%s" in entry else words + [url]
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, close_fds=True)
+    except OSError:
+        return False
+    if background:
+        return True
+    try:
+        return proc.wait(BROWSER_WAIT_SECONDS) == 0
+    except subprocess.TimeoutExpired:
+        return True
+
+
+def _open(url: str) -> bool:
+    """Open `url` in a graphical browser; False when none could be opened. Never a text
+    browser: not one named in BROWSER, and not as a fallback when the others fail."""
+    entries = _browser_entries()
+    if entries:
+        return any(_run_browser(e, url) for e in entries if not is_text_browser(e))
     import webbrowser
 
     try:
-        webbrowser.open_new_tab(url)
-    except Exception:  # a broken browser must not break the login: the URL is printed
-        pass
+        webbrowser.get()  # registers what this platform has
+        names = list(webbrowser._tryorder or ())
+    except Exception:
+        return False
+    for name in names:
+        if is_text_browser(name):
+            continue
+        try:
+            browser = webbrowser.get(name)
+            if isinstance(browser, webbrowser.GenericBrowser) and is_text_browser(browser.name):
+                continue
+            if browser.open(url, new=2):
+                return True
+        except Exception:  # a broken browser must not break the login: the URL is printed
+            continue
+    return False
+
+
+def _say_not_opened(out, where: str) -> None:
+    out.write(
+        "No browser could be opened here (ssoenv never uses a text browser); "
+        f"open the URL above in a browser {where}.\n\n"
+    )
+    out.flush()
 
 
 # -- authorization code with PKCE -------------------------------------------------------
@@ -173,12 +268,45 @@ def _oidc_base_url(client) -> str:
     return captured["base"]
 
 
-class _CallbackServer(HTTPServer):
-    result: Optional[dict] = None
+class _CallbackServer(ThreadingMixIn, HTTPServer):
+    """The one-shot listener for the browser's redirect. Any local process can connect to
+    it, so each connection is served in a thread of its own with a time limit (one that
+    sends half a request stalls nobody), and only an answer carrying this login's `state`
+    counts: a forged `?error=...` or a stray `code` is refused and the login keeps waiting."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, expected_state: str):
+        super().__init__(("127.0.0.1", 0), _CallbackHandler)
+        self.expected_state = expected_state.encode("utf-8")
+        self.result: Optional[dict] = None
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+
+    def offer(self, result: dict) -> bool:
+        """Take `result` if it answers this login (its state matches) and none came before."""
+        state = result.get("state", "").encode("utf-8", "surrogateescape")
+        if not secrets.compare_digest(state, self.expected_state):
+            return False
+        if "code" not in result and "error" not in result:
+            return False
+        with self._lock:
+            if self.result is not None:
+                return False
+            self.result = result
+        self.done.set()
+        return True
+
+    def handle_error(self, request, client_address):
+        # A client that misbehaves is its own problem: never a traceback on the terminal.
+        pass
 
 
 class _CallbackHandler(BaseHTTPRequestHandler):
     server_version = "ssoenv"
+    # Seconds a connection may take to send its request (and to read the answer).
+    timeout = CONNECTION_TIMEOUT
 
     def log_message(self, format, *args):  # noqa: A002
         pass
@@ -186,21 +314,25 @@ class _CallbackHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         parts = urlsplit(self.path)
         if parts.path != CALLBACK_PATH:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self._answer(404, b"")
             return
         query = parse_qs(parts.query)
         result = {k: v[0] for k, v in query.items() if v}
+        if not self.server.offer(result):
+            self._answer(400, NOT_THIS_LOGIN_PAGE)
+            return
         ok = "code" in result and "error" not in result
-        page = CLOSE_TAB_PAGE if ok else FAILED_PAGE
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self._answer(200, CLOSE_TAB_PAGE if ok else FAILED_PAGE)
+
+    def _answer(self, status: int, page: bytes) -> None:
+        self.send_response(status)
+        if page:
+            self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
+        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(page)
-        if "code" in result or "error" in result:
-            self.server.result = result
+        self.close_connection = True
 
 
 def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: float):
@@ -210,7 +342,7 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
     verifier, challenge = pkce_pair()
     expected_state = str(uuid.uuid4())
     # One-shot listener on loopback only (the AWS CLI listens on all interfaces).
-    server = _CallbackServer(("127.0.0.1", 0), _CallbackHandler)
+    server = _CallbackServer(expected_state)
     server.timeout = 0.2
     try:
         redirect_uri = f"http://127.0.0.1:{server.server_address[1]}{CALLBACK_PATH}"
@@ -235,25 +367,25 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
         else:
             out.write(f"Open this URL in a browser on this computer to sign in:\n\n{url}\n\n")
         out.flush()
-        if can_open:
-            _open(url)
+        if can_open and not _open(url):
+            _say_not_opened(out, "on this computer")
         deadline = time.monotonic() + timeout
-        while server.result is None:
+        while not server.done.is_set():
             if time.monotonic() >= deadline:
                 raise SsoError(
                     f"logging in to {session.label} timed out waiting for the browser sign-in"
                 )
+            # Accepts at most one connection and hands it to a thread of its own.
             server.handle_request()
         result = server.result
     finally:
         server.server_close()
 
+    # Only an answer with this login's state gets here: its error is the service's.
     if result.get("error") or not result.get("code"):
         if result.get("error") == "access_denied":
             raise SsoError(f"logging in to {session.label} failed: the sign-in was denied")
         raise SsoError(f"logging in to {session.label} failed: no authorization code was returned")
-    if not secrets.compare_digest(result.get("state", ""), expected_state):
-        raise SsoError(f"logging in to {session.label} failed: the sign-in answer did not match")
     response = client.create_token(
         grantType="authorization_code",
         clientId=registration["clientId"],
@@ -291,8 +423,8 @@ def _device_flow(session: SsoSession, client, out, can_open: bool, timeout: floa
         f"{authorization['verificationUriComplete']}\n\n"
     )
     out.flush()
-    if can_open:
-        _open(authorization["verificationUriComplete"])
+    if can_open and not _open(authorization["verificationUriComplete"]):
+        _say_not_opened(out, "on any device")
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

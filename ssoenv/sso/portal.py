@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
-from ssoenv.errors import SsoError
+from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.refresh import ensure_fresh
 from ssoenv.sso.session import SsoSession
@@ -303,7 +303,7 @@ def list_roles_of(
                 future.result()
             except Stopped:
                 continue
-            except SsoError as exc:
+            except SsoenvError as exc:  # ours already say what is wrong (an unsafe store too)
                 pacing.stop.set()
                 raise stopped(str(exc)) from None
             except Exception as exc:

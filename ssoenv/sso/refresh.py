@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ssoenv import paths
-from ssoenv.errors import SsoError
+from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import LOGIN_AGAIN, Network, create_client, endpoint_of, explain
 from ssoenv.sso.lock import DEFAULT_LOCK_TIMEOUT, session_lock
@@ -136,7 +136,7 @@ def _refresh(session: SsoSession, token: dict, network: Optional[Network]) -> di
             clientSecret=token["clientSecret"],
             refreshToken=token["refreshToken"],
         )
-    except SsoError:
+    except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
         raise explain(exc, action, endpoint_of(client) if client else None) from None
@@ -224,7 +224,7 @@ def last_refresh_failure(session: SsoSession, newer_than: Optional[float] = None
 
 
 def start_background_refresh(session: SsoSession, *, force: bool = False) -> Optional[int]:
-    """Start a detached `python -m ssoenv.sso.refresh` for `session` and return its pid,
+    """Start a detached, isolated `python -m ssoenv.sso.refresh` for `session` and return its pid,
     or None when one was started less than a minute ago (unless `force`)."""
     stamp = _stamp_path(session)
     if not force:
@@ -233,20 +233,23 @@ def start_background_refresh(session: SsoSession, *, force: bool = False) -> Opt
                 return None
         except OSError:
             pass
-    paths.write_private(stamp, str(int(time.time())))
-    env = dict(os.environ)
-    # Run the same ssoenv as this process, installed or not.
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    try:
+        paths.write_private(stamp, str(int(time.time())))
+    except OSError:
+        return None  # a full disk, say: the refresh could not write the token either
+    from ssoenv import launch
+
+    # This same ssoenv, isolated: the hook runs in whatever directory the user is in, and
+    # a project's own json.py or ssoenv/ package must never run with the token cache at hand.
     with open(os.devnull, "r+b") as devnull:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ssoenv.sso.refresh", *session_arguments(session)],
+            launch.command("ssoenv.sso.refresh", *session_arguments(session)),
+            cwd="/",
             stdin=devnull,
             stdout=devnull,
             stderr=devnull,
             start_new_session=True,
             close_fds=True,
-            env=env,
         )
     return proc.pid
 
