@@ -208,3 +208,30 @@ def test_direnv_is_a_hook_not_an_export_shell(world):
     result = world.run("export", "direnv")
     assert result.returncode == 2
     assert "unsupported shell" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_use_ssoenv_reads_no_python_variable_a_project_exports(direnv, world):
+    """A PYTHONHOME that an .envrc exports before `use ssoenv` (a cloned repository's, or a
+    tool's) must not decide which code ssoenv's Python runs: here it points at a copy of
+    the standard library whose `encodings` package, imported at every start, leaves a mark."""
+    import sysconfig
+
+    marker = os.path.join(world.home, "ran")
+    stdlib = sysconfig.get_path("stdlib")
+    home = os.path.join(world.home, "cloned", "pyhome")
+    planted = os.path.join(home, os.path.relpath(stdlib, sysconfig.get_config_var("prefix")))
+    os.makedirs(planted)
+    for entry in os.listdir(stdlib):
+        if entry != "encodings":
+            os.symlink(os.path.join(stdlib, entry), os.path.join(planted, entry))
+    shutil.copytree(os.path.join(stdlib, "encodings"), os.path.join(planted, "encodings"))
+    with open(os.path.join(planted, "encodings", "__init__.py"), "a") as f:
+        f.write("\nopen(%r, 'a').write('planted\\n')\n" % marker)
+    project = direnv.project(
+        "cloned",
+        "export PYTHONHOME=$PWD/pyhome\nuse ssoenv\n",
+        ssoenv=f"profile: {PROFILE}\n",
+    )
+    env, _ = direnv.exec_env(project)
+    assert env["AWS_PROFILE"] == PROFILE
+    assert not os.path.exists(marker)
