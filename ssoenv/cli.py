@@ -7,6 +7,7 @@ import click
 
 from ssoenv import __version__, paths
 from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.safetext import escape
 
 
 class Group(click.Group):
@@ -19,7 +20,7 @@ class Group(click.Group):
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except SsoenvError as e:
-            click.echo("ssoenv: %s" % e, err=True)
+            click.echo("ssoenv: %s" % escape(e), err=True)
             sys.exit(e.exit_code)
         except click.exceptions.Abort:
             click.echo("", err=True)
@@ -135,13 +136,16 @@ def _target(path):
 @click.argument("path", required=False)
 def allow(path):
     """Allow the nearest .ssoenv (or PATH) to set variables. An edit needs a new allow."""
+    from ssoenv import approval, trust, userconfig
     from ssoenv import export as export_module
-    from ssoenv import trust
 
     target = _target(path)
-    digest, _ = export_module.dotfile_data(target)
+    digest, dot = export_module.dotfile_data(target)
     trust.allow(target, digest)
-    click.echo("ssoenv: allowed %s" % paths.display(target), err=True)
+    click.echo(escape("ssoenv: allowed %s" % paths.display(target)), err=True)
+    settings, _ = userconfig.load_or_defaults()
+    for line in approval.lines(dot, settings):
+        click.echo("  " + escape(line), err=True)
 
 
 @main.command()

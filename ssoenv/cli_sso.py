@@ -158,6 +158,8 @@ def environment_for(profile, *, interactive: bool) -> dict:
             raise SsoenvError(
                 "no .ssoenv here or above; name a profile: ssoenv exec --profile P -- CMD"
             )
+        for line in out.warnings:
+            sys.stderr.write("ssoenv: %s\n" % line)
         _apply(env, envdiff.plan(env, record, out.wanted)[0])
         name = out.profile["name"]
         wants_keys = bool(out.dotfile.get("credentials"))

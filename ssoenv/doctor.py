@@ -119,6 +119,8 @@ def check_dotfile(env: Mapping[str, str]) -> List[Finding]:
             out.append(Finding(OK, "dotfile-note", where, note))
     for error in outcome.errors:
         out.append(Finding(ERROR, "dotfile", where, error))
+    for warning in outcome.warnings:
+        out.append(Finding(WARNING, "dotfile-refused", where, warning))
     return out
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from ssoenv import cache, envdiff, locate, paths, trust, userconfig
+from ssoenv import cache, envdiff, envrule, locate, paths, trust, userconfig
 from ssoenv.errors import SsoenvError
 
 # ssoenv's own bookkeeping, kept in each shell's environment.
@@ -39,6 +39,9 @@ class Outcome:
         self.wanted = {}  # variables to apply
         self.errors = []  # one line each
         self.notices = []  # not-allowed and similar, shown even when quiet
+        # Variables the file names but may not set, and like warnings: shown on entering,
+        # the rest of the file still applies.
+        self.warnings = []
 
 
 def dotfile_data(path: str):
@@ -144,15 +147,18 @@ def portable_info(account: str, role: str, start_url) -> dict:
     return _cached_on_aws_files("portable", "\0".join([account, role, start_url or ""]), compute)
 
 
-def variables(dot: dict) -> dict:
+def variables(dot: dict, allowed=()):
+    """(variables to apply, [(name, reason)] refused): `env:` passes through the rule of
+    what a `.ssoenv` may set, with the names the user permitted in their own settings."""
     out = {}
     if dot.get("profile"):
         out["AWS_PROFILE"] = dot["profile"]
     if dot.get("region"):
         out["AWS_REGION"] = dot["region"]
         out["AWS_DEFAULT_REGION"] = dot["region"]
-    out.update(dot.get("env") or {})
-    return out
+    kept, refused = envrule.split(dot.get("env") or {}, allowed)
+    out.update(kept)
+    return out, refused
 
 
 def evaluate(env, settings) -> Outcome:
@@ -201,7 +207,12 @@ def evaluate(env, settings) -> Outcome:
         out.errors.extend(info["warnings"])
         return out
     out.profile = info
-    out.wanted = variables(dict(dot, profile=info["name"]))
+    out.wanted, refused = variables(
+        dict(dot, profile=info["name"]), settings.get("allowed_variables") or ()
+    )
+    settings_file = paths.display(paths.user_config_file())
+    for name, why in refused:
+        out.warnings.append(envrule.refusal(shown, name, why, settings_file))
     return out
 
 
@@ -345,6 +356,7 @@ def compute(env=None):
     messages.extend(out.errors)
     messages.extend(out.notices)
     if entering:
+        messages.extend(out.warnings)
         profile = out.profile
         if not quiet:
             region = out.wanted.get("AWS_REGION")

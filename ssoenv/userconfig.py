@@ -2,11 +2,13 @@
 
 import os
 
-from ssoenv import cache, paths
+from ssoenv import cache, envrule, paths
 from ssoenv.errors import SsoenvError
 
-KEYS = ("trusted_prefixes", "quiet", "login")
-DEFAULTS = {"trusted_prefixes": [], "quiet": False, "login": "hint"}
+KEYS = ("trusted_prefixes", "allowed_variables", "quiet", "login")
+DEFAULTS = {"trusted_prefixes": [], "allowed_variables": [], "quiet": False, "login": "hint"}
+# Named for what the parse checks: a new check must not be skipped by an old entry.
+CACHE_KIND = "userconfig-2"
 
 
 def load(path=None) -> dict:
@@ -16,11 +18,11 @@ def load(path=None) -> dict:
     key = cache.file_key(path)
     if key is None:
         return dict(DEFAULTS)
-    cached = cache.get("userconfig", path, key)
+    cached = cache.get(CACHE_KIND, path, key)
     if cached is not None:
         return cached
     settings = _parse(path)
-    cache.put("userconfig", path, key, settings)
+    cache.put(CACHE_KIND, path, key, settings)
     return settings
 
 
@@ -35,6 +37,8 @@ def load_or_defaults():
 
 def _parse(path: str) -> dict:
     import yaml
+
+    from ssoenv.dotfile import NAME_RE
 
     shown = paths.display(path)
     try:
@@ -62,9 +66,47 @@ def _parse(path: str) -> dict:
         prefixes = [prefixes]
     if not isinstance(prefixes, list) or not all(isinstance(p, str) for p in prefixes):
         raise SsoenvError("%s: trusted_prefixes must be a list of directories" % shown)
-    settings["trusted_prefixes"] = [os.path.expanduser(p) for p in prefixes]
+    expanded = []
+    for prefix in prefixes:
+        full = os.path.expanduser(prefix)
+        if not os.path.isabs(full):
+            # A relative or empty prefix resolves against whatever directory the shell is
+            # in, and so would trust every directory.
+            raise SsoenvError(
+                '%s: trusted_prefixes: "%s" is not an absolute directory; write it as /... or ~/...'
+                % (shown, prefix)
+            )
+        expanded.append(full)
+    settings["trusted_prefixes"] = expanded
+    names = settings["allowed_variables"]
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and NAME_RE.match(n) for n in names
+    ):
+        raise SsoenvError("%s: allowed_variables must be a list of variable names" % shown)
+    for name in names:
+        if not envrule.permittable(name):
+            raise SsoenvError(
+                "%s: allowed_variables: %s belongs to ssoenv itself and cannot be permitted"
+                % (shown, name)
+            )
+    settings["allowed_variables"] = names
     if not isinstance(settings["quiet"], bool):
         raise SsoenvError("%s: quiet must be true or false" % shown)
     if settings["login"] not in ("hint", "auto", "never"):
         raise SsoenvError("%s: login must be one of: hint, auto, never" % shown)
     return settings
+
+
+def trusts_everything(settings: dict) -> bool:
+    """A trusted prefix of / makes every `.ssoenv` anywhere apply without an allow."""
+    return any(os.path.realpath(p) == "/" for p in settings.get("trusted_prefixes") or ())
+
+
+def everything_warning() -> str:
+    return (
+        "trusted_prefixes in %s includes /, so every .ssoenv on this machine applies "
+        "without an allow; name your project directories instead"
+        % paths.display(paths.user_config_file())
+    )

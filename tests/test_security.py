@@ -1,0 +1,254 @@
+"""Attacks on ssoenv, each as its attacker would try it: through real shells where the
+attack goes through a shell, through `ssoenv export` as the hook runs it, and against the
+local Identity Center emulator where a token could be sent elsewhere."""
+# ruff: noqa: F405
+
+import http.server
+import json
+import os
+import threading
+
+import pytest
+from live_shell import SHELLS, LiveShell, Sandbox
+from sso_cli_world import *  # noqa: F403
+from sso_fixtures import *  # noqa: F403
+
+from ssoenv.sso import cache
+
+
+def clean(text: str) -> list:
+    """The `ssoenv:` lines a shell printed."""
+    lines = []
+    for line in text.replace("\r", "").split("\n"):
+        line = line.replace("⏎", "").strip()
+        if line.startswith("ssoenv:"):
+            lines.append(line)
+    return lines
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    return Sandbox(tmp_path)
+
+
+@pytest.fixture
+def open_shell(sandbox):
+    shells = []
+
+    def start(name, **kwargs):
+        sh = LiveShell(name, sandbox, **kwargs)
+        shells.append(sh)
+        sh.hook()
+        return sh
+
+    yield start
+    for sh in shells:
+        sh.close()
+
+
+def export_json(env_world, directory, env):
+    """`ssoenv export json` in `directory` with `env`: (changes, stderr lines)."""
+    result = env_world.run("export", "json", cwd=directory, env=env, secret_stdout=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), [
+        line for line in result.stderr.splitlines() if line.startswith("ssoenv:")
+    ]
+
+
+def applied(env: dict, changes: dict) -> dict:
+    env = dict(env)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+class Listener:
+    """An attacker's HTTP server on 127.0.0.1 that keeps every request's headers."""
+
+    def __init__(self):
+        seen = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _any(self):
+                seen.append({k.lower(): v for k, v in self.headers.items()})
+                self.send_response(500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_PUT = _any
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+# ---- an allowed .ssoenv sets only what cannot run code or send credentials elsewhere ------
+
+# What each refused variable would have done, with a value that shows it.
+DANGEROUS = {
+    "PROMPT_COMMAND": "touch /tmp/ssoenv-pwned",
+    "PATH": "/tmp/evil:/usr/bin:/bin",
+    "LD_PRELOAD": "/tmp/evil.so",
+    "DYLD_INSERT_LIBRARIES": "/tmp/evil.dylib",
+    "BASH_ENV": "/tmp/evil.sh",
+    "ENV": "/tmp/evil.sh",
+    "PYTHONPATH": "/tmp/evil",
+    "PYTHONSTARTUP": "/tmp/evil.py",
+    "IFS": "x",
+    "PS1": "$(touch /tmp/ssoenv-pwned)",
+    "PS4": "$(touch /tmp/ssoenv-pwned)",
+    "HOME": "/tmp/evil",
+    "SHELL": "/tmp/evil",
+    "ZDOTDIR": "/tmp/evil",
+    "precmd_functions": "evil",
+    "fish_function_path": "/tmp/evil",
+    "NODE_OPTIONS": "--require /tmp/evil.js",
+    "PERL5OPT": "-Mevil",
+    "RUBYOPT": "-revil",
+    "GIT_SSH_COMMAND": "/tmp/evil",
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
+    "AWS_ENDPOINT_URL_SSO": "http://127.0.0.1:1",
+    "AWS_CONFIG_FILE": "/tmp/evil-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/tmp/evil-credentials",
+    "AWS_CA_BUNDLE": "/tmp/evil.pem",
+    "AWS_ACCESS_KEY_ID": "AKIAEVIL",
+    "AWS_SECRET_ACCESS_KEY": "evil",
+    "AWS_SESSION_TOKEN": "evil",
+    "HTTPS_PROXY": "http://127.0.0.1:1",
+    "XDG_CONFIG_HOME": "/tmp/evil",
+}
+
+
+def _env_block(values: dict) -> str:
+    return "env:\n" + "".join("  %s: %s\n" % (k, json.dumps(v)) for k, v in values.items())
+
+
+def test_export_refuses_every_variable_that_runs_code_or_redirects_aws(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    f = ssoenv_env.write_dotfile("profile: dev\n" + _env_block(dict(DANGEROUS, TF_VAR_ok="yes")))
+    ssoenv_env.allow(f)
+    result = ssoenv_env.run("export", "json")
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)
+    assert changes["AWS_PROFILE"] == "dev"
+    assert changes["TF_VAR_ok"] == "yes"
+    assert [name for name in DANGEROUS if name in changes] == []
+    lines = result.stderr.splitlines()
+    for name in DANGEROUS:
+        prefix = "ssoenv: ~/work/project/.ssoenv: env: %s is not set: " % name
+        (line,) = [x for x in lines if x.startswith(prefix)]
+        assert line.endswith(
+            "to permit it, add %s to allowed_variables in ~/.config/ssoenv/config.yaml" % name
+        )
+
+
+def test_trusted_prefixes_do_not_permit_a_refused_variable_but_allowed_variables_does(
+    ssoenv_env,
+):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_user_config("trusted_prefixes: [~/work]\n")
+    ssoenv_env.write_dotfile("profile: dev\nenv:\n  NODE_OPTIONS: --max-old-space-size=4096\n")
+    changes = json.loads(ssoenv_env.run("export", "json").stdout)
+    assert changes["AWS_PROFILE"] == "dev"
+    assert "NODE_OPTIONS" not in changes
+    ssoenv_env.write_user_config("trusted_prefixes: [~/work]\nallowed_variables: [NODE_OPTIONS]\n")
+    result = ssoenv_env.run("export", "json")
+    assert json.loads(result.stdout)["NODE_OPTIONS"] == "--max-old-space-size=4096"
+    assert "NODE_OPTIONS" not in result.stderr
+
+
+def test_ssoenv_own_variables_cannot_be_permitted(ssoenv_env):
+    ssoenv_env.write_user_config("allowed_variables: [SSOENV_DIFF]\n")
+    result = ssoenv_env.run("export", "json")
+    assert result.stderr == (
+        "ssoenv: ~/.config/ssoenv/config.yaml: allowed_variables: SSOENV_DIFF belongs to "
+        "ssoenv itself and cannot be permitted\n"
+    )
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_allowed_file_runs_nothing_in_a_real_shell_and_leaving_still_unloads(
+    sandbox, open_shell, shell, tmp_path
+):
+    marker = tmp_path / "pwned"
+    evil = {
+        "PROMPT_COMMAND": "touch %s" % marker,
+        "BASH_ENV": str(tmp_path / "evil.sh"),
+        "PATH": str(tmp_path) + ":/usr/bin:/bin",
+        "LD_PRELOAD": str(tmp_path / "evil.so"),
+        "fish_function_path": str(tmp_path),
+        "AWS_ENDPOINT_URL_SSO": "http://127.0.0.1:1",
+    }
+    proj = sandbox.project("shop", "profile: dev\n" + _env_block(dict(evil, TF_VAR_stage="dev")))
+    sh = open_shell(shell)
+    before = {name: sh.get(name) for name in evil}
+    out = clean(sh.run("cd %s" % proj))
+    sh.run("true")
+    assert sh.get("TF_VAR_stage") == "dev"
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert {name: sh.get(name) for name in evil} == before
+    assert not marker.exists()
+    assert sum(": env: " in line and " is not set: " in line for line in out) == len(evil)
+    assert "ssoenv: unloaded ~/shop/.ssoenv" in clean(sh.run("cd /"))
+    assert sh.get("AWS_PROFILE") is None
+    assert sh.get("TF_VAR_stage") is None
+
+
+def test_an_endpoint_set_by_a_dotfile_never_gets_the_access_token(world, browser, listener):
+    """The hook renews role keys with the shell's environment: a `.ssoenv` that could set
+    AWS_ENDPOINT_URL_SSO would have the IAM Identity Center access token sent to it."""
+    world.login("--profile", PROFILE)
+    token = cache.read_token(token_path())["accessToken"]
+    project = world.project(
+        "proj",
+        "profile: %s\ncredentials: true\nenv:\n  AWS_ENDPOINT_URL_SSO: %s\n"
+        "  AWS_ENDPOINT_URL: %s\n" % (PROFILE, listener.url, listener.url),
+    )
+    env = world.env()
+    changes, lines = export_json(world, project, env)
+    inside = applied(env, changes)
+    # The keys need renewing: the next prompt asks for new ones with the token.
+    os.unlink(cache.role_credentials_cache_path(ACCOUNT, ROLE, SESSION_NAME, START_URL))
+    inside["SSOENV_RENEW_AT"] = "1"
+    renewed, _ = export_json(world, project, inside)
+    assert [r for r in listener.requests if token in json.dumps(r)] == []
+    assert listener.requests == []
+    assert renewed.get("AWS_ACCESS_KEY_ID")
+    assert inside["AWS_ENDPOINT_URL_SSO"] == world.emulator.url  # the user's own, kept
+    assert any("env: AWS_ENDPOINT_URL_SSO is not set" in line for line in lines)
+
+
+def test_allow_shows_what_it_approves_with_secrets_masked(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_dotfile(
+        "profile: dev\nregion: eu-west-1\nenv:\n  TF_VAR_stage: dev\n"
+        "  GITHUB_TOKEN: ghp_abcdefghijklmnop\n  PATH: /tmp/evil\n"
+    )
+    result = ssoenv_env.run("allow")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "ssoenv: allowed ~/work/project/.ssoenv",
+        "  profile: dev (account 111111111111, role Developer)",
+        "  region:  eu-west-1",
+        "  env:     TF_VAR_stage=dev",
+        "  env:     GITHUB_TOKEN=<secret, 20 characters>",
+        "  env:     PATH=/tmp/evil (not set: it changes which programs and code run; to "
+        "permit it, add PATH to allowed_variables in ~/.config/ssoenv/config.yaml)",
+    ]
