@@ -213,6 +213,13 @@ def evaluate(env, settings) -> Outcome:
     settings_file = paths.display(paths.user_config_file())
     for name, why in refused:
         out.warnings.append(envrule.refusal(shown, name, why, settings_file))
+    for name in envdiff.held(env, envdiff.decode(env.get(DIFF)), out.wanted):
+        del out.wanted[name]
+        out.warnings.append(
+            "%s: env: %s is not set: this shell holds a secret in it, and ssoenv keeps no "
+            "copy of a secret to put back; to use the project's value, unset %s first"
+            % (shown, name, name)
+        )
     return out
 
 
@@ -348,6 +355,10 @@ def compute(env=None):
                 "renewed keys for profile %s (until %s)"
                 % (out.profile["name"], keys["AWS_CREDENTIAL_EXPIRATION"])
             )
+        # Keys the shell holds itself stay (the line about AWS_ACCESS_KEY_ID says so):
+        # replacing them would mean keeping a copy of them to put back.
+        for name in envdiff.held(env, record, keys):
+            del keys[name]
         out.wanted.update(keys)
 
     changes, new_record = envdiff.plan(env, record, out.wanted)

@@ -252,3 +252,62 @@ def test_allow_shows_what_it_approves_with_secrets_masked(ssoenv_env):
         "  env:     PATH=/tmp/evil (not set: it changes which programs and code run; to "
         "permit it, add PATH to allowed_variables in ~/.config/ssoenv/config.yaml)",
     ]
+
+
+# ---- no secret in any SSOENV_* variable ---------------------------------------------------
+
+
+def _ssoenv_variables(sh, tmp_path) -> str:
+    """Every SSOENV_* variable the shell exports, as `env` shows them to its children."""
+    dump = tmp_path / ("env-" + sh.name)
+    sh.run("env > %s" % dump)
+    return "\n".join(line for line in dump.read_text().splitlines() if "SSOENV_" in line)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_secret_the_shell_holds_is_never_copied_into_ssoenv_variables(
+    sandbox, open_shell, shell, tmp_path
+):
+    token = "ghp_" + "s3cr3t" * 6
+    proj = sandbox.project(
+        "shop",
+        'profile: dev\nenv:\n  GITHUB_TOKEN: ""\n  TF_VAR_db_password: project-pw-1234\n'
+        "  TF_VAR_stage: dev\n",
+    )
+    sh = open_shell(shell, extra_env={"GITHUB_TOKEN": token})
+    out = clean(sh.run("cd %s" % proj))
+    assert sh.get("TF_VAR_stage") == "dev"
+    assert sh.get("TF_VAR_db_password") == "project-pw-1234"
+    recorded = _ssoenv_variables(sh, tmp_path)
+    assert "TF_VAR_stage" in recorded  # the record is there...
+    assert token not in recorded  # ...without the shell's secret
+    assert "project-pw-1234" not in recorded  # ...or the project's
+    assert sh.get("GITHUB_TOKEN") == token
+    assert (
+        "ssoenv: ~/shop/.ssoenv: env: GITHUB_TOKEN is not set: this shell holds a secret in "
+        "it, and ssoenv keeps no copy of a secret to put back; to use the project's value, "
+        "unset GITHUB_TOKEN first" in out
+    )
+    sh.run("cd /")
+    assert sh.get("GITHUB_TOKEN") == token
+    assert sh.get("TF_VAR_db_password") is None
+    assert sh.get("SSOENV_DIFF") is None
+
+
+def test_long_term_keys_in_the_shell_are_not_copied_into_ssoenv_variables(world, browser):
+    world.login("--profile", PROFILE)
+    project = world.project("proj", "profile: %s\ncredentials: true\n" % PROFILE)
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    env = world.env(AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY=secret)
+    changes, lines = export_json(world, project, env)
+    inside = applied(env, changes)
+    assert [
+        name for name, value in inside.items() if name.startswith("SSOENV_") and secret in value
+    ] == []
+    assert inside["AWS_SECRET_ACCESS_KEY"] == secret
+    assert inside["AWS_ACCESS_KEY_ID"] == "AKIAIOSFODNN7EXAMPLE"
+    assert "AWS_SESSION_TOKEN" not in inside
+    assert inside["AWS_PROFILE"] == PROFILE
+    assert any(line.startswith("ssoenv: AWS_ACCESS_KEY_ID is set in this shell") for line in lines)
+    left, _ = export_json(world, world.home, inside)
+    assert applied(inside, left)["AWS_SECRET_ACCESS_KEY"] == secret
