@@ -20,6 +20,8 @@ RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials nee
 STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT)
 # How long a shell without the keys it wants waits before the hook asks again.
 KEYS_RETRY_SECONDS = 60
+# Named for what parsing checks: a check added later must not be skipped by an old entry.
+DOTFILE_CACHE = "dotfile-2"
 KEY_VARS = (
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
@@ -46,20 +48,27 @@ class Outcome:
 
 def dotfile_data(path: str):
     """(content hash, parsed dict) of a `.ssoenv`; raises SsoenvError. Cached on content."""
-    data = locate.read_bytes(path)
-    digest = locate.content_hash(path, data)
-    cached = cache.get("dotfile", path, digest)
+    _, digest, value = dotfile_read(path)
+    return digest, value
+
+
+def dotfile_read(path: str):
+    """(locate.Found, content hash, parsed dict): the file read once, so that its trust is
+    judged on exactly what was read."""
+    found = locate.read(path)
+    digest = locate.digest(found)
+    cached = cache.get(DOTFILE_CACHE, path, digest)
     if cached is None:
         from ssoenv import dotfile
 
         try:
-            cached = {"value": dotfile.load_text(path, data).to_json()}
+            cached = {"value": dotfile.load_text(path, found.data).to_json()}
         except SsoenvError as e:
             cached = {"error": str(e)}
-        cache.put("dotfile", path, digest, cached)
+        cache.put(DOTFILE_CACHE, path, digest, cached)
     if "error" in cached:
         raise SsoenvError(cached["error"])
-    return digest, cached["value"]
+    return found, digest, cached["value"]
 
 
 def _profile_value(p, config) -> dict:
@@ -175,11 +184,13 @@ def evaluate(env, settings) -> Outcome:
         return out
     shown = paths.display(out.file)
     try:
-        digest, dot = dotfile_data(out.file)
+        found, digest, dot = dotfile_read(out.file)
     except SsoenvError as e:
         out.errors.append(str(e))
         return out
-    out.trust = trust.status(out.file, digest, settings.get("trusted_prefixes"))
+    out.trust = trust.status(
+        out.file, digest, settings.get("trusted_prefixes"), where=found.where, real=found.real
+    )
     if out.trust == trust.DENIED:
         out.notices.append("%s is denied; to use it, run: ssoenv allow" % shown)
         return out

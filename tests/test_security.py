@@ -311,3 +311,95 @@ def test_long_term_keys_in_the_shell_are_not_copied_into_ssoenv_variables(world,
     assert any(line.startswith("ssoenv: AWS_ACCESS_KEY_ID is set in this shell") for line in lines)
     left, _ = export_json(world, world.home, inside)
     assert applied(inside, left)["AWS_SECRET_ACCESS_KEY"] == secret
+
+
+# ---- trust: the file checked is the file read ---------------------------------------------
+
+
+def _flip_forever(link: str, targets, stop: threading.Event) -> None:
+    """Swap `link` between `targets` atomically, as fast as possible, until `stop`."""
+    tmp = link + ".flip"
+    i = 0
+    while not stop.is_set():
+        try:
+            os.symlink(targets[i % len(targets)], tmp)
+            os.replace(tmp, link)
+        except OSError:
+            pass
+        i += 1
+
+
+def test_a_symlink_flipped_during_export_never_applies_untrusted_content(ssoenv_env):
+    """A repository under a trusted prefix whose `.ssoenv` links outside it, to a link the
+    attacker keeps flipping between their own file and the repository's."""
+    from ssoenv import export
+
+    ssoenv_env.write_aws_config()
+    home = ssoenv_env.home
+    ssoenv_env.write_user_config("trusted_prefixes: [~/trusted]\n")
+    repo = home / "trusted" / "repo"
+    repo.mkdir(parents=True)
+    (repo / "team.ssoenv").write_text("profile: dev\n")
+    evil = home / "tmp-evil"
+    evil.mkdir()
+    (evil / "payload").write_text("profile: prod\nenv:\n  EVIL: applied\n")
+    link = str(evil / "link")
+    os.symlink(str(repo / "team.ssoenv"), link)
+    os.symlink(link, str(repo / ".ssoenv"))
+    env = dict(os.environ, PWD=str(repo))
+    os.chdir(repo)
+    stop = threading.Event()
+    flipper = threading.Thread(
+        target=_flip_forever, args=(link, [str(evil / "payload"), str(repo / "team.ssoenv")], stop)
+    )
+    flipper.start()
+    outcomes = {"trusted": 0, "untrusted applied": 0, "refused": 0}
+    try:
+        for _ in range(400):
+            changes, _ = export.compute(env)
+            if changes.get("EVIL") or changes.get("AWS_PROFILE") == "prod":
+                outcomes["untrusted applied"] += 1
+            elif changes.get("AWS_PROFILE") == "dev":
+                outcomes["trusted"] += 1
+            else:
+                outcomes["refused"] += 1
+    finally:
+        stop.set()
+        flipper.join()
+    assert outcomes["untrusted applied"] == 0, outcomes
+    assert outcomes["trusted"] > 0, outcomes
+
+
+def test_a_symlink_elsewhere_to_an_allowed_file_is_not_allowed(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    f = ssoenv_env.write_dotfile("profile: dev\n")
+    ssoenv_env.allow(f)
+    elsewhere = ssoenv_env.home / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(str(f), str(elsewhere / ".ssoenv"))
+    result = ssoenv_env.run(
+        "export", "json", cwd=elsewhere, env=dict(ssoenv_env.base_env(), PWD=str(elsewhere))
+    )
+    assert "AWS_PROFILE" not in json.loads(result.stdout)
+    assert result.stderr == "ssoenv: ~/elsewhere/.ssoenv is not allowed; run: ssoenv allow\n"
+    # Allowed there, it applies there; the original stays allowed where it is.
+    assert ssoenv_env.run("allow", str(elsewhere)).returncode == 0
+    result = ssoenv_env.run(
+        "export", "json", cwd=elsewhere, env=dict(ssoenv_env.base_env(), PWD=str(elsewhere))
+    )
+    assert json.loads(result.stdout)["AWS_PROFILE"] == "dev"
+    assert json.loads(ssoenv_env.run("export", "json").stdout)["AWS_PROFILE"] == "dev"
+
+
+def test_a_trusted_prefix_does_not_cover_a_link_into_it_from_elsewhere(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_user_config("trusted_prefixes: [~/work]\n")
+    f = ssoenv_env.write_dotfile("profile: dev\n")
+    elsewhere = ssoenv_env.home / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(str(f), str(elsewhere / ".ssoenv"))
+    result = ssoenv_env.run(
+        "export", "json", cwd=elsewhere, env=dict(ssoenv_env.base_env(), PWD=str(elsewhere))
+    )
+    assert "AWS_PROFILE" not in json.loads(result.stdout)
+    assert json.loads(ssoenv_env.run("export", "json").stdout)["AWS_PROFILE"] == "dev"
