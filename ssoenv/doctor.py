@@ -108,6 +108,9 @@ def check_dotfile(env: Mapping[str, str]) -> List[Finding]:
     outcome = export.evaluate(env, settings)
     where = paths.display(outcome.file) if outcome.file else ".ssoenv"
     out = []
+    if userconfig.trusts_everything(settings) and outcome.trust != trust.TRUSTED_PREFIX:
+        where_settings = paths.display(paths.user_config_file())
+        out.append(Finding(WARNING, "trust-all", where_settings, userconfig.everything_warning()))
     for note in outcome.notices:
         if outcome.trust == trust.DENIED:
             message = "denied, so it is not applied; to use it, run: ssoenv allow"

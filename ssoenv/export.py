@@ -198,6 +198,8 @@ def evaluate(env, settings) -> Outcome:
         out.notices.append("%s is not allowed; run: ssoenv allow" % shown)
         return out
     out.dotfile = dot
+    if out.trust == trust.TRUSTED_PREFIX and userconfig.trusts_everything(settings):
+        out.warnings.append(userconfig.everything_warning())
     try:
         if dot.get("profile"):
             info = profile_info(dot["profile"])

@@ -403,3 +403,36 @@ def test_a_trusted_prefix_does_not_cover_a_link_into_it_from_elsewhere(ssoenv_en
     )
     assert "AWS_PROFILE" not in json.loads(result.stdout)
     assert json.loads(ssoenv_env.run("export", "json").stdout)["AWS_PROFILE"] == "dev"
+
+
+# ---- trusted prefixes are absolute ------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", [".", "", "work", "./work"])
+def test_a_relative_or_empty_trusted_prefix_is_rejected_and_trusts_nothing(ssoenv_env, prefix):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_user_config("trusted_prefixes: [%s]\n" % json.dumps(prefix))
+    ssoenv_env.write_dotfile("profile: dev\n")
+    result = ssoenv_env.run("export", "json")
+    assert "AWS_PROFILE" not in json.loads(result.stdout)
+    assert result.stderr.splitlines() == [
+        'ssoenv: ~/.config/ssoenv/config.yaml: trusted_prefixes: "%s" is not an absolute '
+        "directory; write it as /... or ~/..." % prefix,
+        "ssoenv: ~/work/project/.ssoenv is not allowed; run: ssoenv allow",
+    ]
+
+
+def test_a_trusted_prefix_of_the_root_warns(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_user_config("trusted_prefixes: [/]\n")
+    ssoenv_env.write_dotfile("profile: dev\n")
+    warning = (
+        "ssoenv: trusted_prefixes in ~/.config/ssoenv/config.yaml includes /, so every "
+        ".ssoenv on this machine applies without an allow; name your project directories "
+        "instead"
+    )
+    result = ssoenv_env.run("export", "json")
+    assert json.loads(result.stdout)["AWS_PROFILE"] == "dev"
+    assert warning in result.stderr.splitlines()
+    doctor = ssoenv_env.run("doctor")
+    assert warning[len("ssoenv: ") :] in doctor.stdout + doctor.stderr
