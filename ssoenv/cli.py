@@ -7,7 +7,7 @@ import click
 
 from ssoenv import __version__, paths
 from ssoenv.errors import SsoenvError, UsageError
-from ssoenv.safetext import escape
+from ssoenv.safetext import escape, escape_lines
 
 
 class Group(click.Group):
@@ -160,7 +160,7 @@ def deny(path):
     except SsoenvError:
         digest = ""
     trust.deny(target, digest)
-    click.echo("ssoenv: denied %s" % paths.display(target), err=True)
+    click.echo(escape("ssoenv: denied %s" % paths.display(target)), err=True)
 
 
 @main.command()
@@ -198,7 +198,7 @@ def init(profile, region, force, portable):
     paths.write_atomic(target, text, mode=0o644)
     digest, _ = export_module.dotfile_data(target)
     trust.allow(target, digest)
-    click.echo("ssoenv: wrote and allowed %s" % paths.display(target), err=True)
+    click.echo(escape("ssoenv: wrote and allowed %s" % paths.display(target)), err=True)
 
 
 @main.command()
@@ -213,7 +213,7 @@ def status(as_json):
 
         click.echo(json.dumps(info, indent=2, sort_keys=True))
     else:
-        click.echo(status_module.render(info))
+        click.echo(escape_lines(status_module.render(info)))
 
 
 @main.command()
@@ -231,7 +231,7 @@ def profiles(as_json):
     if not rows:
         click.echo("no profiles in %s" % paths.display(paths.aws_config_file()), err=True)
         return
-    click.echo(status_module.table(rows))
+    click.echo(escape_lines(status_module.table(rows)))
 
 
 COMPLETION_SHELLS = ("bash", "zsh", "fish")

@@ -6,6 +6,7 @@ import sys
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ssoenv.errors import ConfigError, SsoenvError, UsageError
+from ssoenv.safetext import escape
 
 DEFAULT_SCOPES = "sso:account:access"
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
@@ -208,7 +209,7 @@ def ensure_login(session, *, use_device_code: bool = False, open_browser: bool =
     except SsoError:
         if cache.token_status(tokens.load_token(session)) not in ("missing", "expired"):
             raise
-    out.write(f"ssoenv: logging in to {session.label}\n")
+    out.write(escape(f"ssoenv: logging in to {session.label}") + "\n")
     out.flush()
     return login.login(session, use_device_code=use_device_code, open_browser=open_browser, out=out)
 
@@ -392,7 +393,7 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
     if not from_file:
         written = _maybe_dotfile(opts, ask, profile, out)
     elif not opts.dry_run:
-        out.write(f"ssoenv: {paths.display(from_file)} now finds profile {profile}\n")
+        out.write(escape(f"ssoenv: {paths.display(from_file)} now finds profile {profile}") + "\n")
         _hint_allow(from_file, out)
     return Result(
         profile,
@@ -431,7 +432,7 @@ def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str
         )
     text = dotfile.example(profile, None)
     if opts.dry_run:
-        out.write(f"ssoenv: would write and allow {paths.display(target)}\n")
+        out.write(escape(f"ssoenv: would write and allow {paths.display(target)}") + "\n")
         return target
     dotfile.parse(text, target)
     paths.write_atomic(target, text, mode=0o644)
@@ -449,4 +450,6 @@ def _hint_allow(path: str, out) -> None:
     except SsoenvError:
         return
     if state != trust.ALLOWED and state != trust.TRUSTED_PREFIX:
-        out.write(f"ssoenv: {paths.display(path)} is {state}; to use it, run: ssoenv allow\n")
+        out.write(
+            escape(f"ssoenv: {paths.display(path)} is {state}; to use it, run: ssoenv allow") + "\n"
+        )

@@ -434,8 +434,10 @@ def main(argv) -> int:
         return 2
     changes, messages = compute()
     text = shell.render(changes)
+    from ssoenv.safetext import escape
+
     for line in messages:
-        sys.stderr.write("ssoenv: %s\n" % line)
+        sys.stderr.write("ssoenv: %s\n" % escape(line))
     sys.stderr.flush()
     sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
     sys.stdout.flush()

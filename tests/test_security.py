@@ -436,3 +436,48 @@ def test_a_trusted_prefix_of_the_root_warns(ssoenv_env):
     assert warning in result.stderr.splitlines()
     doctor = ssoenv_env.run("doctor")
     assert warning[len("ssoenv: ") :] in doctor.stdout + doctor.stderr
+
+
+# ---- terminal escapes ---------------------------------------------------------------------
+
+# Sets the clipboard (OSC 52), clears the screen, reverses the text after it, and forges a
+# line of its own.
+HOSTILE = "\x1b]52;c;cGF5bG9hZA==\x07\x1b[2J\u202e\nssoenv: loaded ~/safe/.ssoenv (profile safe)"
+RAW = ("\x1b", "\x07", "\u202e", "\x9b")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_never_allowed_file_writes_no_escape_sequence_to_the_terminal(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\nregion: %s\n" % json.dumps(HOSTILE), allow=False)
+    sh = open_shell(shell)
+    out = sh.run("cd %s" % proj)
+    lines = clean(out)
+    assert lines and all(not any(c in line for c in RAW) for line in lines), lines
+    assert "ssoenv: loaded ~/safe/.ssoenv (profile safe)" not in lines
+    assert any("\\e]52;c;cGF5bG9hZA==\\x07\\e[2J\\u202e\\nssoenv: loaded" in line for line in lines)
+
+
+def test_profile_names_and_paths_are_escaped_in_every_message(ssoenv_env):
+    evil_profile = "dev\x1b[2J\u202e"
+    ssoenv_env.write_aws_config(
+        "[profile %s]\nregion = eu-west-1\ncredential_process = /bin/false\n" % evil_profile
+    )
+    directory = ssoenv_env.home / "work" / "shop\u202egnp.exe"
+    f = ssoenv_env.write_dotfile("profile: %s\n" % json.dumps(evil_profile), directory)
+    env = dict(ssoenv_env.base_env(), PWD=str(directory))
+    outputs = [
+        ssoenv_env.run("export", "json", cwd=directory, env=env).stderr,
+        ssoenv_env.run("allow", cwd=directory, env=env).stderr,
+    ]
+    outputs.append(ssoenv_env.run("export", "json", cwd=directory, env=env).stderr)
+    status = ssoenv_env.run("status", cwd=directory, env=env)
+    outputs += [status.stdout, status.stderr]
+    profiles = ssoenv_env.run("profiles", cwd=directory, env=env)
+    outputs += [profiles.stdout, profiles.stderr]
+    outputs.append(ssoenv_env.run("exec", "--", "true", cwd=directory, env=env).stderr)
+    outputs.append(ssoenv_env.run("deny", str(f), cwd=directory, env=env).stderr)
+    for text in outputs:
+        assert not any(c in text for c in RAW), text
+    joined = "\n".join(outputs)
+    assert "shop\\u202egnp.exe" in joined
+    assert "dev\\e[2J\\u202e" in joined
