@@ -228,6 +228,13 @@ def dotfile_prefill(opts: Options) -> Optional[str]:
             f"{paths.display(found)} names a profile, not an account and role; "
             "--from-dotfile needs a portable .ssoenv (account:, role:)"
         )
+    from ssoenv import dotfile
+
+    # Checked again here, not only when parsed: these values go into ~/.aws/config.
+    for key in ("account", "role", "sso_start_url", "region"):
+        problem = dotfile.portable_problem(key, data.get(key))
+        if problem:
+            raise SsoenvError(f"{paths.display(found)}: {problem}; fix the file")
     opts.account_id = opts.account_id or str(data["account"])
     opts.role_name = opts.role_name or data["role"]
     opts.start_url = opts.start_url or data.get("sso_start_url")

@@ -6,6 +6,8 @@ local Identity Center emulator where a token could be sent elsewhere."""
 import http.server
 import json
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -481,3 +483,73 @@ def test_profile_names_and_paths_are_escaped_in_every_message(ssoenv_env):
     joined = "\n".join(outputs)
     assert "shop\\u202egnp.exe" in joined
     assert "dev\\e[2J\\u202e" in joined
+
+
+# ---- a teammate's file cannot write lines into ~/.aws/config ------------------------------
+
+INJECTED = "\n[profile evil]\ncredential_process = sh -c 'touch /tmp/ssoenv-pwned'"
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("sso_start_url", "https://evil.awsapps.com/start" + INJECTED),
+        ("sso_start_url", "http://evil.awsapps.com/start"),
+        ("sso_start_url", "https://evil.awsapps.com/start x"),
+        ("account", "222222222222" + INJECTED),
+        ("account", "2222"),
+        ("role", "ReadOnly" + INJECTED),
+        ("role", "Read Only"),
+        ("region", "us-east-1" + INJECTED),
+    ],
+)
+def test_configure_from_dotfile_writes_nothing_a_file_smuggles_in(aws_home, tmp_path, field, value):
+    values = {
+        "account": "222222222222",
+        "role": "ReadOnly",
+        "sso_start_url": "https://evil.awsapps.com/start",
+        "region": "us-east-1",
+    }
+    values[field] = value
+    project = tmp_path / "shared"
+    project.mkdir()
+    (project / ".ssoenv").write_text(
+        "".join("%s: %s\n" % (k, json.dumps(v)) for k, v in values.items())
+    )
+    config = aws_home / ".aws" / "config"
+    before = config.read_text()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ssoenv",
+            "configure",
+            "--from-dotfile",
+            "--sso-session",
+            "evil",
+            "--sso-region",
+            "eu-west-1",
+            "--scopes",
+            "sso:account:access",
+            "--output",
+            "",
+            "--profile-name",
+            "shared",
+            "--dry-run",
+        ],
+        env=dict(os.environ, PYTHONPATH=ROOT, PWD=str(project)),
+        cwd=str(project),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert config.read_text() == before
+    assert "[profile evil]" not in result.stdout  # the diff a dry run prints
+    assert result.returncode != 0
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("ssoenv: %s/.ssoenv: line " % project) or line.startswith(
+        "ssoenv: %s/.ssoenv: " % project
+    )
+    assert field in line or "region" in line
+    assert "Traceback" not in result.stderr
