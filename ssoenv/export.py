@@ -227,7 +227,8 @@ def evaluate(env, settings) -> Outcome:
     for name, why in refused:
         out.warnings.append(envrule.refusal(shown, name, why, settings_file))
     for name in envdiff.held(env, envdiff.decode(env.get(DIFF)), out.wanted):
-        del out.wanted[name]
+        if out.wanted.pop(name) == env.get(name):
+            continue  # the shell has the very value: nothing to say
         out.warnings.append(
             "%s: env: %s is not set: this shell holds a secret in it, and ssoenv keeps no "
             "copy of a secret to put back; to use the project's value, unset %s first"

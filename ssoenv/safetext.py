@@ -4,7 +4,8 @@ A `.ssoenv`, a profile name or a path can hold escape sequences (which set the c
 clear the screen or forge an `ssoenv:` line) and bidi controls (which reorder what is
 shown). Every message passes through `escape` where it is written."""
 
-_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+# Bidi controls, and the line and paragraph separators some terminals break lines at.
+_BIDI = (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _TABLE = {c: "\\x%02x" % c for c in (*range(0x20), *range(0x7F, 0xA0))}
 _TABLE.update({c: "\\u%04x" % c for c in _BIDI})
 # Bytes that were not UTF-8 (kept as surrogates) show as the bytes they were.

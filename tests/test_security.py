@@ -553,3 +553,62 @@ def test_configure_from_dotfile_writes_nothing_a_file_smuggles_in(aws_home, tmp_
     )
     assert field in line or "region" in line
     assert "Traceback" not in result.stderr
+
+
+def test_status_doctor_and_exec_apply_the_same_rule_as_the_hook(ssoenv_env):
+    ssoenv_env.write_aws_config()
+    f = ssoenv_env.write_dotfile(
+        "profile: static\nenv:\n  TF_VAR_stage: dev\n  PATH: /tmp/evil\n  BASH_ENV: /tmp/evil.sh\n"
+    )
+    ssoenv_env.allow(f)
+    line = (
+        "~/work/project/.ssoenv: env: PATH is not set: it changes which programs and code "
+        "run; to permit it, add PATH to allowed_variables in ~/.config/ssoenv/config.yaml"
+    )
+    status = ssoenv_env.run("status", "--json")
+    info = json.loads(status.stdout)
+    assert info["wanted"] == {"AWS_PROFILE": "static", "TF_VAR_stage": "dev"}
+    assert line in info["errors"]
+    doctor = ssoenv_env.run("doctor")
+    assert line in doctor.stdout + doctor.stderr
+    ran = ssoenv_env.run(
+        "exec", "--", sys.executable, "-c", "import os, json; print(json.dumps(dict(os.environ)))"
+    )
+    assert ran.returncode == 0, ran.stderr
+    child = json.loads(ran.stdout)
+    assert child["TF_VAR_stage"] == "dev"
+    assert child["PATH"] == os.environ["PATH"]
+    assert "BASH_ENV" not in child
+    assert "ssoenv: " + line in ran.stderr.splitlines()
+
+
+def test_escaped_text_is_one_line_without_control_or_bidi_characters():
+    import unicodedata
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from ssoenv.safetext import escape
+
+    @given(st.text())
+    def check(text):
+        shown = escape(text)
+        assert "\n" not in shown and "\r" not in shown
+        for c in shown:
+            assert unicodedata.category(c) != "Cc", repr(shown)
+            assert unicodedata.bidirectional(c) not in (
+                "RLO",
+                "LRO",
+                "RLE",
+                "LRE",
+                "PDF",
+                "RLI",
+                "LRI",
+                "FSI",
+                "PDI",
+            ), repr(shown)
+        # Printable text is left exactly as it was.
+        if all(c.isprintable() for c in text):
+            assert shown == text
+
+    check()
