@@ -12,7 +12,7 @@ RUNS = "it changes which programs and code run"
 SHELL = "it changes how your shell behaves"
 AWS_CALLS = "it changes where AWS calls go and which credentials they carry"
 AWS_FILES = "it changes which AWS files are read"
-NETWORK = "it changes where network calls go or which certificates are trusted"
+NETWORK = "it changes where network calls go or how they are secured"
 FILES = "it changes where programs read their settings"
 OWN = "it belongs to ssoenv itself"
 
@@ -62,6 +62,33 @@ _NAMES = {
         "TERMINFO",
         "TERMINFO_DIRS",
         "AWS_PAGER",
+        # The C library and OpenSSL load modules named by these into any program.
+        "GCONV_PATH",
+        "GLIBC_TUNABLES",
+        "LOCPATH",
+        "NLSPATH",
+        "OPENSSL_CONF",
+        "OPENSSL_ENGINES",
+        "OPENSSL_MODULES",
+        # Start-up code of editors and interpreters.
+        "VIMINIT",
+        "EXINIT",
+        "MYVIMRC",
+        "VIMRUNTIME",
+        "EMACSLOADPATH",
+        "PHPRC",
+        "PHP_INI_SCAN_DIR",
+        "TCLLIBPATH",
+        "DOTNET_STARTUP_HOOKS",
+        "DOTNET_ADDITIONAL_DEPS",
+        "COR_ENABLE_PROFILING",
+        "COR_PROFILER",
+        "COR_PROFILER_PATH",
+        "JAVA_HOME",
+        "GOROOT",
+        "SUDO_EDITOR",
+        "SYSTEMD_EDITOR",
+        "SYSTEMD_PAGER",
     ),
     # How a shell behaves: start-up files, prompts, hooks, word splitting, special names.
     SHELL: (
@@ -155,6 +182,13 @@ _NAMES = {
         "SSL_CERT_FILE",
         "SSL_CERT_DIR",
         "NODE_EXTRA_CA_CERTS",
+        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+        # Name resolution: where a host name leads.
+        "HOSTALIASES",
+        "LOCALDOMAIN",
+        "RES_OPTIONS",
+        # Writes the keys of every TLS session, AWS calls included, to a file.
+        "SSLKEYLOGFILE",
     ),
     FILES: ("XDG_CONFIG_DIRS", "XDG_DATA_DIRS"),
 }
@@ -178,6 +212,10 @@ PATTERNS = (
     ("NPM_CONFIG_", "", RUNS),
     ("npm_config_", "", RUNS),
     ("CARGO_", "", RUNS),
+    ("LUA_", "", RUNS),
+    ("R_PROFILE", "", RUNS),
+    ("R_ENVIRON", "", RUNS),
+    ("CORECLR_", "", RUNS),
     ("BASH_", "", SHELL),
     ("BASH", "", SHELL),
     ("ZSH", "", SHELL),
