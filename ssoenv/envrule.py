@@ -5,7 +5,7 @@ send AWS calls (and the tokens they carry) elsewhere, or make tools read other f
 variables that can do any of that are refused unless the user names them in their own
 settings (`allowed_variables`). Plain string checks only: the hook's path uses this."""
 
-from typing import Iterable, List, Optional, Tuple
+# No typing import: it pulls in `re`, which the hook's path does without.
 
 # Why a name is refused, by what it changes.
 RUNS = "it changes which programs and code run"
@@ -235,7 +235,7 @@ _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENT
 _SECRET_ENDINGS = ("_KEY", "_KEYS", "_AUTH", "APIKEY", "_PAT")
 
 
-def reason(name: str) -> Optional[str]:
+def reason(name: str) -> "str | None":
     """Why a `.ssoenv` may not set `name` by default, or None when it may."""
     found = REASONS.get(name)
     if found is not None:
@@ -251,7 +251,7 @@ def permittable(name: str) -> bool:
     return reason(name) != OWN
 
 
-def split(env: dict, allowed: Iterable[str]) -> Tuple[dict, List[Tuple[str, str]]]:
+def split(env: dict, allowed) -> "tuple[dict, list[tuple[str, str]]]":
     """(the variables that apply, [(name, reason)] of those refused), in the file's order."""
     allowed = set(allowed or ())
     kept, refused = {}, []
