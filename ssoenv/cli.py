@@ -7,6 +7,7 @@ import click
 
 from ssoenv import __version__, paths
 from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.safetext import escape, escape_lines
 
 
 class Group(click.Group):
@@ -19,7 +20,7 @@ class Group(click.Group):
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except SsoenvError as e:
-            click.echo("ssoenv: %s" % e, err=True)
+            click.echo("ssoenv: %s" % escape(e), err=True)
             sys.exit(e.exit_code)
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -141,16 +142,19 @@ def _target(path):
 @click.argument("path", required=False)
 def allow(path):
     """Allow the nearest .ssoenv (or PATH) to set variables. An edit needs a new allow."""
+    from ssoenv import approval, trust, userconfig
     from ssoenv import export as export_module
-    from ssoenv import trust
 
     target = _target(path)
-    digest, data = export_module.dotfile_data(target)
+    digest, dot = export_module.dotfile_data(target)
     trust.allow(target, digest)
-    click.echo("ssoenv: allowed %s" % paths.display(target), err=True)
-    problem = _profile_problem(data)
+    click.echo(escape("ssoenv: allowed %s" % paths.display(target)), err=True)
+    settings, _ = userconfig.load_or_defaults()
+    for line in approval.lines(dot, settings):
+        click.echo("  " + escape(line), err=True)
+    problem = _profile_problem(dot)
     if problem:
-        click.echo("ssoenv: warning: %s" % problem, err=True)
+        click.echo(escape("ssoenv: warning: %s" % problem), err=True)
 
 
 def _profile_problem(data: dict):
@@ -179,7 +183,7 @@ def deny(path):
     except SsoenvError:
         digest = ""
     trust.deny(target, digest)
-    click.echo("ssoenv: denied %s" % paths.display(target), err=True)
+    click.echo(escape("ssoenv: denied %s" % paths.display(target)), err=True)
 
 
 @main.command()
@@ -217,7 +221,7 @@ def init(profile, region, force, portable):
     paths.write_atomic(target, text, mode=0o644)
     digest, _ = export_module.dotfile_data(target)
     trust.allow(target, digest)
-    click.echo("ssoenv: wrote and allowed %s" % paths.display(target), err=True)
+    click.echo(escape("ssoenv: wrote and allowed %s" % paths.display(target)), err=True)
 
 
 @main.command()
@@ -240,7 +244,7 @@ def status(as_json, check):
 
         click.echo(json.dumps(info, indent=2, sort_keys=True))
     else:
-        click.echo(status_module.render(info))
+        click.echo(escape_lines(status_module.render(info)))
 
 
 @main.command()
@@ -258,7 +262,7 @@ def profiles(as_json):
     if not rows:
         click.echo("no profiles in %s" % paths.display(paths.aws_config_file()), err=True)
         return
-    click.echo(status_module.table(rows))
+    click.echo(escape_lines(status_module.table(rows)))
 
 
 COMPLETION_SHELLS = ("bash", "zsh", "fish")

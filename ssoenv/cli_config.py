@@ -5,6 +5,7 @@ import sys
 import click
 
 from ssoenv.cli import complete_profiles, complete_sessions
+from ssoenv.safetext import escape
 
 # Imported on every start (tab completion too): nothing heavier than click at module level.
 
@@ -14,7 +15,7 @@ def _interactive() -> bool:
 
 
 def _say(text: str) -> None:
-    click.echo("ssoenv: " + text, err=True)
+    click.echo("ssoenv: " + escape(text), err=True)
 
 
 def _login_options(f):
@@ -293,7 +294,7 @@ def doctor():
 
     report = doctor_module.examine()
     for line in report.lines():
-        click.echo(line)
+        click.echo(escape(line))
     if report.problems:
         sys.exit(1)
 

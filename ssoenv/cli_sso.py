@@ -8,6 +8,7 @@ import click
 
 from ssoenv.cli import complete_profiles, complete_sessions
 from ssoenv.errors import SsoenvError
+from ssoenv.safetext import escape
 
 
 def _stderr_is_terminal() -> bool:
@@ -45,7 +46,9 @@ def login(profile, sso_session, use_device_code, no_browser, force):
         session, use_device_code=use_device_code, open_browser=not no_browser, out=sys.stderr
     )
     click.echo(
-        "ssoenv: logged in to %s until %s" % (session.label, _expiry_text(state.expires_at)),
+        escape(
+            "ssoenv: logged in to %s until %s" % (session.label, _expiry_text(state.expires_at))
+        ),
         err=True,
     )
 
@@ -90,8 +93,10 @@ def logout(sso_session):
     removed = sso_logout.logout(session)
     what = session.label if session else "every session"
     click.echo(
-        "ssoenv: logged out of %s (%d token%s removed)"
-        % (what, removed, "" if removed == 1 else "s"),
+        escape(
+            "ssoenv: logged out of %s (%d token%s removed)"
+            % (what, removed, "" if removed == 1 else "s")
+        ),
         err=True,
     )
 
@@ -120,9 +125,11 @@ def fresh_token(session, *, interactive: bool):
             raise
     else:
         if state.problem:
-            click.echo("ssoenv: warning: %s; using the current sign-in" % state.problem, err=True)
+            click.echo(
+                escape("ssoenv: warning: %s; using the current sign-in" % state.problem), err=True
+            )
         return state
-    click.echo("ssoenv: %s needs a login" % session.label, err=True)
+    click.echo(escape("ssoenv: %s needs a login" % session.label), err=True)
     return sso_login.login(session, out=sys.stderr)
 
 
@@ -214,6 +221,8 @@ def environment_for(profile, *, interactive: bool) -> dict:
             raise SsoenvError(
                 "no .ssoenv here or above; name a profile: ssoenv exec --profile P -- CMD"
             )
+        for line in out.warnings:
+            sys.stderr.write("ssoenv: %s\n" % escape(line))
         _apply(env, envdiff.plan(env, record, out.wanted)[0])
         name = out.profile["name"]
         wants_keys = bool(out.dotfile.get("credentials"))

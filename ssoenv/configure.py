@@ -7,6 +7,7 @@ import sys
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ssoenv.errors import ConfigError, SsoenvError, UsageError
+from ssoenv.safetext import escape
 
 DEFAULT_SCOPES = "sso:account:access"
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
@@ -227,7 +228,7 @@ def ensure_login(session, *, use_device_code: bool = False, open_browser: bool =
             raise
     from ssoenv.sso import login  # its web server only when a sign-in is needed
 
-    out.write(f"ssoenv: logging in to {session.label}\n")
+    out.write(escape(f"ssoenv: logging in to {session.label}") + "\n")
     out.flush()
     return login.login(session, use_device_code=use_device_code, open_browser=open_browser, out=out)
 
@@ -246,6 +247,13 @@ def dotfile_prefill(opts: Options) -> Optional[str]:
             f"{paths.display(found)} names a profile, not an account and role; "
             "--from-dotfile needs a portable .ssoenv (account:, role:)"
         )
+    from ssoenv import dotfile
+
+    # Checked again here, not only when parsed: these values go into ~/.aws/config.
+    for key in ("account", "role", "sso_start_url", "region"):
+        problem = dotfile.portable_problem(key, data.get(key))
+        if problem:
+            raise SsoenvError(f"{paths.display(found)}: {problem}; fix the file")
     opts.account_id = opts.account_id or str(data["account"])
     opts.role_name = opts.role_name or data["role"]
     opts.start_url = opts.start_url or data.get("sso_start_url")
@@ -437,7 +445,7 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
     if not from_file:
         written = _maybe_dotfile(opts, ask, profile, out)
     elif not opts.dry_run:
-        out.write(f"ssoenv: {paths.display(from_file)} now finds profile {profile}\n")
+        out.write(escape(f"ssoenv: {paths.display(from_file)} now finds profile {profile}") + "\n")
         _hint_allow(from_file, out)
     return Result(
         profile,
@@ -541,7 +549,7 @@ def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str
         )
     text = dotfile.example(profile, None)
     if opts.dry_run:
-        out.write(f"ssoenv: would write and allow {paths.display(target)}\n")
+        out.write(escape(f"ssoenv: would write and allow {paths.display(target)}") + "\n")
         return target
     dotfile.parse(text, target)
     paths.write_atomic(target, text, mode=0o644)
@@ -559,4 +567,6 @@ def _hint_allow(path: str, out) -> None:
     except SsoenvError:
         return
     if state != trust.ALLOWED and state != trust.TRUSTED_PREFIX:
-        out.write(f"ssoenv: {paths.display(path)} is {state}; to use it, run: ssoenv allow\n")
+        out.write(
+            escape(f"ssoenv: {paths.display(path)} is {state}; to use it, run: ssoenv allow") + "\n"
+        )

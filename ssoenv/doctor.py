@@ -121,6 +121,8 @@ def check_dotfile(env: Mapping[str, str], aws_findings: List[Finding] = ()) -> L
     ]
     outcome = export.evaluate(env, settings)
     where = paths.display(outcome.file) if outcome.file else ".ssoenv"
+    if userconfig.trusts_everything(settings) and outcome.trust != trust.TRUSTED_PREFIX:
+        out.append(Finding(WARNING, "trust-all", settings_file, userconfig.everything_warning()))
     for note in outcome.notices:
         if outcome.trust == trust.DENIED:
             message = "denied, so it is not applied; to use it, run: ssoenv allow"
@@ -150,6 +152,8 @@ def check_dotfile(env: Mapping[str, str], aws_findings: List[Finding] = ()) -> L
             )
         if not _reported(aws_where, aws_findings):
             out.append(Finding(PROBLEM, "aws-config", aws_where, rest))
+    for warning in outcome.warnings:
+        out.append(Finding(WARNING, "dotfile-refused", where, _after(warning, where)))
     return out
 
 

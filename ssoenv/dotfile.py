@@ -14,6 +14,12 @@ LOGIN_MODES = ("hint", "auto", "never")
 KEYS = ("profile", "region", "env", "credentials", "login", "account", "role", "sso_start_url")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d+$")
+# IAM's rule for role names.
+ROLE_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+# Control characters (C0, DEL, C1) and bidi controls: never part of a name, an account, a
+# URL or a region, and a way to write extra lines into the AWS config.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Set through `profile:` and `region:`, so never through `env:`.
 MANAGED = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
 
@@ -128,11 +134,46 @@ def _validated(dot: Dotfile, fail, node, nodes=None) -> Dotfile:
         fail('"profile" is missing; write: profile: NAME', node)
     if dot.profile and any(c.isspace() for c in dot.profile):
         fail('profile "%s" has white space in its name' % dot.profile, at("profile"))
-    if dot.region is not None and not REGION_RE.match(dot.region):
-        fail('"%s" is not an AWS region (such as eu-central-1)' % dot.region, at("region"))
+    if dot.profile and _CONTROL_RE.search(dot.profile):
+        fail('profile "%s" has a control character in its name' % dot.profile, at("profile"))
+    for key in ("region", "account", "role", "sso_start_url"):
+        problem = portable_problem(key, getattr(dot, key))
+        if problem:
+            fail(problem, at(key))
     if dot.login is not None and dot.login not in LOGIN_MODES:
         fail('"login" must be one of: %s' % ", ".join(LOGIN_MODES), at("login"))
     return dot
+
+
+def portable_problem(key: str, value) -> Optional[str]:
+    """What is wrong with a value a portable `.ssoenv` may carry into the AWS config (by
+    `configure --from-dotfile`), or None. One rule for the parser and for configure."""
+    if value is None:
+        return None
+    value = str(value)
+    if key == "region":
+        if not REGION_RE.match(value):
+            return '"%s" is not an AWS region (such as eu-central-1)' % value
+    elif key == "account":
+        if _CONTROL_RE.search(value) or not value.strip() or len(value) > 50:
+            return '"account" must be a 12-digit account id or an account name on one line'
+        if value.isdigit() and not ACCOUNT_ID_RE.match(value):
+            return '"account" %s is not a 12-digit account id' % value
+    elif key == "role":
+        if not ROLE_RE.match(value):
+            return (
+                '"role" %s is not a role name (letters, digits and +=,.@_- only, '
+                "at most 64)" % value
+            )
+    elif key == "sso_start_url":
+        if (
+            not value.startswith("https://")
+            or len(value) <= len("https://")
+            or _CONTROL_RE.search(value)
+            or any(c.isspace() for c in value)
+        ):
+            return '"sso_start_url" must be an https:// URL without spaces or control characters'
+    return None
 
 
 def _scalar(yaml, node):

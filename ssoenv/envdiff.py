@@ -1,7 +1,7 @@
 """What to set and unset to go from what ssoenv applied last to what is wanted now, and a
 record of old values so that leaving puts back exactly what was there."""
 
-from ssoenv import fastjson
+from ssoenv import envrule, fastjson
 
 # {name: [value before ssoenv set it (None: unset), value ssoenv set]}
 Record = dict
@@ -33,15 +33,25 @@ def encode(record: Record) -> str:
     return fastjson.dumps(record, sort_keys=True)
 
 
-# What ssoenv sets of these it records only as a digest: the record lives in the shell's
-# environment and must not copy a secret into one more variable.
+# Kept for callers that name ssoenv's own secrets; every name that looks like a secret is
+# treated the same way (envrule.looks_secret).
 SECRETS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 _DIGEST = "sha256:"
+# Set together or not at all: half of a key pair is worse than none.
+GROUPS = (
+    (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+    ),
+)
 
 
 def recorded(name: str, value):
-    """How the record keeps a value ssoenv set."""
-    if value is None or name not in SECRETS:
+    """How the record keeps a value ssoenv set: a secret only as its digest, since the
+    record lives in the shell's environment, seen by every process started there."""
+    if value is None or not envrule.looks_secret(name):
         return value
     try:
         from _sha256 import sha256
@@ -50,13 +60,34 @@ def recorded(name: str, value):
     return _DIGEST + sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def held(env, record: Record, wanted: dict) -> list:
+    """The names of `wanted` that ssoenv leaves as the shell has them: a secret the shell
+    holds (not one ssoenv set), which the record would otherwise have to keep a copy of to
+    put back, and the rest of its group. In `wanted`'s order."""
+    keep = set()
+    for name in wanted:
+        current = env.get(name)
+        if not current or not envrule.looks_secret(name):
+            continue
+        if name in record and record[name][1] == recorded(name, current):
+            continue  # ssoenv's own value: what was there before is in the record already
+        keep.add(name)
+        for group in GROUPS:
+            if name in group:
+                keep.update(group)
+    return [name for name in wanted if name in keep]
+
+
 def plan(env, record: Record, wanted: dict):
     """(changes, new_record).
 
     `changes` maps each variable whose value must change to its new value (None: unset).
     A variable ssoenv set and still wants with the same value is left alone; one it no
     longer wants goes back to its old value, unless the user changed it by hand since, in
-    which case the user's value stays."""
+    which case the user's value stays. A secret the shell holds is never replaced (`held`)."""
+    keep = held(env, record, wanted)
+    if keep:
+        wanted = {name: value for name, value in wanted.items() if name not in keep}
     after = {}
     new_record = {}
     for name, (old, new) in record.items():

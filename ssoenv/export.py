@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from ssoenv import cache, envdiff, locate, paths, trust, userconfig
+from ssoenv import cache, envdiff, envrule, locate, paths, trust, userconfig
 from ssoenv.errors import SsoenvError
 
 # ssoenv's own bookkeeping, kept in each shell's environment.
@@ -20,6 +20,8 @@ RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials nee
 STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT)
 # How long a shell without the keys it wants waits before the hook asks again.
 KEYS_RETRY_SECONDS = 60
+# Named for what parsing checks: a check added later must not be skipped by an old entry.
+DOTFILE_CACHE = "dotfile-2"
 KEY_VARS = (
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
@@ -39,24 +41,34 @@ class Outcome:
         self.wanted = {}  # variables to apply
         self.errors = []  # one line each
         self.notices = []  # not-allowed and similar, shown even when quiet
+        # Variables the file names but may not set, and like warnings: shown on entering,
+        # the rest of the file still applies.
+        self.warnings = []
 
 
 def dotfile_data(path: str):
     """(content hash, parsed dict) of a `.ssoenv`; raises SsoenvError. Cached on content."""
-    data = locate.read_bytes(path)
-    digest = locate.content_hash(path, data)
-    cached = cache.get("dotfile", path, digest)
+    _, digest, value = dotfile_read(path)
+    return digest, value
+
+
+def dotfile_read(path: str):
+    """(locate.Found, content hash, parsed dict): the file read once, so that its trust is
+    judged on exactly what was read."""
+    found = locate.read(path)
+    digest = locate.digest(found)
+    cached = cache.get(DOTFILE_CACHE, path, digest)
     if cached is None:
         from ssoenv import dotfile
 
         try:
-            cached = {"value": dotfile.load_text(path, data).to_json()}
+            cached = {"value": dotfile.load_text(path, found.data).to_json()}
         except SsoenvError as e:
             cached = {"error": str(e)}
-        cache.put("dotfile", path, digest, cached)
+        cache.put(DOTFILE_CACHE, path, digest, cached)
     if "error" in cached:
         raise SsoenvError(cached["error"])
-    return digest, cached["value"]
+    return found, digest, cached["value"]
 
 
 def _profile_value(p, config) -> dict:
@@ -196,15 +208,18 @@ def _portable_with_lookup(dot: dict, lookup: str) -> dict:
     raise SsoenvError(message)
 
 
-def variables(dot: dict) -> dict:
+def variables(dot: dict, allowed=()):
+    """(variables to apply, [(name, reason)] refused): `env:` passes through the rule of
+    what a `.ssoenv` may set, with the names the user permitted in their own settings."""
     out = {}
     if dot.get("profile"):
         out["AWS_PROFILE"] = dot["profile"]
     if dot.get("region"):
         out["AWS_REGION"] = dot["region"]
         out["AWS_DEFAULT_REGION"] = dot["region"]
-    out.update(dot.get("env") or {})
-    return out
+    kept, refused = envrule.split(dot.get("env") or {}, allowed)
+    out.update(kept)
+    return out, refused
 
 
 def evaluate(env, settings, lookup: str = "now") -> Outcome:
@@ -225,7 +240,7 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         return out
     shown = paths.display(out.file)
     try:
-        digest, dot = dotfile_data(out.file)
+        found, digest, dot = dotfile_read(out.file)
     except SsoenvError as e:
         # A deny holds across edits, even one that breaks the file.
         if trust.is_denied(out.file):
@@ -234,7 +249,9 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         else:
             out.errors.append(str(e))
         return out
-    out.trust = trust.status(out.file, digest, settings.get("trusted_prefixes"))
+    out.trust = trust.status(
+        out.file, digest, settings.get("trusted_prefixes"), where=found.where, real=found.real
+    )
     if out.trust == trust.DENIED:
         out.notices.append("%s is denied; to use it, run: ssoenv allow" % shown)
         return out
@@ -242,19 +259,21 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         out.notices.append("%s is not allowed; run: ssoenv allow" % shown)
         return out
     out.dotfile = dot
+    if out.trust == trust.TRUSTED_PREFIX and userconfig.trusts_everything(settings):
+        out.warnings.append(userconfig.everything_warning())
     try:
         if dot.get("profile"):
             info = profile_info(dot["profile"])
         else:
-            found = _portable_with_lookup(dot, lookup)
-            if "notice" in found:
-                out.notices.append("%s: %s" % (shown, found["notice"]))
+            portable = _portable_with_lookup(dot, lookup)
+            if "notice" in portable:
+                out.notices.append("%s: %s" % (shown, portable["notice"]))
                 return out
-            info = found["match"]
-            if found["others"]:
+            info = portable["match"]
+            if portable["others"]:
                 out.notices.append(
                     "%s: profiles %s match too; using %s, the first in your config"
-                    % (shown, ", ".join(found["others"]), info["name"])
+                    % (shown, ", ".join(portable["others"]), info["name"])
                 )
     except SsoenvError as e:
         out.errors.append("%s: %s" % (shown, e))
@@ -265,7 +284,20 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         out.errors.extend(info["warnings"])
         return out
     out.profile = info
-    out.wanted = variables(dict(dot, profile=info["name"]))
+    out.wanted, refused = variables(
+        dict(dot, profile=info["name"]), settings.get("allowed_variables") or ()
+    )
+    settings_file = paths.display(paths.user_config_file())
+    for name, why in refused:
+        out.warnings.append(envrule.refusal(shown, name, why, settings_file))
+    for name in envdiff.held(env, envdiff.decode(env.get(DIFF)), out.wanted):
+        if out.wanted.pop(name) == env.get(name):
+            continue  # the shell has the very value: nothing to say
+        out.warnings.append(
+            "%s: env: %s is not set: this shell holds a secret in it, and ssoenv keeps no "
+            "copy of a secret to put back; to use the project's value, unset %s first"
+            % (shown, name, name)
+        )
     return out
 
 
@@ -414,6 +446,10 @@ def compute(env=None):
                 "renewed keys for profile %s (until %s)"
                 % (out.profile["name"], keys["AWS_CREDENTIAL_EXPIRATION"])
             )
+        # Keys the shell holds itself stay (the line about AWS_ACCESS_KEY_ID says so):
+        # replacing them would mean keeping a copy of them to put back.
+        for name in envdiff.held(env, record, keys):
+            del keys[name]
         out.wanted.update(keys)
 
     changes, new_record = envdiff.plan(env, record, out.wanted)
@@ -422,6 +458,7 @@ def compute(env=None):
     messages.extend(out.errors)
     messages.extend(out.notices)
     if entering:
+        messages.extend(out.warnings)
         profile = out.profile
         if not quiet:
             region = out.wanted.get("AWS_REGION")
@@ -505,8 +542,10 @@ def main(argv) -> int:
         return fail_safe(argv)
     changes, messages = compute()
     text = shell.render(changes)
+    from ssoenv.safetext import escape
+
     for line in messages:
-        sys.stderr.write("ssoenv: %s\n" % line)
+        sys.stderr.write("ssoenv: %s\n" % escape(line))
     sys.stderr.flush()
     sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
     sys.stdout.flush()

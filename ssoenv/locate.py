@@ -61,11 +61,51 @@ def nearest_from_path(path: str) -> str:
     return path
 
 
-def read_bytes(path: str) -> bytes:
-    """The file's content; never blocks on a FIFO, never reads more than MAX_SIZE."""
-    shown = paths.display(path)
+class Found:
+    """A `.ssoenv` as read: `path` as found, `where` (its directory resolved, its own name
+    kept), `real` (every link resolved: the file that was read) and its bytes."""
+
+    __slots__ = ("path", "where", "real", "data")
+
+    def __init__(self, path: str, where: str, real: str, data: bytes):
+        self.path, self.where, self.real, self.data = path, where, real, data
+
+
+def where(path: str) -> str:
+    """The place a `.ssoenv` was found: its directory with links resolved, its name kept.
+    A link named `.ssoenv` is a different place from the file it points to."""
+    path = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+
+
+def _open_resolved(real: str) -> int:
+    """Open the file at the resolved path `real` without following any link on the way: a
+    link swapped in after resolving fails (ELOOP or ENOTDIR) instead of being followed."""
+    parts = [p for p in real.split("/") if p]
+    if not parts:
+        raise IsADirectoryError(21, "Is a directory")
+    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        st = os.stat(path)
+        for part in parts[:-1]:
+            step = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = step
+        return os.open(parts[-1], os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def read(path: str) -> Found:
+    """Resolve `path` once and read exactly the file resolved: what the trust check tests
+    (its resolved path) is what was read, whatever links change meanwhile. Never blocks on
+    a FIFO, never reads more than MAX_SIZE."""
+    import errno
+
+    shown = paths.display(path)
+    real = os.path.realpath(path)
+    try:
+        # Before opening: opening a device or FIFO can have effects of its own.
+        st = os.stat(real)
     except FileNotFoundError:
         raise DotfileError("%s: file does not exist (a broken link?)" % shown) from None
     except OSError as e:
@@ -78,8 +118,12 @@ def read_bytes(path: str) -> bytes:
             "%s is too large (%d bytes, the limit is %d)" % (shown, st.st_size, MAX_SIZE)
         )
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = _open_resolved(real)
     except OSError as e:
+        if e.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENOENT):
+            raise DotfileError(
+                "%s changed while it was read (a link was replaced); not applied" % shown
+            ) from None
         raise DotfileError("%s: cannot read: %s" % (shown, e.strerror)) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped after the check above
@@ -99,14 +143,27 @@ def read_bytes(path: str) -> bytes:
     data = b"".join(chunks)
     if len(data) > MAX_SIZE:
         raise DotfileError("%s is too large (the limit is %d bytes)" % (shown, MAX_SIZE))
-    return data
+    return Found(path, where(path), real, data)
 
 
-def content_hash(path: str, data: bytes) -> str:
-    """sha256 of the file's real path and its content: what an allow record is keyed on."""
+def read_bytes(path: str) -> bytes:
+    """The file's content (see `read`)."""
+    return read(path).data
+
+
+def digest(found: Found) -> str:
+    """What an allow record is keyed on: sha256 of where the file was found, the file it
+    resolves to and its content. A file found where it is keeps the key of its path and
+    content alone, as before links were told apart."""
     try:
         from _sha256 import sha256
     except ImportError:  # pragma: no cover
         from hashlib import sha256
-    real = os.path.realpath(path)
-    return sha256(real.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+    names = [found.real] if found.where == found.real else [found.where, found.real]
+    key = b"\0".join(n.encode("utf-8", "surrogateescape") for n in names)
+    return sha256(key + b"\0" + found.data).hexdigest()
+
+
+def content_hash(path: str, data: bytes) -> str:
+    """The allow key of the `.ssoenv` at `path` with content `data` (see `digest`)."""
+    return digest(Found(path, where(path), os.path.realpath(path), data))

@@ -3,7 +3,7 @@
 import os
 import time
 
-from ssoenv import awsconfig, envdiff, export, paths, userconfig
+from ssoenv import awsconfig, envdiff, envrule, export, paths, userconfig
 from ssoenv.sso import cache as token_cache
 
 
@@ -75,13 +75,13 @@ def collect(env=None) -> dict:
     info = {
         "file": out.file,
         "trust": out.trust,
-        "errors": out.errors + out.notices,
+        "errors": out.errors + out.notices + out.warnings,
         "profile": None,
         "session": None,
         "token": None,
         "wanted": out.wanted,
         "applied": {
-            name: "(secret)" if name in envdiff.SECRETS else pair[1]
+            name: "(secret)" if envrule.looks_secret(name) else pair[1]
             for name, pair in envdiff.decode(env.get(export.DIFF)).items()
         },
         "applied_file": env.get(export.FILE) or None,

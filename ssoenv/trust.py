@@ -1,7 +1,8 @@
 """Allow and deny records for `.ssoenv` files.
 
-An allow is keyed on the file's real path and content (an edit needs a new allow; a copy
-elsewhere is not allowed); a deny on the path alone (it holds across edits). Each change
+An allow is keyed on where the file was found, the file that path resolves to, and its
+content (an edit needs a new allow; a copy or a link elsewhere is not allowed); a deny on
+the paths alone (it holds across edits). Each change
 touches a generation file, which the shell hook compares with a builtin `-nt` test so that
 an allow in another terminal applies at the next prompt."""
 
@@ -43,26 +44,54 @@ def _deny_record(path: str) -> str:
     return os.path.join(paths.data_dir(), "deny", _digest(os.path.realpath(path)))
 
 
-def under_prefix(path: str, prefixes) -> bool:
-    real = os.path.realpath(path)
+def _deny_records(path: str, where=None, real=None):
+    """A deny holds for the file and for the place it was found (a link to a denied file
+    is denied too)."""
+    records = [_deny_record(real or path)]
+    if where is not None and where != real:
+        records.append(os.path.join(paths.data_dir(), "deny", _digest(where)))
+    return records
+
+
+def under_prefix(path: str, prefixes, resolved: bool = False) -> bool:
+    """Whether `path` is below one of `prefixes`; `resolved` when `path` is resolved already
+    (resolving it again could see a link changed since)."""
+    real = path if resolved else os.path.realpath(path)
     for prefix in prefixes or ():
-        prefix = os.path.realpath(os.path.expanduser(prefix)).rstrip("/")
+        prefix = os.path.expanduser(prefix)
+        if not os.path.isabs(prefix):
+            continue  # never relative to wherever the shell happens to be
+        prefix = os.path.realpath(prefix).rstrip("/")
         if real.startswith(prefix + "/"):
             return True
     return False
 
 
-def is_denied(path: str) -> bool:
-    return os.path.exists(_deny_record(path))
+def is_denied(path: str, where=None, real=None) -> bool:
+    """A deny holds for the file and for the place it was found."""
+    if where is None or real is None:
+        from ssoenv import locate
+
+        where, real = locate.where(path), os.path.realpath(path)
+    return any(os.path.exists(r) for r in _deny_records(path, where, real))
 
 
-def status(path: str, content_hash: str, trusted_prefixes=()) -> str:
+def status(path: str, content_hash: str, trusted_prefixes=(), where=None, real=None) -> str:
+    """The trust of a `.ssoenv`. `where` and `real` (from locate.read) are the place it was
+    found and the file read; a trusted prefix must hold both, so a link from elsewhere into
+    a trusted directory, or out of it, is not trusted."""
     paths.check_store(paths.data_dir())  # records that others could plant count for nothing
-    if is_denied(path):
+    if where is None or real is None:
+        from ssoenv import locate
+
+        where, real = locate.where(path), os.path.realpath(path)
+    if is_denied(path, where, real):
         return DENIED
     if paths.own_file_exists(_allow_record(content_hash)):
         return ALLOWED
-    if under_prefix(path, trusted_prefixes):
+    if under_prefix(where, trusted_prefixes, resolved=True) and under_prefix(
+        real, trusted_prefixes, resolved=True
+    ):
         return TRUSTED_PREFIX
     return UNKNOWN
 
@@ -73,18 +102,25 @@ def _bump_generation() -> None:
 
 
 def allow(path: str, content_hash: str) -> None:
-    try:
-        os.unlink(_deny_record(path))
-    except FileNotFoundError:
-        pass
+    from ssoenv import locate
+
+    for record in _deny_records(path, locate.where(path), os.path.realpath(path)):
+        try:
+            os.unlink(record)
+        except FileNotFoundError:
+            pass
     paths.write_private(_allow_record(content_hash), os.path.realpath(path) + "\n")
     _bump_generation()
 
 
 def deny(path: str, content_hash: str) -> None:
+    from ssoenv import locate
+
     try:
         os.unlink(_allow_record(content_hash))
     except FileNotFoundError:
         pass
-    paths.write_private(_deny_record(path), os.path.realpath(path) + "\n")
+    where, real = locate.where(path), os.path.realpath(path)
+    for record in _deny_records(path, where, real):
+        paths.write_private(record, real + "\n")
     _bump_generation()

@@ -2,17 +2,27 @@
 
 import os
 
-from ssoenv import cache, paths
+from ssoenv import cache, envrule, paths
 from ssoenv.errors import SsoenvError
 
-KEYS = ("trusted_prefixes", "quiet", "login", "console_isolate", "console_browser")
+KEYS = (
+    "trusted_prefixes",
+    "allowed_variables",
+    "quiet",
+    "login",
+    "console_isolate",
+    "console_browser",
+)
 DEFAULTS = {
     "trusted_prefixes": [],
+    "allowed_variables": [],
     "quiet": False,
     "login": "hint",
     "console_isolate": False,
     "console_browser": None,
 }
+# Named for what the parse checks: a new check must not be skipped by an old entry.
+CACHE_KIND = "userconfig-2"
 
 
 def load(path=None) -> dict:
@@ -24,11 +34,11 @@ def load(path=None) -> dict:
     key = cache.file_key(path)
     if key is None:
         return dict(DEFAULTS)
-    cached = cache.get("userconfig", path, key)
+    cached = cache.get(CACHE_KIND, path, key)
     if cached is not None:
         return cached
     settings = _parse(path)
-    cache.put("userconfig", path, key, settings)
+    cache.put(CACHE_KIND, path, key, settings)
     return settings
 
 
@@ -93,7 +103,35 @@ def _prefixes(value):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         raise ValueError("trusted_prefixes must be a list of directories")
-    return [os.path.expanduser(p) for p in value]
+    expanded = []
+    for prefix in value:
+        full = os.path.expanduser(prefix)
+        if not os.path.isabs(full):
+            # A relative or empty prefix resolves against whatever directory the shell is
+            # in, and so would trust every directory.
+            raise ValueError(
+                'trusted_prefixes: "%s" is not an absolute directory; write it as /... or ~/...'
+                % prefix
+            )
+        expanded.append(full)
+    return expanded
+
+
+def _allowed_variables(value):
+    from ssoenv.dotfile import NAME_RE
+
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(
+        isinstance(n, str) and NAME_RE.match(n) for n in value
+    ):
+        raise ValueError("allowed_variables must be a list of variable names")
+    for name in value:
+        if not envrule.permittable(name):
+            raise ValueError(
+                "allowed_variables: %s belongs to ssoenv itself and cannot be permitted" % name
+            )
+    return value
 
 
 def _quiet(value):
@@ -123,8 +161,22 @@ def _console_browser(value):
 # How each setting is checked: a new setting adds its key to KEYS, DEFAULTS and here.
 CHECKS = {
     "trusted_prefixes": _prefixes,
+    "allowed_variables": _allowed_variables,
     "quiet": _quiet,
     "login": _login,
     "console_isolate": _console_isolate,
     "console_browser": _console_browser,
 }
+
+
+def trusts_everything(settings: dict) -> bool:
+    """A trusted prefix of / makes every `.ssoenv` anywhere apply without an allow."""
+    return any(os.path.realpath(p) == "/" for p in settings.get("trusted_prefixes") or ())
+
+
+def everything_warning() -> str:
+    return (
+        "trusted_prefixes in %s includes /, so every .ssoenv on this machine applies "
+        "without an allow; name your project directories instead"
+        % paths.display(paths.user_config_file())
+    )

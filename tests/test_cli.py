@@ -109,7 +109,10 @@ def test_allow_takes_a_file_or_a_directory(ssoenv_env, form):
     other = ssoenv_env.home / "other"
     f = ssoenv_env.write_dotfile("profile: dev\n", other)
     arg = {"file": str(f), "directory": str(other), "relative directory": "../../other"}[form]
-    ok(ssoenv_env.run("allow", arg), "ssoenv: allowed ~/other/.ssoenv\n")
+    ok(
+        ssoenv_env.run("allow", arg),
+        "ssoenv: allowed ~/other/.ssoenv\n  profile: dev (account 111111111111, role Developer)\n",
+    )
     assert trust_of(f) == trust.ALLOWED
 
 
