@@ -4,6 +4,11 @@
 # builtins alone and runs `ssoenv export fish` only when that file, its mtime or its trust
 # changed. fish keeps $status across event handlers by itself.
 
+# Only an interactive fish gets the hook: `fish -c` and scripts read config.fish too.
+if status is-interactive
+
+# fish runs every handler of an event before it draws the prompt, and keeps $status and
+# $pipestatus for each; on a cd the PWD handler runs at once, in the top-level shell.
 function _ssoenv_hook --on-event fish_prompt --on-variable PWD
     set -l _ssoenv_f ''
     # A deleted current directory counts as no project: leave whatever was loaded.
@@ -24,27 +29,44 @@ function _ssoenv_hook --on-event fish_prompt --on-variable PWD
         if builtin test -z "$_ssoenv_f"
             return
         end
+        # Unchanged: the .ssoenv, the trust records, what direnv applied, the AWS files.
         if not builtin test "$_ssoenv_f" -nt "$SSOENV_STAMP" -o "$_ssoenv_f" -ot "$SSOENV_STAMP" \
-                -o "$SSOENV_TRUST" -nt "$SSOENV_TSTAMP" -o "$SSOENV_TRUST" -ot "$SSOENV_TSTAMP"
-            if builtin test -z "$SSOENV_RENEW_AT"
-                return
+                -o "$SSOENV_TRUST" -nt "$SSOENV_TSTAMP" -o "$SSOENV_TRUST" -ot "$SSOENV_TSTAMP" \
+                -o "$DIRENV_DIFF" != "$_ssoenv_direnv"
+            set -l _ssoenv_changed
+            for _ssoenv_p in (builtin string split -n \n -- "$SSOENV_WATCH")
+                if builtin test "$_ssoenv_p" -nt "$SSOENV_WSTAMP"
+                    set _ssoenv_changed 1
+                    break
+                end
             end
-            # Exported role credentials are renewed once their time comes. fish has no
-            # builtin clock, so date(1) runs, and only in a project with keys.
-            set -l _ssoenv_at (builtin string replace -ra '[^0-9]' '' -- "$SSOENV_RENEW_AT")
-            if builtin test -n "$_ssoenv_at"; and builtin test (command date +%s) -lt "$_ssoenv_at"
-                return
+            if builtin test -z "$_ssoenv_changed"
+                if builtin test -z "$SSOENV_RENEW_AT"
+                    return
+                end
+                # Exported role credentials are renewed once their time comes. fish has no
+                # builtin clock, so date(1) runs, and only in a project with keys.
+                set -l _ssoenv_at (builtin string replace -ra '[^0-9]' '' -- "$SSOENV_RENEW_AT")
+                if builtin test -n "$_ssoenv_at"; and builtin test (command date +%s) -lt "$_ssoenv_at"
+                    return
+                end
             end
         end
     end
     if builtin test -x @PYTHON@ -a -f @LAUNCHER@
         @PYTHON@ -S @LAUNCHER@ @PATHS@ fish | builtin source
         set -g _ssoenv_missing
+        set -g _ssoenv_direnv "$DIRENV_DIFF"
     else if builtin test "$_ssoenv_missing" != "@$_ssoenv_f"
         set -g _ssoenv_missing "@$_ssoenv_f"
         builtin printf '%s\n' "ssoenv: cannot run ssoenv (installed as "@SSOENV@"); reinstall it or remove its hook from config.fish" >&2
     end
 end
 
+# What direnv had applied when this was loaded: a change from it makes the hook look again.
+set -g _ssoenv_direnv "$DIRENV_DIFF"
+
 # Tells `ssoenv doctor` which shell process has the hook.
 set -gx SSOENV_HOOK "fish $fish_pid"
+
+end

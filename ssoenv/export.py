@@ -17,7 +17,9 @@ TRUST = "SSOENV_TRUST"  # the trust generation file
 TSTAMP = "SSOENV_TSTAMP"  # a file with the generation file's mtime then
 DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
 RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials need renewing
-STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT)
+WATCH = "SSOENV_WATCH"  # files the profile came from, one a line (AWS config, credentials...)
+WSTAMP = "SSOENV_WSTAMP"  # a file with the newest mtime among them then
+STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP)
 # How long a shell without the keys it wants waits before the hook asks again.
 KEYS_RETRY_SECONDS = 60
 KEY_VARS = (
@@ -39,6 +41,7 @@ class Outcome:
         self.wanted = {}  # variables to apply
         self.errors = []  # one line each
         self.notices = []  # not-allowed and similar, shown even when quiet
+        self.token_file = None  # the token cache file to watch while keys wait for a login
 
 
 def dotfile_data(path: str):
@@ -296,6 +299,28 @@ def credentials_step(profile: dict):
     )
 
 
+def _overlay(env, changes: dict) -> dict:
+    after = dict(env)
+    for name, value in changes.items():
+        if value is None:
+            after.pop(name, None)
+        else:
+            after[name] = value
+    return after
+
+
+def watched_files(out: Outcome) -> list:
+    """The files whose edits can change what the project applies: the AWS config and
+    credentials files and the account names (portable files resolve through them), and
+    the token cache while keys wait for a login."""
+    from ssoenv import accounts
+
+    files = [paths.aws_config_file(), paths.aws_credentials_file(), accounts.names_file()]
+    if out.token_file:
+        files.append(out.token_file)
+    return [f for f in files if "\n" not in f]
+
+
 def compute(env=None):
     """(changes, messages): the variables to change ({name: value or None}) and the lines
     for stderr, without the `ssoenv: ` prefix."""
@@ -307,9 +332,15 @@ def compute(env=None):
     out = evaluate(env, settings)
     record = envdiff.decode(env.get(DIFF))
     previous = env.get(FILE) or None
-    applied = {name: pair[1] for name, pair in record.items() if name not in KEY_VARS}
+    switching = previous != out.file
+    # Another file than last time: leave the old one first (a value set by hand stays),
+    # then enter the new one from there, so that entering always applies its values.
+    left = envdiff.plan(env, record, {})[0] if switching else {}
+    start = _overlay(env, left) if left else env
+    current = {} if switching else record
+    applied = {name: pair[1] for name, pair in current.items() if name not in KEY_VARS}
     base = {name: envdiff.recorded(name, v) for name, v in out.wanted.items()}
-    entering = bool(out.wanted) and (previous != out.file or applied != base)
+    entering = bool(out.wanted) and (switching or applied != base)
 
     # The sign-in first: with `login: auto` it may log in here, and the keys need it.
     login_messages = []
@@ -318,18 +349,21 @@ def compute(env=None):
         login_messages = login_step(out.profile, mode)
 
     renew_at = None
+    keys_wait = False
     if out.wanted and out.dotfile.get("credentials"):
         keys, renew_at, problem = credentials_step(out.profile)
         if problem:
-            # Try again in a minute, so that a login in this shell brings the keys.
+            # Looked at again when the token cache file changes (a login), or in a minute.
             renew_at = int(time.time()) + KEYS_RETRY_SECONDS
+            out.token_file = _token_file(out.profile)
+            keys_wait = True
             if entering and not login_messages:  # a login hint already says why
                 messages.append("%s: %s" % (paths.display(out.file), problem))
         elif (
             not entering
             and not quiet
-            and "AWS_ACCESS_KEY_ID" in record
-            and record["AWS_ACCESS_KEY_ID"][1] != keys["AWS_ACCESS_KEY_ID"]
+            and "AWS_ACCESS_KEY_ID" in current
+            and current["AWS_ACCESS_KEY_ID"][1] != keys["AWS_ACCESS_KEY_ID"]
         ):
             # Only new keys are news: the hook also runs when the file is touched or
             # another project is allowed, and then the cached keys are the same.
@@ -339,27 +373,23 @@ def compute(env=None):
             )
         out.wanted.update(keys)
 
-    changes, new_record = envdiff.plan(env, record, out.wanted)
-    if record and (not out.wanted or previous != out.file) and not quiet:
+    entered, new_record = envdiff.plan(start, current, out.wanted)
+    after = _overlay(start, entered)
+    changes = {}
+    for name in set(left) | set(entered):
+        if env.get(name) != after.get(name):
+            changes[name] = after.get(name)
+    if record and (not out.wanted or switching) and not quiet:
         messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
     messages.extend(out.errors)
     messages.extend(out.notices)
     if entering:
         profile = out.profile
         if not quiet:
-            region = out.wanted.get("AWS_REGION")
-            messages.append(
-                "loaded %s (profile %s%s%s)"
-                % (
-                    paths.display(out.file),
-                    out.wanted.get("AWS_PROFILE"),
-                    ", region %s" % region if region else "",
-                    ", keys" if "AWS_ACCESS_KEY_ID" in out.wanted else "",
-                )
-            )
+            messages.append(loaded_line(out, after, keys_wait))
         messages.extend(profile.get("warnings") or [])
         messages.extend(login_messages)
-        if env.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
+        if after.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
             messages.append(
                 "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "
                 "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"
@@ -372,6 +402,10 @@ def compute(env=None):
         state[STAMP] = cache.stamp_for(out.file) or ""
         state[TRUST] = generation
         state[TSTAMP] = cache.stamp_for(generation) or ""
+        watched = watched_files(out)
+        state[WATCH] = "\n".join(watched)
+        newest = max(watched, key=_mtime_ns)
+        state[WSTAMP] = (cache.stamp_for(newest) if _mtime_ns(newest) else None) or ""
     if new_record:
         state[DIFF] = envdiff.encode(new_record)
     if renew_at is not None:
@@ -380,6 +414,40 @@ def compute(env=None):
         if env.get(name) != value:
             changes[name] = value
     return changes, messages
+
+
+def loaded_line(out: Outcome, after: dict, keys_wait: bool) -> str:
+    """`loaded FILE (profile P, region R, keys)`, from the values the shell will hold."""
+    held = after.get("AWS_PROFILE")
+    parts = ["profile %s" % held]
+    if held != out.wanted.get("AWS_PROFILE"):
+        parts[0] += " (the file says %s)" % out.wanted.get("AWS_PROFILE")
+    region = after.get("AWS_REGION") if "AWS_REGION" in out.wanted else None
+    if region:
+        parts.append("region %s" % region)
+    if after.get("AWS_ACCESS_KEY_ID") and after.get("AWS_ACCESS_KEY_ID") == out.wanted.get(
+        "AWS_ACCESS_KEY_ID"
+    ):
+        parts.append("keys")
+    elif keys_wait:
+        parts.append("keys after the login")
+    return "loaded %s (%s)" % (paths.display(out.file), ", ".join(parts))
+
+
+def _mtime_ns(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _token_file(profile: dict):
+    session = profile.get("session")
+    if not session or not session[1]:
+        return None
+    from ssoenv.sso import cache as token_cache
+
+    return token_cache.token_cache_path(session[0], session[1])
 
 
 def main(argv) -> int:

@@ -176,28 +176,123 @@ def test_exit_status_is_kept_for_the_prompt(sandbox, open_shell, shell):
     assert sh.status("true") == "0"
 
 
-def test_bash_prompt_commands_before_the_hook_see_status_and_pipestatus(sandbox, open_shell):
+# A prompt like starship's: it reads $?, the pipeline's statuses and AWS_PROFILE into PS1.
+# The marker comes from a variable, so the typed line never contains it.
+BASH_PROMPT = (
+    '_prompt() { local s=$? p=("${BP_PIPESTATUS[@]:-${PIPESTATUS[@]}}"); '
+    "PS1=\"[${AWS_PROFILE-}|$s|${p[*]}]$__m\"$'\\n'; }"
+)
+ZSH_PROMPT = "_prompt() { local s=$? p=($pipestatus); PS1=\"[${AWS_PROFILE-}|$s|$p]$__m\"$'\\n'; }"
+# bash-preexec's documented contract, in miniature: it installs one PROMPT_COMMAND entry
+# that saves $? and PIPESTATUS (as BP_PIPESTATUS) and runs each of precmd_functions with $?
+# set back to the command's.
+BASH_PREEXEC = [
+    "__bp_imported=defined; bash_preexec_imported=defined; precmd_functions=(); "
+    "preexec_functions=()",
+    "__bp_set_ret_value() { return ${1:-}; }",
+    '__bp_precmd_invoke_cmd() { __bp_last_ret_value=$? BP_PIPESTATUS=("${PIPESTATUS[@]}"); '
+    'local f; for f in "${precmd_functions[@]}"; do '
+    'if type -t "$f" >/dev/null; then __bp_set_ret_value "$__bp_last_ret_value"; "$f"; fi; '
+    'done; __bp_set_ret_value "$__bp_last_ret_value"; }',
+    "PROMPT_COMMAND=__bp_precmd_invoke_cmd${PROMPT_COMMAND:+$'\\n'$PROMPT_COMMAND}",
+]
+
+
+def prompt_shell(open_shell, shell, order):
+    """A shell whose prompt reads AWS_PROFILE, $? and the pipeline's statuses, loaded before
+    or after the hook line (`order`: "before", "after", "preexec-before", "preexec-after")."""
+    sh = open_shell(shell, hook=False)
+    half = len(sh.marker) // 2
+    assign = "set -g __m '%s''%s'" if shell == "fish" else "__m='%s''%s'"
+    sh.run(assign % (sh.marker[:half], sh.marker[half:]))
+    if shell == "fish":
+        sh.run(
+            "function fish_prompt; set -l s $status; set -l p $pipestatus; "
+            'printf \'[%s|%s|%s]%s%s\\n\' "$AWS_PROFILE" $s "$p" $__m $__t_n; end'
+        )
+        sh.hook()
+        return sh
+    define = BASH_PROMPT if shell == "bash" else ZSH_PROMPT
+    if shell == "zsh":
+        install = ["precmd_functions+=(_prompt)"]
+    elif order.startswith("preexec"):
+        install = BASH_PREEXEC + ["precmd_functions+=(_prompt)"]
+    elif order == "before":
+        install = ["PROMPT_COMMAND=_prompt"]
+    else:
+        # starship's own way when loaded after another PROMPT_COMMAND user: it keeps that
+        # one and runs it from its function, after reading the statuses.
+        define = BASH_PROMPT.replace('}"); ', '}"); eval "${_preserved-}"; ', 1)
+        install = ["_preserved=${PROMPT_COMMAND-}; PROMPT_COMMAND=_prompt"]
+    if order.endswith("after"):
+        sh.hook()
+    sh.run(define)
+    for line in install:
+        sh.run(line)
+    if order.endswith("before"):
+        sh.hook()
+    sh.run("true")
+    return sh
+
+
+def shown(text: str) -> str:
+    """What the prompt showed: the last [profile|status|pipestatus] before the marker."""
+    found = re.findall(r"\[([^\[\]\n]*)\]$", clean(text), re.M)
+    assert found, text
+    return found[-1]
+
+
+@pytest.mark.parametrize(
+    "shell,order",
+    [
+        ("bash", "before"),
+        ("bash", "after"),
+        ("bash", "preexec-before"),
+        ("bash", "preexec-after"),
+        ("zsh", "before"),
+        ("zsh", "after"),
+        ("fish", "before"),
+    ],
+)
+def test_prompt_shows_the_profile_in_effect_and_the_commands_statuses(
+    sandbox, open_shell, shell, order
+):
+    a = sandbox.project("shop", "profile: dev\n")
+    b = sandbox.project("web", "profile: prod\n")
+    sh = prompt_shell(open_shell, shell, order)
+    pipeline = "false | true | sh -c 'exit 4'"
+    assert shown(sh.run("cd %s; %s" % (a, pipeline))) == "dev|4|1 0 4"
+    assert shown(sh.run("cd %s" % b)) == "prod|0|0"
+    assert shown(sh.run("false")) == "prod|1|1"
+    # Not only a cd: a deny, an allow and an edit show at the very next prompt.
+    assert shown(sh.run("ssoenv deny")) == "|0|0"
+    assert shown(sh.run("ssoenv allow")) == "prod|0|0"
+    sandbox.write("web/.ssoenv", "profile: dev\n")
+    sandbox.ssoenv("allow", b)
+    assert shown(sh.run("true | false")) == "dev|1|0 1"
+    assert shown(sh.run("cd /")) == "|0|0"
+    if shell == "bash":
+        # `! cmd` and pipefail are replayed as they were.
+        assert shown(sh.run("! true")) == "|1|0"
+        sh.run("set -o pipefail")
+        assert shown(sh.run("false | true")) == "|1|1 0"
+
+
+def test_bash_hook_sourced_again_stays_first_once(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
-    seen = sandbox.path("seen")
-    # Like starship's precmd: capture $? and PIPESTATUS first thing.
-    sh = open_shell(
-        "bash",
-        hook=False,
-        setup=[
-            '_seen() { local s=$? p=("${PIPESTATUS[@]}"); printf \'%%s|%%s\' "$s" "${p[*]}" > %s; }'
-            % seen,
-            "PROMPT_COMMAND=_seen",
-        ],
-    )
+    sh = open_shell("bash", hook=False, setup=["PROMPT_COMMAND=': first'"])
     sh.hook()
-    sh.run("cd %s; false | true | (exit 4)" % proj)
-    with open(seen) as f:
-        assert f.read() == "4|1 0 4"
+    sh.run("PROMPT_COMMAND+=$'\\n: later'")
+    sh.hook()
+    sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
-    assert sh.get("PROMPT_COMMAND") == "_seen\n_ssoenv_hook"
+    lines = sh.get("PROMPT_COMMAND").split("\n")
+    assert lines[0].startswith("_ssoenv_hook;")
+    assert lines[1:] == [": first", ": later"]
+    assert sh.get("PROMPT_COMMAND").count("_ssoenv_hook") == 1
 
 
-def test_bash_array_prompt_command_is_kept(sandbox, open_shell):
+def test_bash_array_prompt_command_gets_the_hook_first_once(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell("bash", hook=False, setup=["PROMPT_COMMAND=(': first' ': second')"])
     sh.hook()
@@ -206,29 +301,23 @@ def test_bash_array_prompt_command_is_kept(sandbox, open_shell):
     assert sh.get("AWS_PROFILE") == "dev"
     sh.run("printf '%%s,' \"${PROMPT_COMMAND[@]}\" > %s" % sandbox.path("pc"))
     with open(sandbox.path("pc")) as f:
-        assert f.read() == ": first,: second,_ssoenv_hook,"
+        entries = f.read().split(",")
+    assert entries[0].startswith("_ssoenv_hook;")
+    assert entries[1:] == [": first", ": second", ""]
 
 
-def test_bash_preexec_users_get_a_precmd_function(sandbox, open_shell):
+def test_bash_preexec_users_get_the_first_precmd_function(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
-    # bash-preexec's contract: it runs precmd_functions from its own PROMPT_COMMAND entry.
-    sh = open_shell(
-        "bash",
-        hook=False,
-        setup=[
-            "__bp_imported=defined; precmd_functions=()",
-            '__bp_precmd() { local f; for f in "${precmd_functions[@]}"; do "$f"; done; }',
-            "PROMPT_COMMAND=__bp_precmd",
-        ],
-    )
+    sh = open_shell("bash", hook=False, setup=BASH_PREEXEC + ["precmd_functions+=(_other)"])
+    sh.run("_other() { :; }")
     sh.hook()
     sh.hook()
     sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
-    assert sh.get("PROMPT_COMMAND") == "__bp_precmd"
+    assert sh.get("PROMPT_COMMAND") == "__bp_precmd_invoke_cmd"
     sh.run("printf '%%s,' \"${precmd_functions[@]}\" > %s" % sandbox.path("pf"))
     with open(sandbox.path("pf")) as f:
-        assert f.read() == "_ssoenv_hook,"
+        assert f.read() == "_ssoenv_hook,_other,"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -239,7 +328,7 @@ def test_hook_sourced_twice_runs_once(sandbox, open_shell, shell):
     out = ssoenv_lines(sh.run("cd %s" % proj))
     assert out.count("ssoenv: loaded ~/shop/.ssoenv (profile dev)") == 1
     if shell == "bash":
-        assert sh.get("PROMPT_COMMAND") == "_ssoenv_hook"
+        assert sh.get("PROMPT_COMMAND").count("_ssoenv_hook") == 1
     elif shell == "zsh":
         sh.run('printf "%%s," $precmd_functions $chpwd_functions > %s' % sandbox.path("hooks"))
         with open(sandbox.path("hooks")) as f:
@@ -445,3 +534,28 @@ def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, o
     sh.run("cd /")
     assert len(counter.stop()) >= 1
     assert sh.get("AWS_PROFILE") is None
+
+
+def set_var(shell: str, name: str, value: str) -> str:
+    if shell == "fish":
+        return "set -gx %s %s" % (name, value)
+    return "export %s=%s" % (name, value)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_shell, shell):
+    shop = sandbox.project("shop", "profile: dev\n")
+    web = sandbox.project("web", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % shop)
+    sh.run(set_var(shell, "AWS_PROFILE", "prod"))
+    status = clean(sh.run("ssoenv status"))
+    assert "changed:  AWS_PROFILE=prod (by hand since ssoenv set it; kept when you leave)" in status
+    assert "applied:  nothing" in status
+    out = ssoenv_lines(sh.run("cd %s" % web))
+    assert "ssoenv: loaded ~/web/.ssoenv (profile dev)" in out
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert "applied:  AWS_PROFILE=dev" in clean(sh.run("ssoenv status"))
+    # Leaving puts back what entering found: the value set by hand.
+    sh.run("cd %s" % sandbox.home)
+    assert sh.get("AWS_PROFILE") == "prod"
