@@ -18,7 +18,9 @@ _ssoenv_hook() {
     _ssoenv_d=${_ssoenv_d%/*}
   done
   if [[ $_ssoenv_f == "${SSOENV_FILE-}" ]]; then
-    [[ -n $_ssoenv_f ]] || \builtin return $_ssoenv_rc
+    # No project: nothing to do, unless direnv changed a variable ssoenv keeps watch on.
+    [[ -n $_ssoenv_f || -n ${SSOENV_DIRENV-} && ${DIRENV_DIFF-} != "${_ssoenv_direnv-}" ]] ||
+      \builtin return $_ssoenv_rc
     # Unchanged: the .ssoenv, the trust records, what direnv applied, the AWS files.
     if ! [[ $_ssoenv_f -nt ${SSOENV_STAMP-} || $_ssoenv_f -ot ${SSOENV_STAMP-} ||
       ${SSOENV_TRUST-} -nt ${SSOENV_TSTAMP-} || ${SSOENV_TRUST-} -ot ${SSOENV_TSTAMP-} ||

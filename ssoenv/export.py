@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from ssoenv import cache, envdiff, locate, paths, trust, userconfig
+from ssoenv import alongside, cache, envdiff, locate, paths, trust, userconfig
 from ssoenv.errors import SsoenvError
 
 # ssoenv's own bookkeeping, kept in each shell's environment.
@@ -161,6 +161,20 @@ def variables(dot: dict) -> dict:
 def evaluate(env, settings) -> Outcome:
     """Everything about the current directory, errors included; never raises SsoenvError."""
     out = Outcome()
+    pwd = env.get("PWD", "")
+    if pwd.startswith("/") and not os.path.isdir(pwd):
+        try:
+            now = os.getcwd()
+        except OSError:
+            now = None
+        if now:
+            # The hook's own search sees no project here, as long as $PWD names nothing:
+            # say so once, rather than load the file at the new path behind its back.
+            out.errors.append(
+                "the current directory %s was moved or renamed; to use its .ssoenv, run: cd %s"
+                % (paths.display(pwd), paths.display(now))
+            )
+            return out
     try:
         cwd = locate.logical_cwd(env)
     except SsoenvError as e:
@@ -333,12 +347,21 @@ def compute(env=None):
     record = envdiff.decode(env.get(DIFF))
     previous = env.get(FILE) or None
     switching = previous != out.file
+    applied = {name: pair[1] for name, pair in record.items() if name not in KEY_VARS}
+    real_env = env
+    direnv = memo = None
+    if env.get("DIRENV_DIFF") or env.get(alongside.MEMO):
+        # direnv's hook ran just before: see through what it changed since.
+        direnv = alongside.read(env)
+        memo = alongside.decode_memo(env.get(alongside.MEMO))
+        env, record, memo["ghosts"] = alongside.reconcile(
+            env, record, memo["ghosts"], direnv, skip=KEY_VARS
+        )
     # Another file than last time: leave the old one first (a value set by hand stays),
     # then enter the new one from there, so that entering always applies its values.
     left = envdiff.plan(env, record, {})[0] if switching else {}
     start = _overlay(env, left) if left else env
     current = {} if switching else record
-    applied = {name: pair[1] for name, pair in current.items() if name not in KEY_VARS}
     base = {name: envdiff.recorded(name, v) for name, v in out.wanted.items()}
     entering = bool(out.wanted) and (switching or applied != base)
 
@@ -376,9 +399,13 @@ def compute(env=None):
     entered, new_record = envdiff.plan(start, current, out.wanted)
     after = _overlay(start, entered)
     changes = {}
-    for name in set(left) | set(entered):
-        if env.get(name) != after.get(name):
+    for name in set(left) | set(entered) | {n for n in env if env[n] != real_env.get(n)}:
+        if real_env.get(name) != after.get(name):
             changes[name] = after.get(name)
+    for name in set(real_env) - set(env):
+        if name not in after:
+            changes[name] = None
+    env = real_env
     if record and (not out.wanted or switching) and not quiet:
         messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
     messages.extend(out.errors)
@@ -394,6 +421,20 @@ def compute(env=None):
                 "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "
                 "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"
             )
+
+    if memo is not None:
+        # Once per directory: which variables both an .envrc and the .ssoenv set.
+        said = "%s\n%s" % (out.file, direnv.directory) if (out.wanted and direnv) else ""
+        if said and said != memo["said"]:
+            line = alongside.overlap_line(
+                direnv, out.wanted, paths.display(out.file), paths.display
+            )
+            if line:
+                messages.append(line)
+        memo["said"] = said
+        text = alongside.encode_memo(memo)
+        if env.get(alongside.MEMO) != text:
+            changes[alongside.MEMO] = text
 
     state = {name: None for name in STATE_VARS}
     if out.file is not None:
@@ -484,7 +525,7 @@ def fail_safe(argv) -> int:
     try:
         env = os.environ
         changes, _ = envdiff.plan(env, envdiff.decode(env.get(DIFF)), {})
-        for name in STATE_VARS:
+        for name in STATE_VARS + (alongside.MEMO,):
             if name in env:
                 changes[name] = None
         text = shells.get(argv[0]).render(changes)

@@ -559,3 +559,120 @@ def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_she
     # Leaving puts back what entering found: the value set by hand.
     sh.run("cd %s" % sandbox.home)
     assert sh.get("AWS_PROFILE") == "prod"
+
+
+def direnv_shell(sandbox, open_shell, shell, order):
+    """A shell with direnv's hook loaded before or after ssoenv's, and two directories
+    whose .envrc and .ssoenv overlap: both/ (STAGE; dev in eu-central-1) and both2/
+    (direnv: prod in us-west-2; ssoenv: dev)."""
+    direnv = shutil.which("direnv")
+    assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
+    sandbox.project("both", "profile: dev\nregion: eu-central-1\n")
+    sandbox.write("both/.envrc", "export STAGE=both\n")
+    sandbox.project("both2", "profile: dev\n")
+    sandbox.write("both2/.envrc", "export AWS_PROFILE=prod AWS_REGION=us-west-2\n")
+    for name in ("both", "both2"):
+        subprocess.run(
+            [direnv, "allow", sandbox.path(name)],
+            env=sandbox.env(),
+            check=True,
+            capture_output=True,
+        )
+    if shell == "fish":
+        line = "%s hook fish | source" % direnv
+    else:
+        line = 'eval "$(%s hook %s)"' % (direnv, shell)
+    sh = open_shell(shell, hook=False)
+    if order == "direnv first":
+        sh.run(line)
+        sh.hook()
+    else:
+        sh.hook()
+        sh.run(line)
+    sh.run("true")
+    return sh
+
+
+AWS_VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "STAGE")
+
+
+@pytest.mark.parametrize("order", ["direnv first", "ssoenv first"])
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("path", [("both", "both2"), ("both2", "both"), ("both2",)])
+def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
+    sandbox, open_shell, shell, order, path
+):
+    sh = direnv_shell(sandbox, open_shell, shell, order)
+    for name in path:
+        out = ssoenv_lines(sh.run("cd %s" % sandbox.path(name)) + sh.run("true"))
+        if name == "both2":
+            assert (
+                out.count(
+                    "ssoenv: ~/both2/.envrc also sets AWS_PROFILE; ~/both2/.ssoenv's value wins"
+                )
+                == 1
+            ), out
+            assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None]
+        else:
+            assert not any("also sets" in line for line in out), out
+            assert [sh.get(v) for v in AWS_VARS] == ["dev", "eu-central-1", "eu-central-1", "both"]
+    # Said once per directory: moving inside says nothing again.
+    assert ssoenv_lines(sh.run("cd sub") + sh.run("true") + sh.run("cd ..")) == []
+    sh.run("cd %s" % sandbox.home)
+    sh.run("true")
+    assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None]
+
+
+OPS_PROFILE = """
+[profile ops]
+sso_session = myorg
+sso_account_id = 333333333333
+sso_role_name = Admin
+"""
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("kind", ["portable", "named"])
+def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_shell, shell, kind):
+    text = 'account: "333333333333"\nrole: Admin\n' if kind == "portable" else "profile: ops\n"
+    proj = sandbox.project("shop", text)
+    sh = open_shell(shell)
+    out = ssoenv_lines(sh.run("cd %s" % proj))
+    assert len(out) == 1 and out[0].startswith("ssoenv: ~/shop/.ssoenv: "), out
+    assert sh.get("AWS_PROFILE") is None
+    with open(sandbox.path(".aws/config"), "a") as f:
+        f.write(OPS_PROFILE)
+    assert ssoenv_lines(sh.run("true"))[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile ops)"]
+    assert sh.get("AWS_PROFILE") == "ops"
+    # And with nothing changed since, no process at the prompts that follow.
+    counter = ProcessCounter(sh, sandbox)
+    sh.run("true")
+    sh.run("cd sub")
+    assert counter.stop() == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_project_renamed_while_inside_says_so_once_and_then_starts_nothing(
+    sandbox, open_shell, shell
+):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s/sub" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    os.rename(proj, sandbox.path("shop2"))
+    out = ssoenv_lines(sh.run("true"))
+    assert out == [
+        "ssoenv: unloaded ~/shop/.ssoenv",
+        "ssoenv: the current directory ~/shop/sub was moved or renamed; "
+        "to use its .ssoenv, run: cd ~/shop2/sub",
+    ]
+    assert sh.get("AWS_PROFILE") is None
+    counter = ProcessCounter(sh, sandbox)
+    for _ in range(3):
+        assert ssoenv_lines(sh.run("true")) == []
+    assert counter.stop() == []
+    # A file at a new path is not allowed until allowed again.
+    assert ssoenv_lines(sh.run("cd %s" % sandbox.path("shop2/sub"))) == [
+        "ssoenv: ~/shop2/.ssoenv is not allowed; run: ssoenv allow"
+    ]
+    assert ssoenv_lines(sh.run("true")) == []
