@@ -7,7 +7,7 @@ _ssoenv_hook() {
   # Both read first, in one statement; kept for the entry in PROMPT_COMMAND, which replays
   # them at top level once this returns.
   _ssoenv_pipestatus=("${PIPESTATUS[@]}") _ssoenv_status=$?
-  \builtin local _ssoenv_rc=$_ssoenv_status
+  \builtin local _ssoenv_rc="$_ssoenv_status"
   if ((${#_ssoenv_pipestatus[@]} == 1)); then
     # `! cmd` returns the opposite of what PIPESTATUS holds.
     ((_ssoenv_rc == _ssoenv_pipestatus[0])) && _ssoenv_pipe=1 || _ssoenv_pipe=!1
@@ -18,7 +18,7 @@ _ssoenv_hook() {
   if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]] && ((${#FUNCNAME[@]} == 1)); then
     _ssoenv_install
   fi
-  \builtin local _ssoenv_d=${PWD%/} _ssoenv_f=
+  \builtin local _ssoenv_d="${PWD%/}" _ssoenv_f=
   # A deleted current directory counts as no project: leave whatever was loaded.
   [[ -d $PWD ]] && while :; do
     if [[ -e $_ssoenv_d/.ssoenv || -L $_ssoenv_d/.ssoenv ]]; then
@@ -36,7 +36,7 @@ _ssoenv_hook() {
     if ! [[ $_ssoenv_f -nt ${SSOENV_STAMP-} || $_ssoenv_f -ot ${SSOENV_STAMP-} ||
       ${SSOENV_TRUST-} -nt ${SSOENV_TSTAMP-} || ${SSOENV_TRUST-} -ot ${SSOENV_TSTAMP-} ||
       ${DIRENV_DIFF-} != "${_ssoenv_direnv-}" ]]; then
-      \builtin local _ssoenv_w=${SSOENV_WATCH-} _ssoenv_p
+      \builtin local _ssoenv_w="${SSOENV_WATCH-}" _ssoenv_p
       while [[ -n $_ssoenv_w ]]; do
         _ssoenv_p=${_ssoenv_w%%$'\n'*}
         [[ $_ssoenv_p -nt ${SSOENV_WSTAMP-} ]] && break
