@@ -50,12 +50,16 @@ _ssoenv_hook() {
     fi
   fi
   if [[ -x @PYTHON@ && -f @LAUNCHER@ ]]; then
-    # Messages come from the interactive top-level shell only.
+    # Ctrl-C belongs to the export while it runs (it skips a `login: auto` sign-in), so
+    # that the shell still applies what it prints. Messages come from the interactive
+    # top-level shell only.
+    \builtin trap -- '' INT
     if [[ $- == *i* ]] && ((BASH_SUBSHELL == 0)); then
       \builtin eval "$(@PYTHON@ -S @LAUNCHER@ @PATHS@ bash)"
     else
       \builtin eval "$(@PYTHON@ -S @LAUNCHER@ @PATHS@ bash 2>/dev/null)"
     fi
+    \builtin trap - INT
     _ssoenv_missing=
   elif [[ ${_ssoenv_missing-} != "@$_ssoenv_f" ]]; then
     _ssoenv_missing=@$_ssoenv_f

@@ -68,7 +68,12 @@ function _ssoenv_define
             end
         end
         if builtin test -x @PYTHON@ -a -f @LAUNCHER@
+            # Ctrl-C belongs to the export while it runs (it skips a `login: auto`
+            # sign-in), so that fish still applies what it prints.
+            function _ssoenv_int --on-signal SIGINT
+            end
             @PYTHON@ -S @LAUNCHER@ @PATHS@ fish | builtin source
+            functions -e _ssoenv_int
             set -g _ssoenv_missing
             set -g _ssoenv_direnv "$DIRENV_DIFF"
         else if builtin test "$_ssoenv_missing" != "@$_ssoenv_f"

@@ -40,7 +40,10 @@ _ssoenv_hook() {
     fi
   fi
   if [[ -x @PYTHON@ && -f @LAUNCHER@ ]]; then
+    # Ctrl-C belongs to the export while it runs (it skips a `login: auto` sign-in), so
+    # that the shell still applies what it prints; the trap is local to this function.
     # Messages come from the interactive top-level shell only.
+    \builtin trap -- '' INT
     if [[ -o interactive ]] && (( ! ZSH_SUBSHELL )); then
       \builtin eval "$(@PYTHON@ -S @LAUNCHER@ @PATHS@ zsh)"
     else

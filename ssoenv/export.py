@@ -4,7 +4,6 @@ This is the hook's path: it imports neither click nor boto3, and parses YAML or 
 config only when a cached result no longer matches the files."""
 
 import os
-import sys
 import time
 
 from ssoenv import alongside, cache, envdiff, locate, paths, trust, userconfig
@@ -263,18 +262,29 @@ def login_step(profile: dict, mode: str) -> list:
                 return ["%s expired; renewing it in the background" % what]
     if state == "refresh" or mode == "never":
         return []  # still valid for a while, or the user asked for silence
+    if state == "expired":
+        hint = "%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])
+    else:
+        hint = "%s is not logged in; run: ssoenv login" % what
     if mode == "auto" and _at_terminal():
+        from ssoenv import autologin
         from ssoenv.errors import SsoError
-        from ssoenv.sso import login
+
+        def token_is_valid():
+            return token_cache.token_status(token_cache.read_token(path)) in ("valid", "refresh")
 
         try:
-            login.login(_sso_session(profile), out=sys.stderr)
+            result = autologin.run(_sso_session(profile), token_is_valid)
         except SsoError as e:
-            return [str(e)]
-        return ["logged in to %s" % what]
-    if state == "expired":
-        return ["%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])]
-    return ["%s is not logged in; run: ssoenv login" % what]
+            return [str(e), hint]
+        if result == autologin.LOGGED_IN:
+            return ["logged in to %s" % what]
+        if result == autologin.SIGNED_IN_ELSEWHERE:
+            return ["logged in to %s (by another shell)" % what]
+        if result == autologin.SKIPPED:
+            return ["skipped the login until you cd here again; %s" % hint]
+        return ["the login in another shell ended without signing in; %s" % hint]
+    return [hint]
 
 
 def _mtime(path: str) -> float:
