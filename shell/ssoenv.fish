@@ -1,4 +1,5 @@
-# ssoenv hook for fish. Load it from ~/.config/fish/config.fish with:  ssoenv hook fish | source
+# ssoenv hook for fish. Load it from ~/.config/fish/config.fish with:
+#   status is-interactive; and ssoenv hook fish | source
 #
 # Before every prompt and on every directory change this finds the nearest .ssoenv with
 # builtins alone and runs `ssoenv export fish` only when that file, its mtime or its trust
