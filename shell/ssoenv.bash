@@ -109,25 +109,34 @@ _ssoenv_entry() {
   _ssoenv_replay="_ssoenv_hook;case \$_ssoenv_pipe in ${_ssoenv_cases}esac"
 }
 
+# Sets _ssoenv_stripped to $1 without the lines that run the hook.
+_ssoenv_strip() {
+  _ssoenv_stripped=$'\n'$1$'\n'
+  _ssoenv_stripped=${_ssoenv_stripped//$'\n'"$_ssoenv_replay"$'\n'/$'\n'}
+  _ssoenv_stripped=${_ssoenv_stripped//$'\n'_ssoenv_hook$'\n'/$'\n'}
+  _ssoenv_stripped=${_ssoenv_stripped#$'\n'}
+  _ssoenv_stripped=${_ssoenv_stripped%$'\n'}
+}
+
 # Takes out any copy of the hook, then puts it first among the prompt commands (after
 # direnv's, whose AWS variables ssoenv's override), or first in bash-preexec's
 # precmd_functions. Prompts drawn by what runs after it (starship's) then show the
 # project's values, and see the command's $? and PIPESTATUS.
 _ssoenv_install() {
-  \builtin local _ssoenv_e _ssoenv_i
+  \builtin local _ssoenv_e
   \builtin local -a _ssoenv_keep
   _ssoenv_keep=()
+  # A copy may also sit inside another tool's entry (bash-preexec joins the commands it
+  # found into its own), as a line of its own.
   if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
     for _ssoenv_e in "${PROMPT_COMMAND[@]}"; do
-      [[ $_ssoenv_e == _ssoenv_hook* ]] || _ssoenv_keep+=("$_ssoenv_e")
+      _ssoenv_strip "$_ssoenv_e"
+      [[ -z $_ssoenv_stripped ]] || _ssoenv_keep+=("$_ssoenv_stripped")
     done
     PROMPT_COMMAND=("${_ssoenv_keep[@]}")
   elif [[ -n ${PROMPT_COMMAND-} ]]; then
-    _ssoenv_e=$'\n'$PROMPT_COMMAND$'\n'
-    _ssoenv_e=${_ssoenv_e//$'\n'"$_ssoenv_replay"$'\n'/$'\n'}
-    _ssoenv_e=${_ssoenv_e//$'\n'_ssoenv_hook$'\n'/$'\n'}
-    _ssoenv_e=${_ssoenv_e#$'\n'}
-    PROMPT_COMMAND=${_ssoenv_e%$'\n'}
+    _ssoenv_strip "$PROMPT_COMMAND"
+    PROMPT_COMMAND=$_ssoenv_stripped
   fi
   if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
     _ssoenv_keep=(_ssoenv_hook)

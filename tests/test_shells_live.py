@@ -194,7 +194,11 @@ BASH_PREEXEC = [
     'local f; for f in "${precmd_functions[@]}"; do '
     'if type -t "$f" >/dev/null; then __bp_set_ret_value "$__bp_last_ret_value"; "$f"; fi; '
     'done; __bp_set_ret_value "$__bp_last_ret_value"; }',
-    "PROMPT_COMMAND=__bp_precmd_invoke_cmd${PROMPT_COMMAND:+$'\\n'$PROMPT_COMMAND}",
+    # Its install step, as on bash 5.1 and later: the commands it found go after its own
+    # in one entry, and an array entry follows.
+    "__bp_interactive_mode() { :; }",
+    "PROMPT_COMMAND=__bp_precmd_invoke_cmd${PROMPT_COMMAND:+$'\\n'$PROMPT_COMMAND}; "
+    "PROMPT_COMMAND+=(__bp_interactive_mode)",
 ]
 
 
@@ -271,6 +275,14 @@ def test_prompt_shows_the_profile_in_effect_and_the_commands_statuses(
     sandbox.ssoenv("allow", b)
     assert shown(sh.run("true | false")) == "dev|1|0 1"
     assert shown(sh.run("cd /")) == "|0|0"
+    if order == "preexec-after":
+        # The hook moved into precmd_functions, in front, and out of PROMPT_COMMAND.
+        sh.run(
+            'printf \'%%s,\' "${precmd_functions[@]}" "${PROMPT_COMMAND[@]}" > %s'
+            % sandbox.path("pc")
+        )
+        with open(sandbox.path("pc")) as f:
+            assert f.read() == "_ssoenv_hook,_prompt,__bp_precmd_invoke_cmd,__bp_interactive_mode,"
     if shell == "bash":
         # `! cmd` and pipefail are replayed as they were.
         assert shown(sh.run("! true")) == "|1|0"
@@ -632,16 +644,28 @@ sso_role_name = Admin
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-@pytest.mark.parametrize("kind", ["portable", "named"])
+@pytest.mark.parametrize("kind", ["portable", "named", "account name"])
 def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_shell, shell, kind):
-    text = 'account: "333333333333"\nrole: Admin\n' if kind == "portable" else "profile: ops\n"
+    text = {
+        "portable": 'account: "333333333333"\nrole: Admin\n',
+        "named": "profile: ops\n",
+        "account name": "account: shop-ops\nrole: Admin\n",
+    }[kind]
+    if kind == "account name":
+        # The profile is there; the account's name is not known yet.
+        with open(sandbox.path(".aws/config"), "a") as f:
+            f.write(OPS_PROFILE)
     proj = sandbox.project("shop", text)
     sh = open_shell(shell)
     out = ssoenv_lines(sh.run("cd %s" % proj))
     assert len(out) == 1 and out[0].startswith("ssoenv: ~/shop/.ssoenv: "), out
     assert sh.get("AWS_PROFILE") is None
-    with open(sandbox.path(".aws/config"), "a") as f:
-        f.write(OPS_PROFILE)
+    if kind == "account name":
+        # What `ssoenv configure` or `populate` records from the account list.
+        sandbox.write(".cache/ssoenv/account-names.json", '{"333333333333": "shop-ops"}')
+    else:
+        with open(sandbox.path(".aws/config"), "a") as f:
+            f.write(OPS_PROFILE)
     assert ssoenv_lines(sh.run("true"))[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile ops)"]
     assert sh.get("AWS_PROFILE") == "ops"
     # And with nothing changed since, no process at the prompts that follow.
