@@ -758,3 +758,41 @@ def test_fish_hook_is_inert_when_not_interactive(sandbox):
     )
     assert run.stdout == "|none\n"
     assert run.stderr == ""
+
+
+STRICT = {
+    "bash": ["bash", "--noprofile", "--norc", "-i", "-euo", "pipefail", "-c"],
+    "zsh": ["zsh", "--no-rcs", "-i", "-euo", "pipefail", "-c"],
+}
+
+
+@pytest.mark.parametrize("shell", POSIX)
+def test_rendered_hook_runs_under_strict_mode_and_prints_only_its_line(sandbox, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    hook = sandbox.write(
+        "hook." + shell,
+        subprocess.run(
+            [ssoenv_executable(), "hook", shell], env=sandbox.env(), capture_output=True, text=True
+        ).stdout,
+    )
+    script = (
+        "source %s; source %s; cd %s; _ssoenv_hook; true | true; _ssoenv_hook; "
+        'printf "%%s|" "$AWS_PROFILE"; cd /; _ssoenv_hook; printf "%%s" "${AWS_PROFILE-none}"'
+        % (hook, hook, proj)
+    )
+    run = subprocess.run(
+        STRICT[shell] + [script],
+        env=sandbox.env(),
+        cwd=sandbox.home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "dev|none"
+    lines = [line for line in run.stderr.splitlines() if not line.startswith("bash: ")]
+    assert lines == [
+        "ssoenv: loaded ~/shop/.ssoenv (profile dev)",
+        'ssoenv: session "myorg" is not logged in; run: ssoenv login',
+        "ssoenv: unloaded ~/shop/.ssoenv",
+    ]
