@@ -138,6 +138,11 @@ _ssoenv_install() {
     _ssoenv_strip "$PROMPT_COMMAND"
     PROMPT_COMMAND=$_ssoenv_stripped
   fi
+  # starship loaded after the hook runs the prompt commands it found from its own.
+  if [[ -n ${_PRESERVED_PROMPT_COMMAND-} ]]; then
+    _ssoenv_strip "$_PRESERVED_PROMPT_COMMAND"
+    _PRESERVED_PROMPT_COMMAND=$_ssoenv_stripped
+  fi
   if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
     _ssoenv_keep=(_ssoenv_hook)
     for _ssoenv_e in "${precmd_functions[@]}"; do

@@ -226,8 +226,8 @@ def prompt_shell(open_shell, shell, order):
     else:
         # starship's own way when loaded after another PROMPT_COMMAND user: it keeps that
         # one and runs it from its function, after reading the statuses.
-        define = BASH_PROMPT.replace('}"); ', '}"); eval "${_preserved-}"; ', 1)
-        install = ["_preserved=${PROMPT_COMMAND-}; PROMPT_COMMAND=_prompt"]
+        define = BASH_PROMPT.replace('}"); ', '}"); eval "${_PRESERVED_PROMPT_COMMAND-}"; ', 1)
+        install = ["_PRESERVED_PROMPT_COMMAND=${PROMPT_COMMAND-}; PROMPT_COMMAND=_prompt"]
     if order.endswith("after"):
         sh.hook()
     sh.run(define)
@@ -275,6 +275,13 @@ def test_prompt_shows_the_profile_in_effect_and_the_commands_statuses(
     sandbox.ssoenv("allow", b)
     assert shown(sh.run("true | false")) == "dev|1|0 1"
     assert shown(sh.run("cd /")) == "|0|0"
+    if shell == "bash" and order == "after":
+        # Loaded again, the hook goes in front, and out of what starship runs for it.
+        sh.hook()
+        assert shown(sh.run("cd %s; %s" % (a, pipeline))) == "dev|4|1 0 4"
+        assert sh.get("PROMPT_COMMAND").startswith("_ssoenv_hook;")
+        assert sh.get("_PRESERVED_PROMPT_COMMAND") == ""
+        sh.run("cd /")
     if order == "preexec-after":
         # The hook moved into precmd_functions, in front, and out of PROMPT_COMMAND.
         sh.run(
