@@ -18,17 +18,39 @@ _ssoenv_hook() {
     _ssoenv_d=${_ssoenv_d%/*}
   done
   if [[ $_ssoenv_f == "${SSOENV_FILE-}" ]]; then
-    if [[ -z $_ssoenv_f ]] || ! [[ $_ssoenv_f -nt ${SSOENV_STAMP-} || $_ssoenv_f -ot ${SSOENV_STAMP-} ||
-      ${SSOENV_TRUST-} -nt ${SSOENV_TSTAMP-} || ${SSOENV_TRUST-} -ot ${SSOENV_TSTAMP-} ]]; then
+    # No project: nothing to do, unless direnv changed a variable ssoenv keeps watch on.
+    [[ -n $_ssoenv_f || -n ${SSOENV_DIRENV-} && ${DIRENV_DIFF-} != "${_ssoenv_direnv-}" ]] ||
+      \builtin return $_ssoenv_rc
+    # Unchanged: the .ssoenv, the trust records, what direnv applied, the AWS files.
+    if ! [[ $_ssoenv_f -nt ${SSOENV_STAMP-} || $_ssoenv_f -ot ${SSOENV_STAMP-} ||
+      ${SSOENV_TRUST-} -nt ${SSOENV_TSTAMP-} || ${SSOENV_TRUST-} -ot ${SSOENV_TSTAMP-} ||
+      ${DIRENV_DIFF-} != "${_ssoenv_direnv-}" ]]; then
+      \builtin local _ssoenv_p _ssoenv_changed=
+      for _ssoenv_p in ${(f)SSOENV_WATCH-}; do
+        if [[ $_ssoenv_p -nt ${SSOENV_WSTAMP-} ]]; then
+          _ssoenv_changed=1
+          break
+        fi
+      done
       # Exported role credentials are renewed once their time comes (the clock is builtin).
-      if [[ -z ${SSOENV_RENEW_AT-} ]] || (( ${EPOCHSECONDS:-0} < ${SSOENV_RENEW_AT//[^0-9]/} + 0 )); then
+      if [[ -z $_ssoenv_changed ]] && { [[ -z ${SSOENV_RENEW_AT-} ]] ||
+        (( ${EPOCHSECONDS:-0} < ${SSOENV_RENEW_AT//[^0-9]/} + 0 )); }; then
         \builtin return $_ssoenv_rc
       fi
     fi
   fi
   if [[ -x @PYTHON@ && -f @LAUNCHER@ ]]; then
-    \builtin eval "$(@PYTHON@ -IS @LAUNCHER@ @PATHS@ zsh)"
+    # Ctrl-C belongs to the export while it runs (it skips a `login: auto` sign-in), so
+    # that the shell still applies what it prints; the trap is local to this function.
+    # Messages come from the interactive top-level shell only.
+    \builtin trap -- '' INT
+    if [[ -o interactive ]] && (( ! ZSH_SUBSHELL )); then
+      \builtin eval "$(@PYTHON@ -IS @LAUNCHER@ @PATHS@ zsh)"
+    else
+      \builtin eval "$(@PYTHON@ -IS @LAUNCHER@ @PATHS@ zsh 2>/dev/null)"
+    fi
     _ssoenv_missing=
+    typeset -g _ssoenv_direnv=${DIRENV_DIFF-}
   elif [[ ${_ssoenv_missing-} != "@$_ssoenv_f" ]]; then
     typeset -g _ssoenv_missing=@$_ssoenv_f
     \builtin print -ru2 -- "ssoenv: cannot run ssoenv (installed as "@SSOENV@"); reinstall it or remove its hook from ~/.zshrc"
@@ -39,10 +61,25 @@ _ssoenv_hook() {
 # EPOCHSECONDS, for renewing exported role credentials.
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
+# First among the prompt and directory-change functions (after direnv's, whose AWS
+# variables ssoenv's override), so a prompt drawn by a later one (starship's,
+# powerlevel10k's) shows the project's values; zsh keeps $? and pipestatus for each.
 # Sourcing this twice installs the hook once.
 typeset -ga precmd_functions chpwd_functions
-precmd_functions=(${precmd_functions:#_ssoenv_hook} _ssoenv_hook)
-chpwd_functions=(${chpwd_functions:#_ssoenv_hook} _ssoenv_hook)
+precmd_functions=(${precmd_functions:#_ssoenv_hook})
+chpwd_functions=(${chpwd_functions:#_ssoenv_hook})
+if [[ ${precmd_functions[1]-} == _direnv_hook ]]; then
+  precmd_functions[2,0]=(_ssoenv_hook)
+else
+  precmd_functions[1,0]=(_ssoenv_hook)
+fi
+if [[ ${chpwd_functions[1]-} == _direnv_hook ]]; then
+  chpwd_functions[2,0]=(_ssoenv_hook)
+else
+  chpwd_functions[1,0]=(_ssoenv_hook)
+fi
+# What direnv had applied when this was loaded: a change from it makes the hook look again.
+typeset -g _ssoenv_direnv=${DIRENV_DIFF-}
 
 # Tells `ssoenv doctor` which shell process has the hook.
 export SSOENV_HOOK="zsh $$"

@@ -273,7 +273,8 @@ class Demo:
         self.say("")
         self.say("Done in %.1f seconds. To use ssoenv for real:" % (time.monotonic() - started))
         self.say('    add  eval "$(ssoenv hook bash)"  to ~/.bashrc (zsh: the same with zsh;')
-        self.say("    fish: ssoenv hook fish | source), then in a project: ssoenv init PROFILE")
+        self.say("    fish: status is-interactive; and ssoenv hook fish | source),")
+        self.say("    then in a project: ssoenv init PROFILE")
 
     def start_emulator(self) -> None:
         from ssoenv.emulator import Emulator

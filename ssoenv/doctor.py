@@ -85,7 +85,7 @@ def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List
     if len(parts) == 2 and parts[1] == str(parent_pid):
         return []
     if shell == "fish":
-        fix = "add `ssoenv hook fish | source` to ~/.config/fish/config.fish"
+        fix = "add `status is-interactive; and ssoenv hook fish | source` to config.fish"
     elif shell == "zsh":
         fix = 'add `eval "$(ssoenv hook zsh)"` to ~/.zshrc'
     else:

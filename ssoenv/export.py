@@ -4,10 +4,9 @@ This is the hook's path: it imports neither click nor boto3, and parses YAML or 
 config only when a cached result no longer matches the files."""
 
 import os
-import sys
 import time
 
-from ssoenv import cache, envdiff, envrule, locate, paths, trust, userconfig
+from ssoenv import alongside, cache, envdiff, envrule, locate, paths, trust, userconfig
 from ssoenv.errors import SsoenvError
 
 # ssoenv's own bookkeeping, kept in each shell's environment.
@@ -17,7 +16,9 @@ TRUST = "SSOENV_TRUST"  # the trust generation file
 TSTAMP = "SSOENV_TSTAMP"  # a file with the generation file's mtime then
 DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
 RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials need renewing
-STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT)
+WATCH = "SSOENV_WATCH"  # files the profile came from, one a line (AWS config, credentials...)
+WSTAMP = "SSOENV_WSTAMP"  # a file with the newest mtime among them then
+STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP)
 # How long a shell without the keys it wants waits before the hook asks again.
 KEYS_RETRY_SECONDS = 60
 # Named for what parsing checks: a check added later must not be skipped by an old entry.
@@ -44,6 +45,7 @@ class Outcome:
         # Variables the file names but may not set, and like warnings: shown on entering,
         # the rest of the file still applies.
         self.warnings = []
+        self.token_file = None  # the token cache file to watch while keys wait for a login
 
 
 def dotfile_data(path: str):
@@ -229,6 +231,20 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
     (`lookup="now"`, for commands) or by a detached process (`"background"`, for the hook,
     which never waits on the network)."""
     out = Outcome()
+    pwd = env.get("PWD", "")
+    if pwd.startswith("/") and not os.path.isdir(pwd):
+        try:
+            now = os.getcwd()
+        except OSError:
+            now = None
+        if now:
+            # The hook's own search sees no project here, as long as $PWD names nothing:
+            # say so once, rather than load the file at the new path behind its back.
+            out.errors.append(
+                "the current directory %s was moved or renamed; to use its .ssoenv, run: cd %s"
+                % (paths.display(pwd), paths.display(now))
+            )
+            return out
     try:
         cwd = locate.logical_cwd(env)
     except SsoenvError as e:
@@ -342,18 +358,29 @@ def login_step(profile: dict, mode: str) -> list:
                 return ["%s expired; renewing it in the background" % what]
     if state == "refresh" or mode == "never":
         return []  # still valid for a while, or the user asked for silence
+    if state == "expired":
+        hint = "%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])
+    else:
+        hint = "%s is not logged in; run: ssoenv login" % what
     if mode == "auto" and _at_terminal():
+        from ssoenv import autologin
         from ssoenv.errors import SsoError
-        from ssoenv.sso import login
+
+        def token_is_valid():
+            return token_cache.token_status(token_cache.read_token(path)) in ("valid", "refresh")
 
         try:
-            login.login(_sso_session(profile), out=sys.stderr)
+            result = autologin.run(_sso_session(profile), token_is_valid)
         except SsoError as e:
-            return [str(e)]
-        return ["logged in to %s" % what]
-    if state == "expired":
-        return ["%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])]
-    return ["%s is not logged in; run: ssoenv login" % what]
+            return [str(e), hint]
+        if result == autologin.LOGGED_IN:
+            return ["logged in to %s" % what]
+        if result == autologin.SIGNED_IN_ELSEWHERE:
+            return ["logged in to %s (by another shell)" % what]
+        if result == autologin.SKIPPED:
+            return ["skipped the login until you cd here again; %s" % hint]
+        return ["the login in another shell ended without signing in; %s" % hint]
+    return [hint]
 
 
 def _mtime(path: str) -> float:
@@ -405,6 +432,28 @@ def credentials_step(profile: dict):
     )
 
 
+def _overlay(env, changes: dict) -> dict:
+    after = dict(env)
+    for name, value in changes.items():
+        if value is None:
+            after.pop(name, None)
+        else:
+            after[name] = value
+    return after
+
+
+def watched_files(out: Outcome) -> list:
+    """The files whose edits can change what the project applies: the AWS config and
+    credentials files and the account names (portable files resolve through them), and
+    the token cache while keys wait for a login."""
+    from ssoenv import accounts
+
+    files = [paths.aws_config_file(), paths.aws_credentials_file(), accounts.names_file()]
+    if out.token_file:
+        files.append(out.token_file)
+    return [f for f in files if "\n" not in f]
+
+
 def compute(env=None):
     """(changes, messages): the variables to change ({name: value or None}) and the lines
     for stderr, without the `ssoenv: ` prefix."""
@@ -416,9 +465,24 @@ def compute(env=None):
     out = evaluate(env, settings, lookup="background")
     record = envdiff.decode(env.get(DIFF))
     previous = env.get(FILE) or None
+    switching = previous != out.file
     applied = {name: pair[1] for name, pair in record.items() if name not in KEY_VARS}
+    real_env = env
+    direnv = memo = None
+    if env.get("DIRENV_DIFF") or env.get(alongside.MEMO):
+        # direnv's hook ran just before: see through what it changed since.
+        direnv = alongside.read(env)
+        memo = alongside.decode_memo(env.get(alongside.MEMO))
+        env, record, memo["ghosts"] = alongside.reconcile(
+            env, record, memo["ghosts"], direnv, skip=KEY_VARS
+        )
+    # Another file than last time: leave the old one first (a value set by hand stays),
+    # then enter the new one from there, so that entering always applies its values.
+    left = envdiff.plan(env, record, {})[0] if switching else {}
+    start = _overlay(env, left) if left else env
+    current = {} if switching else record
     base = {name: envdiff.recorded(name, v) for name, v in out.wanted.items()}
-    entering = bool(out.wanted) and (previous != out.file or applied != base)
+    entering = bool(out.wanted) and (switching or applied != base)
 
     # The sign-in first: with `login: auto` it may log in here, and the keys need it.
     login_messages = []
@@ -427,18 +491,21 @@ def compute(env=None):
         login_messages = login_step(out.profile, mode)
 
     renew_at = None
+    keys_wait = False
     if out.wanted and out.dotfile.get("credentials"):
         keys, renew_at, problem = credentials_step(out.profile)
         if problem:
-            # Try again in a minute, so that a login in this shell brings the keys.
+            # Looked at again when the token cache file changes (a login), or in a minute.
             renew_at = int(time.time()) + KEYS_RETRY_SECONDS
+            out.token_file = _token_file(out.profile)
+            keys_wait = True
             if entering and not login_messages:  # a login hint already says why
                 messages.append("%s: %s" % (paths.display(out.file), problem))
         elif (
             not entering
             and not quiet
-            and "AWS_ACCESS_KEY_ID" in record
-            and record["AWS_ACCESS_KEY_ID"][1] != keys["AWS_ACCESS_KEY_ID"]
+            and "AWS_ACCESS_KEY_ID" in current
+            and current["AWS_ACCESS_KEY_ID"][1] != keys["AWS_ACCESS_KEY_ID"]
         ):
             # Only new keys are news: the hook also runs when the file is touched or
             # another project is allowed, and then the cached keys are the same.
@@ -452,8 +519,17 @@ def compute(env=None):
             del keys[name]
         out.wanted.update(keys)
 
-    changes, new_record = envdiff.plan(env, record, out.wanted)
-    if record and (not out.wanted or previous != out.file) and not quiet:
+    entered, new_record = envdiff.plan(start, current, out.wanted)
+    after = _overlay(start, entered)
+    changes = {}
+    for name in set(left) | set(entered) | {n for n in env if env[n] != real_env.get(n)}:
+        if real_env.get(name) != after.get(name):
+            changes[name] = after.get(name)
+    for name in set(real_env) - set(env):
+        if name not in after:
+            changes[name] = None
+    env = real_env
+    if record and (not out.wanted or switching) and not quiet:
         messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
     messages.extend(out.errors)
     messages.extend(out.notices)
@@ -461,23 +537,28 @@ def compute(env=None):
         messages.extend(out.warnings)
         profile = out.profile
         if not quiet:
-            region = out.wanted.get("AWS_REGION")
-            messages.append(
-                "loaded %s (profile %s%s%s)"
-                % (
-                    paths.display(out.file),
-                    out.wanted.get("AWS_PROFILE"),
-                    ", region %s" % region if region else "",
-                    ", keys" if "AWS_ACCESS_KEY_ID" in out.wanted else "",
-                )
-            )
+            messages.append(loaded_line(out, after, keys_wait))
         messages.extend(profile.get("warnings") or [])
         messages.extend(login_messages)
-        if env.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
+        if after.get("AWS_ACCESS_KEY_ID") and "AWS_ACCESS_KEY_ID" not in out.wanted:
             messages.append(
                 "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "
                 "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"
             )
+
+    if memo is not None:
+        # Once per directory: which variables both an .envrc and the .ssoenv set.
+        said = "%s\n%s" % (out.file, direnv.directory) if (out.wanted and direnv) else ""
+        if said and said != memo["said"]:
+            line = alongside.overlap_line(
+                direnv, out.wanted, paths.display(out.file), paths.display
+            )
+            if line:
+                messages.append(line)
+        memo["said"] = said
+        text = alongside.encode_memo(memo)
+        if env.get(alongside.MEMO) != text:
+            changes[alongside.MEMO] = text
 
     state = {name: None for name in STATE_VARS}
     if out.file is not None:
@@ -486,6 +567,10 @@ def compute(env=None):
         state[STAMP] = cache.stamp_for(out.file) or ""
         state[TRUST] = generation
         state[TSTAMP] = cache.stamp_for(generation) or ""
+        watched = watched_files(out)
+        state[WATCH] = "\n".join(watched)
+        newest = max(watched, key=_mtime_ns)
+        state[WSTAMP] = (cache.stamp_for(newest) if _mtime_ns(newest) else None) or ""
     if new_record:
         state[DIFF] = envdiff.encode(new_record)
     if renew_at is not None:
@@ -494,6 +579,40 @@ def compute(env=None):
         if env.get(name) != value:
             changes[name] = value
     return changes, messages
+
+
+def loaded_line(out: Outcome, after: dict, keys_wait: bool) -> str:
+    """`loaded FILE (profile P, region R, keys)`, from the values the shell will hold."""
+    held = after.get("AWS_PROFILE")
+    parts = ["profile %s" % held]
+    if held != out.wanted.get("AWS_PROFILE"):
+        parts[0] += " (the file says %s)" % out.wanted.get("AWS_PROFILE")
+    region = after.get("AWS_REGION") if "AWS_REGION" in out.wanted else None
+    if region:
+        parts.append("region %s" % region)
+    if after.get("AWS_ACCESS_KEY_ID") and after.get("AWS_ACCESS_KEY_ID") == out.wanted.get(
+        "AWS_ACCESS_KEY_ID"
+    ):
+        parts.append("keys")
+    elif keys_wait:
+        parts.append("keys after the login")
+    return "loaded %s (%s)" % (paths.display(out.file), ", ".join(parts))
+
+
+def _mtime_ns(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _token_file(profile: dict):
+    session = profile.get("session")
+    if not session or not session[1]:
+        return None
+    from ssoenv.sso import cache as token_cache
+
+    return token_cache.token_cache_path(session[0], session[1])
 
 
 # The help of `ssoenv export`, kept here: the hook's path never loads click.
@@ -562,7 +681,7 @@ def fail_safe(argv) -> int:
     try:
         env = os.environ
         changes, _ = envdiff.plan(env, envdiff.decode(env.get(DIFF)), {})
-        for name in STATE_VARS:
+        for name in STATE_VARS + (alongside.MEMO,):
             if name in env:
                 changes[name] = None
         text = shells.get(argv[0]).render(changes)

@@ -80,13 +80,20 @@ def collect(env=None) -> dict:
         "session": None,
         "token": None,
         "wanted": out.wanted,
-        "applied": {
-            name: "(secret)" if envrule.looks_secret(name) else pair[1]
-            for name, pair in envdiff.decode(env.get(export.DIFF)).items()
-        },
+        "applied": {},
+        "changed": {},
         "applied_file": env.get(export.FILE) or None,
         "hook_active": export.FILE in env,
     }
+    # What the shell holds, not what the record says ssoenv set: a value changed by hand
+    # since is shown as such.
+    for name, (_, new) in envdiff.decode(env.get(export.DIFF)).items():
+        held = env.get(name)
+        shown = "(secret)" if envrule.looks_secret(name) else held
+        if envdiff.recorded(name, held) == new:
+            info["applied"][name] = shown
+        else:
+            info["changed"][name] = shown
     if out.file is not None and out.trust is None:
         # Readable but not valid YAML or keys: "invalid", with the error among the problems.
         from ssoenv import locate
@@ -145,6 +152,15 @@ def render(info: dict) -> str:
         lines.append("applied:  nothing")
     else:
         lines.append("applied:  nothing (the hook is not active in this shell)")
+    if info["changed"]:
+        lines.append(
+            "changed:  "
+            + ", ".join(
+                "%s=%s" % (name, "(unset)" if value is None else value)
+                for name, value in sorted(info["changed"].items())
+            )
+            + " (by hand since ssoenv set it; kept when you leave)"
+        )
     for error in info["errors"]:
         lines.append("problem:  %s" % error)
     return "\n".join(lines)

@@ -187,6 +187,7 @@ def test_status_json_describes_the_project(ssoenv_env):
             "AWS_DEFAULT_REGION": "eu-west-1",
         },
         "applied": {},
+        "changed": {},
         "applied_file": None,
         "hook_active": False,
     }
@@ -315,10 +316,11 @@ def awkward_executable(tmp_path):
     return exe
 
 
+# Interactive, as the hook only speaks (and fish's only loads) in an interactive shell.
 SHELLS = {
-    "bash": (["bash", "--noprofile", "--norc", "-c"], 'source "$1"; cd "$2"; _ssoenv_hook'),
-    "zsh": (["zsh", "-f", "-c"], 'source "$1"; cd "$2"; _ssoenv_hook'),
-    "fish": (["fish", "--no-config", "-c"], "source $argv[1]; cd $argv[2]; _ssoenv_hook"),
+    "bash": (["bash", "--noprofile", "--norc", "-i", "-c"], 'source "$1"; cd "$2"; _ssoenv_hook'),
+    "zsh": (["zsh", "-f", "-i", "-c"], 'source "$1"; cd "$2"; _ssoenv_hook'),
+    "fish": (["fish", "--no-config", "-i", "-c"], "source $argv[1]; cd $argv[2]; _ssoenv_hook"),
 }
 PRINT = '; printf "%s" "$AWS_PROFILE"'
 
@@ -357,7 +359,10 @@ def test_hook_embeds_the_absolute_executable_path_quoted(
         timeout=60,
     )
     assert run.stdout == "dev", run.stderr
-    assert run.stderr == "ssoenv: loaded ~/work/project/.ssoenv (profile dev)\n"
+    # (bash -i without a terminal first says it has no job control.)
+    assert [line for line in run.stderr.splitlines() if not line.startswith("bash: ")] == [
+        "ssoenv: loaded ~/work/project/.ssoenv (profile dev)"
+    ]
 
 
 def test_hook_via_python_m_names_an_absolute_executable(ssoenv_env):

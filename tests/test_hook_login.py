@@ -421,19 +421,119 @@ def test_login_auto_with_credentials_true_exports_the_keys_right_away(world, bro
     assert sh.get("SSOENV_RENEW_AT")
 
 
-def test_keys_arrive_at_a_prompt_after_logging_in_in_the_same_shell(world, browser, open_shell):
+@pytest.mark.parametrize("shell", SHELLS)
+def test_keys_arrive_at_the_first_prompt_after_logging_in(world, browser, open_shell, shell):
     project = world.project("proj", f"profile: {PROFILE}\ncredentials: true\n")
-    sh = open_shell("bash")
+    sh = open_shell(shell)
     out = clean(sh.run("cd %s" % project))
-    assert HINT in out
-    assert len(out) == 2  # loaded, and the hint: not a second line about the keys
+    # The loaded line says the keys follow the login; the hint says how to log in.
+    assert out == ["ssoenv: loaded ~/proj/.ssoenv (profile dev, keys after the login)", HINT]
     assert sh.get("AWS_ACCESS_KEY_ID") is None
-    retry = int(sh.get("SSOENV_RENEW_AT"))
-    assert time.time() < retry <= time.time() + 60
-    world.login("--profile", PROFILE)
-    # A minute on, as the shell's clock sees it: the hook asks again and gets the keys.
-    sh.run("SSOENV_RENEW_AT=%d" % (time.time() - 1))
-    sh.run("true")
+    assert clean(sh.run("true")) == []
+    world.login("--profile", PROFILE)  # writes the token cache file the hook watches
+    assert clean(sh.run("true")) == []
     creds = read_json(role_entry())["Credentials"]
     assert sh.get("AWS_ACCESS_KEY_ID") == creds["AccessKeyId"]
     assert int(sh.get("SSOENV_RENEW_AT")) > time.time() + 2500
+
+
+# -- `login: auto` with a browser that never answers ----------------------------------------
+
+SILENT_BROWSER = """\
+#!/bin/sh
+# Opens nothing and never answers: it only notes the URL it was given.
+printf '%s\\n' "$1" >> "$SSOENV_TEST_BROWSER_LOG"
+"""
+WAITING = "ssoenv: waiting for the browser sign-in; Ctrl-C to skip"
+SKIPPED = "ssoenv: skipped the login until you cd here again; " + HINT[len("ssoenv: ") :]
+
+
+@pytest.fixture
+def silent_browser(tmp_path):
+    script = tmp_path / "silent-browser"
+    script.write_text(SILENT_BROWSER)
+    script.chmod(0o755)
+    log = tmp_path / "silent-browser.log"
+    return {"BROWSER": str(script), "SSOENV_TEST_BROWSER_LOG": str(log)}, log
+
+
+def opened(log) -> list:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def start_line(sh, line: str) -> None:
+    """Type `line` without waiting for the prompt."""
+    sh._send(line)
+
+
+def see_waiting_line(sh) -> None:
+    sh.child.expect_exact("Ctrl-C to skip")
+    assert (sh.child.before + "Ctrl-C to skip").replace("\r", "").endswith("\n" + WAITING)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_login_auto_says_how_to_skip_and_ctrl_c_skips_until_the_next_cd(
+    world, open_shell, silent_browser, shell
+):
+    extra, log = silent_browser
+    project = world.project("proj", f"profile: {PROFILE}\nlogin: auto\n")
+    os.makedirs(os.path.join(project, "sub"))
+    sh = open_shell(shell, **extra)
+    start_line(sh, "cd %s" % project)
+    see_waiting_line(sh)
+    wait_until(lambda: len(opened(log)) == 1, what="the browser opening")
+    sh.child.sendintr()
+    out = clean(sh._wait())
+    assert SKIPPED in out
+    assert "ssoenv: loaded ~/proj/.ssoenv (profile dev)" in out
+    assert sh.get("AWS_PROFILE") == PROFILE  # the shell applied what the export printed
+    # No new sign-in at the following prompts, nor moving inside the project.
+    assert clean(sh.run("true") + sh.run("cd sub") + sh.run("cd ..")) == []
+    assert len(opened(log)) == 1
+    # Entering again tries again.
+    sh.run("cd %s" % world.home)
+    start_line(sh, "cd %s" % project)
+    see_waiting_line(sh)
+    wait_until(lambda: len(opened(log)) == 2, what="the browser opening again")
+    sh.child.sendintr()
+    assert SKIPPED in clean(sh._wait())
+    assert len(opened(log)) == 2
+    assert world.emulator.calls["CreateToken:authorization_code"] == 0
+
+
+def test_login_auto_gives_up_after_its_time_limit(world, open_shell, silent_browser):
+    extra, log = silent_browser
+    project = world.project("proj", f"profile: {PROFILE}\nlogin: auto\n")
+    sh = open_shell("bash", SSOENV_LOGIN_TIMEOUT="2", **extra)
+    out = clean(sh.run("cd %s" % project))
+    assert WAITING in out
+    assert any(
+        line.startswith("ssoenv: logging in to ")
+        and line.endswith(" timed out waiting for the browser sign-in")
+        for line in out
+    ), out
+    assert HINT in out
+    assert sh.get("AWS_PROFILE") == PROFILE
+    assert len(opened(log)) == 1
+
+
+def test_shells_entering_at_once_share_one_browser_sign_in(world, open_shell, silent_browser):
+    extra, log = silent_browser
+    project = world.project("proj", f"profile: {PROFILE}\nlogin: auto\n")
+    shells = [open_shell(name, **extra) for name in SHELLS]
+    for sh in shells:
+        start_line(sh, "cd %s" % project)
+    for sh in shells:
+        see_waiting_line(sh)
+    wait_until(lambda: len(opened(log)) == 1, what="the browser opening")
+    time.sleep(1)  # the others are waiting, not opening a browser of their own
+    assert len(opened(log)) == 1
+    fetch(opened(log)[0])  # the user signs in, once
+    outs = [clean(sh._wait()) for sh in shells]
+    everything = sum(outs, [])
+    assert everything.count('ssoenv: logged in to session "my-sso"') == 1
+    assert everything.count('ssoenv: logged in to session "my-sso" (by another shell)') == 2
+    assert all(HINT not in out for out in outs)
+    assert len(opened(log)) == 1
+    assert world.emulator.calls["CreateToken:authorization_code"] == 1
+    assert [sh.get("AWS_PROFILE") for sh in shells] == [PROFILE] * 3

@@ -176,28 +176,142 @@ def test_exit_status_is_kept_for_the_prompt(sandbox, open_shell, shell):
     assert sh.status("true") == "0"
 
 
-def test_bash_prompt_commands_before_the_hook_see_status_and_pipestatus(sandbox, open_shell):
+# A prompt like starship's: it reads $?, the pipeline's statuses and AWS_PROFILE into PS1.
+# The marker comes from a variable, so the typed line never contains it.
+BASH_PROMPT = (
+    '_prompt() { local s=$? p=("${BP_PIPESTATUS[@]:-${PIPESTATUS[@]}}"); '
+    "PS1=\"[${AWS_PROFILE-}|$s|${p[*]}]$__m\"$'\\n'; }"
+)
+ZSH_PROMPT = "_prompt() { local s=$? p=($pipestatus); PS1=\"[${AWS_PROFILE-}|$s|$p]$__m\"$'\\n'; }"
+# bash-preexec's documented contract, in miniature: it installs one PROMPT_COMMAND entry
+# that saves $? and PIPESTATUS (as BP_PIPESTATUS) and runs each of precmd_functions with $?
+# set back to the command's.
+BASH_PREEXEC = [
+    "__bp_imported=defined; bash_preexec_imported=defined; precmd_functions=(); "
+    "preexec_functions=()",
+    "__bp_set_ret_value() { return ${1:-}; }",
+    '__bp_precmd_invoke_cmd() { __bp_last_ret_value=$? BP_PIPESTATUS=("${PIPESTATUS[@]}"); '
+    'local f; for f in "${precmd_functions[@]}"; do '
+    'if type -t "$f" >/dev/null; then __bp_set_ret_value "$__bp_last_ret_value"; "$f"; fi; '
+    'done; __bp_set_ret_value "$__bp_last_ret_value"; }',
+    # Its install step, as on bash 5.1 and later: the commands it found go after its own
+    # in one entry, and an array entry follows.
+    "__bp_interactive_mode() { :; }",
+    "PROMPT_COMMAND=__bp_precmd_invoke_cmd${PROMPT_COMMAND:+$'\\n'$PROMPT_COMMAND}; "
+    "PROMPT_COMMAND+=(__bp_interactive_mode)",
+]
+
+
+def prompt_shell(open_shell, shell, order):
+    """A shell whose prompt reads AWS_PROFILE, $? and the pipeline's statuses, loaded before
+    or after the hook line (`order`: "before", "after", "preexec-before", "preexec-after")."""
+    sh = open_shell(shell, hook=False)
+    half = len(sh.marker) // 2
+    assign = "set -g __m '%s''%s'" if shell == "fish" else "__m='%s''%s'"
+    sh.run(assign % (sh.marker[:half], sh.marker[half:]))
+    if shell == "fish":
+        sh.run(
+            "function fish_prompt; set -l s $status; set -l p $pipestatus; "
+            'printf \'[%s|%s|%s]%s%s\\n\' "$AWS_PROFILE" $s "$p" $__m $__t_n; end'
+        )
+        sh.hook()
+        return sh
+    define = BASH_PROMPT if shell == "bash" else ZSH_PROMPT
+    if shell == "zsh":
+        install = ["precmd_functions+=(_prompt)"]
+    elif order.startswith("preexec"):
+        install = BASH_PREEXEC + ["precmd_functions+=(_prompt)"]
+    elif order == "before":
+        install = ["PROMPT_COMMAND=_prompt"]
+    else:
+        # starship's own way when loaded after another PROMPT_COMMAND user: it keeps that
+        # one and runs it from its function, after reading the statuses.
+        define = BASH_PROMPT.replace('}"); ', '}"); eval "${_PRESERVED_PROMPT_COMMAND-}"; ', 1)
+        install = ["_PRESERVED_PROMPT_COMMAND=${PROMPT_COMMAND-}; PROMPT_COMMAND=_prompt"]
+    if order.endswith("after"):
+        sh.hook()
+    sh.run(define)
+    for line in install:
+        sh.run(line)
+    if order.endswith("before"):
+        sh.hook()
+    sh.run("true")
+    return sh
+
+
+def shown(text: str) -> str:
+    """What the prompt showed: the last [profile|status|pipestatus] before the marker."""
+    found = re.findall(r"\[([^\[\]\n]*)\]$", clean(text), re.M)
+    assert found, text
+    return found[-1]
+
+
+@pytest.mark.parametrize(
+    "shell,order",
+    [
+        ("bash", "before"),
+        ("bash", "after"),
+        ("bash", "preexec-before"),
+        ("bash", "preexec-after"),
+        ("zsh", "before"),
+        ("zsh", "after"),
+        ("fish", "before"),
+    ],
+)
+def test_prompt_shows_the_profile_in_effect_and_the_commands_statuses(
+    sandbox, open_shell, shell, order
+):
+    a = sandbox.project("shop", "profile: dev\n")
+    b = sandbox.project("web", "profile: prod\n")
+    sh = prompt_shell(open_shell, shell, order)
+    pipeline = "false | true | sh -c 'exit 4'"
+    assert shown(sh.run("cd %s; %s" % (a, pipeline))) == "dev|4|1 0 4"
+    assert shown(sh.run("cd %s" % b)) == "prod|0|0"
+    assert shown(sh.run("false")) == "prod|1|1"
+    # Not only a cd: a deny, an allow and an edit show at the very next prompt.
+    assert shown(sh.run("ssoenv deny")) == "|0|0"
+    assert shown(sh.run("ssoenv allow")) == "prod|0|0"
+    sandbox.write("web/.ssoenv", "profile: dev\n")
+    sandbox.ssoenv("allow", b)
+    assert shown(sh.run("true | false")) == "dev|1|0 1"
+    assert shown(sh.run("cd /")) == "|0|0"
+    if shell == "bash" and order == "after":
+        # Loaded again, the hook goes in front, and out of what starship runs for it.
+        sh.hook()
+        assert shown(sh.run("cd %s; %s" % (a, pipeline))) == "dev|4|1 0 4"
+        assert sh.get("PROMPT_COMMAND").startswith("_ssoenv_hook;")
+        assert sh.get("_PRESERVED_PROMPT_COMMAND") == ""
+        sh.run("cd /")
+    if order == "preexec-after":
+        # The hook moved into precmd_functions, in front, and out of PROMPT_COMMAND.
+        sh.run(
+            'printf \'%%s,\' "${precmd_functions[@]}" "${PROMPT_COMMAND[@]}" > %s'
+            % sandbox.path("pc")
+        )
+        with open(sandbox.path("pc")) as f:
+            assert f.read() == "_ssoenv_hook,_prompt,__bp_precmd_invoke_cmd,__bp_interactive_mode,"
+    if shell == "bash":
+        # `! cmd` and pipefail are replayed as they were.
+        assert shown(sh.run("! true")) == "|1|0"
+        sh.run("set -o pipefail")
+        assert shown(sh.run("false | true")) == "|1|1 0"
+
+
+def test_bash_hook_sourced_again_stays_first_once(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
-    seen = sandbox.path("seen")
-    # Like starship's precmd: capture $? and PIPESTATUS first thing.
-    sh = open_shell(
-        "bash",
-        hook=False,
-        setup=[
-            '_seen() { local s=$? p=("${PIPESTATUS[@]}"); printf \'%%s|%%s\' "$s" "${p[*]}" > %s; }'
-            % seen,
-            "PROMPT_COMMAND=_seen",
-        ],
-    )
+    sh = open_shell("bash", hook=False, setup=["PROMPT_COMMAND=': first'"])
     sh.hook()
-    sh.run("cd %s; false | true | (exit 4)" % proj)
-    with open(seen) as f:
-        assert f.read() == "4|1 0 4"
+    sh.run("PROMPT_COMMAND+=$'\\n: later'")
+    sh.hook()
+    sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
-    assert sh.get("PROMPT_COMMAND") == "_seen\n_ssoenv_hook"
+    lines = sh.get("PROMPT_COMMAND").split("\n")
+    assert lines[0].startswith("_ssoenv_hook;")
+    assert lines[1:] == [": first", ": later"]
+    assert sh.get("PROMPT_COMMAND").count("_ssoenv_hook") == 1
 
 
-def test_bash_array_prompt_command_is_kept(sandbox, open_shell):
+def test_bash_array_prompt_command_gets_the_hook_first_once(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell("bash", hook=False, setup=["PROMPT_COMMAND=(': first' ': second')"])
     sh.hook()
@@ -206,29 +320,23 @@ def test_bash_array_prompt_command_is_kept(sandbox, open_shell):
     assert sh.get("AWS_PROFILE") == "dev"
     sh.run("printf '%%s,' \"${PROMPT_COMMAND[@]}\" > %s" % sandbox.path("pc"))
     with open(sandbox.path("pc")) as f:
-        assert f.read() == ": first,: second,_ssoenv_hook,"
+        entries = f.read().split(",")
+    assert entries[0].startswith("_ssoenv_hook;")
+    assert entries[1:] == [": first", ": second", ""]
 
 
-def test_bash_preexec_users_get_a_precmd_function(sandbox, open_shell):
+def test_bash_preexec_users_get_the_first_precmd_function(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
-    # bash-preexec's contract: it runs precmd_functions from its own PROMPT_COMMAND entry.
-    sh = open_shell(
-        "bash",
-        hook=False,
-        setup=[
-            "__bp_imported=defined; precmd_functions=()",
-            '__bp_precmd() { local f; for f in "${precmd_functions[@]}"; do "$f"; done; }',
-            "PROMPT_COMMAND=__bp_precmd",
-        ],
-    )
+    sh = open_shell("bash", hook=False, setup=BASH_PREEXEC + ["precmd_functions+=(_other)"])
+    sh.run("_other() { :; }")
     sh.hook()
     sh.hook()
     sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
-    assert sh.get("PROMPT_COMMAND") == "__bp_precmd"
+    assert sh.get("PROMPT_COMMAND") == "__bp_precmd_invoke_cmd"
     sh.run("printf '%%s,' \"${precmd_functions[@]}\" > %s" % sandbox.path("pf"))
     with open(sandbox.path("pf")) as f:
-        assert f.read() == "_ssoenv_hook,"
+        assert f.read() == "_ssoenv_hook,_other,"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -239,7 +347,7 @@ def test_hook_sourced_twice_runs_once(sandbox, open_shell, shell):
     out = ssoenv_lines(sh.run("cd %s" % proj))
     assert out.count("ssoenv: loaded ~/shop/.ssoenv (profile dev)") == 1
     if shell == "bash":
-        assert sh.get("PROMPT_COMMAND") == "_ssoenv_hook"
+        assert sh.get("PROMPT_COMMAND").count("_ssoenv_hook") == 1
     elif shell == "zsh":
         sh.run('printf "%%s," $precmd_functions $chpwd_functions > %s' % sandbox.path("hooks"))
         with open(sandbox.path("hooks")) as f:
@@ -445,3 +553,253 @@ def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, o
     sh.run("cd /")
     assert len(counter.stop()) >= 1
     assert sh.get("AWS_PROFILE") is None
+
+
+def set_var(shell: str, name: str, value: str) -> str:
+    if shell == "fish":
+        return "set -gx %s %s" % (name, value)
+    return "export %s=%s" % (name, value)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_shell, shell):
+    shop = sandbox.project("shop", "profile: dev\n")
+    web = sandbox.project("web", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % shop)
+    sh.run(set_var(shell, "AWS_PROFILE", "prod"))
+    status = clean(sh.run("ssoenv status"))
+    assert "changed:  AWS_PROFILE=prod (by hand since ssoenv set it; kept when you leave)" in status
+    assert "applied:  nothing" in status
+    out = ssoenv_lines(sh.run("cd %s" % web))
+    assert "ssoenv: loaded ~/web/.ssoenv (profile dev)" in out
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert "applied:  AWS_PROFILE=dev" in clean(sh.run("ssoenv status"))
+    # Leaving puts back what entering found: the value set by hand.
+    sh.run("cd %s" % sandbox.home)
+    assert sh.get("AWS_PROFILE") == "prod"
+
+
+def direnv_shell(sandbox, open_shell, shell, order):
+    """A shell with direnv's hook loaded before or after ssoenv's, and two directories
+    whose .envrc and .ssoenv overlap: both/ (STAGE; dev in eu-central-1) and both2/
+    (direnv: prod in us-west-2; ssoenv: dev)."""
+    direnv = shutil.which("direnv")
+    assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
+    sandbox.project("both", "profile: dev\nregion: eu-central-1\n")
+    sandbox.write("both/.envrc", "export STAGE=both\n")
+    sandbox.project("both2", "profile: dev\n")
+    sandbox.write("both2/.envrc", "export AWS_PROFILE=prod AWS_REGION=us-west-2\n")
+    for name in ("both", "both2"):
+        subprocess.run(
+            [direnv, "allow", sandbox.path(name)],
+            env=sandbox.env(),
+            check=True,
+            capture_output=True,
+        )
+    if shell == "fish":
+        line = "%s hook fish | source" % direnv
+    else:
+        line = 'eval "$(%s hook %s)"' % (direnv, shell)
+    sh = open_shell(shell, hook=False)
+    if order == "direnv first":
+        sh.run(line)
+        sh.hook()
+    else:
+        sh.hook()
+        sh.run(line)
+    sh.run("true")
+    return sh
+
+
+AWS_VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "STAGE")
+
+
+@pytest.mark.parametrize("order", ["direnv first", "ssoenv first"])
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("path", [("both", "both2"), ("both2", "both"), ("both2",)])
+def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
+    sandbox, open_shell, shell, order, path
+):
+    sh = direnv_shell(sandbox, open_shell, shell, order)
+    for name in path:
+        out = ssoenv_lines(sh.run("cd %s" % sandbox.path(name)) + sh.run("true"))
+        if name == "both2":
+            assert (
+                out.count(
+                    "ssoenv: ~/both2/.envrc also sets AWS_PROFILE; ~/both2/.ssoenv's value wins"
+                )
+                == 1
+            ), out
+            assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None]
+        else:
+            assert not any("also sets" in line for line in out), out
+            assert [sh.get(v) for v in AWS_VARS] == ["dev", "eu-central-1", "eu-central-1", "both"]
+    # Said once per directory: moving inside says nothing again.
+    assert ssoenv_lines(sh.run("cd sub") + sh.run("true") + sh.run("cd ..")) == []
+    sh.run("cd %s" % sandbox.home)
+    sh.run("true")
+    assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None]
+
+
+OPS_PROFILE = """
+[profile ops]
+sso_session = myorg
+sso_account_id = 333333333333
+sso_role_name = Admin
+"""
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("kind", ["portable", "named", "account name"])
+def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_shell, shell, kind):
+    text = {
+        "portable": 'account: "333333333333"\nrole: Admin\n',
+        "named": "profile: ops\n",
+        "account name": "account: shop-ops\nrole: Admin\n",
+    }[kind]
+    if kind == "account name":
+        # The profile is there; the account's name is not known yet.
+        with open(sandbox.path(".aws/config"), "a") as f:
+            f.write(OPS_PROFILE)
+    proj = sandbox.project("shop", text)
+    sh = open_shell(shell)
+    out = ssoenv_lines(sh.run("cd %s" % proj))
+    assert len(out) == 1 and out[0].startswith("ssoenv: ~/shop/.ssoenv: "), out
+    assert sh.get("AWS_PROFILE") is None
+    if kind == "account name":
+        # What `ssoenv configure` or `populate` records from the account list.
+        sandbox.write(".cache/ssoenv/account-names.json", '{"333333333333": "shop-ops"}')
+    else:
+        with open(sandbox.path(".aws/config"), "a") as f:
+            f.write(OPS_PROFILE)
+    assert ssoenv_lines(sh.run("true"))[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile ops)"]
+    assert sh.get("AWS_PROFILE") == "ops"
+    # And with nothing changed since, no process at the prompts that follow.
+    counter = ProcessCounter(sh, sandbox)
+    sh.run("true")
+    sh.run("cd sub")
+    assert counter.stop() == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_project_renamed_while_inside_says_so_once_and_then_starts_nothing(
+    sandbox, open_shell, shell
+):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run("cd %s/sub" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    os.rename(proj, sandbox.path("shop2"))
+    out = ssoenv_lines(sh.run("true"))
+    assert out == [
+        "ssoenv: unloaded ~/shop/.ssoenv",
+        "ssoenv: the current directory ~/shop/sub was moved or renamed; "
+        "to use its .ssoenv, run: cd ~/shop2/sub",
+    ]
+    assert sh.get("AWS_PROFILE") is None
+    counter = ProcessCounter(sh, sandbox)
+    for _ in range(3):
+        assert ssoenv_lines(sh.run("true")) == []
+    assert counter.stop() == []
+    # A file at a new path is not allowed until allowed again.
+    assert ssoenv_lines(sh.run("cd %s" % sandbox.path("shop2/sub"))) == [
+        "ssoenv: ~/shop2/.ssoenv is not allowed; run: ssoenv allow"
+    ]
+    assert ssoenv_lines(sh.run("true")) == []
+
+
+# What each shell does with a cd inside one command line or a subshell: zsh and fish apply
+# the project on the cd itself; bash only at the next prompt (documented in the README).
+ONE_LINER = {"bash": None, "zsh": "dev", "fish": "dev"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_cd_in_a_one_liner_applies_the_project_where_the_shell_can(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    seen = sandbox.path("seen")
+    sh = open_shell(shell)
+    out = sh.run("cd %s && printenv AWS_PROFILE > %s; true" % (proj, seen))
+    with open(seen) as f:
+        assert (f.read().strip() or None) == ONE_LINER[shell]
+    # Said once, by the top-level shell, whichever of the cd or the prompt applied it.
+    assert ssoenv_lines(out)[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile dev)"]
+    assert [line for line in ssoenv_lines(out) if "loaded" in line] == [
+        "ssoenv: loaded ~/shop/.ssoenv (profile dev)"
+    ]
+    assert sh.get("AWS_PROFILE") == "dev"
+
+
+@pytest.mark.parametrize("shell", POSIX)
+def test_subshell_cd_is_silent_and_leaves_the_shell_as_it_was(sandbox, open_shell, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    seen = sandbox.path("seen")
+    sh = open_shell(shell)
+    out = sh.run("(cd %s && printenv AWS_PROFILE > %s; true)" % (proj, seen))
+    with open(seen) as f:
+        assert (f.read().strip() or None) == ONE_LINER[shell]
+    assert ssoenv_lines(out) == []
+    assert sh.get("AWS_PROFILE") is None
+    assert sh.get("SSOENV_FILE") is None
+
+
+def test_fish_hook_is_inert_when_not_interactive(sandbox):
+    proj = sandbox.project("shop", "profile: dev\n")
+    hook = subprocess.run(
+        [ssoenv_executable(), "hook", "fish"], env=sandbox.env(), capture_output=True, text=True
+    ).stdout
+    # As config.fish would load it, without the documented is-interactive guard.
+    sandbox.write(".config/fish/config.fish", hook)
+    run = subprocess.run(
+        [
+            "fish",
+            "-c",
+            "cd %s; printf '%%s|' \"$AWS_PROFILE\"; functions -q _ssoenv_hook; "
+            "and echo defined; or echo none" % proj,
+        ],
+        env=sandbox.env(),
+        cwd=sandbox.home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.stdout == "|none\n"
+    assert run.stderr == ""
+
+
+STRICT = {
+    "bash": ["bash", "--noprofile", "--norc", "-i", "-euo", "pipefail", "-c"],
+    "zsh": ["zsh", "--no-rcs", "-i", "-euo", "pipefail", "-c"],
+}
+
+
+@pytest.mark.parametrize("shell", POSIX)
+def test_rendered_hook_runs_under_strict_mode_and_prints_only_its_line(sandbox, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    hook = sandbox.write(
+        "hook." + shell,
+        subprocess.run(
+            [ssoenv_executable(), "hook", shell], env=sandbox.env(), capture_output=True, text=True
+        ).stdout,
+    )
+    script = (
+        "source %s; source %s; cd %s; _ssoenv_hook; true | true; _ssoenv_hook; "
+        'printf "%%s|" "$AWS_PROFILE"; cd /; _ssoenv_hook; printf "%%s" "${AWS_PROFILE-none}"'
+        % (hook, hook, proj)
+    )
+    run = subprocess.run(
+        STRICT[shell] + [script],
+        env=sandbox.env(),
+        cwd=sandbox.home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "dev|none"
+    lines = [line for line in run.stderr.splitlines() if not line.startswith("bash: ")]
+    assert lines == [
+        "ssoenv: loaded ~/shop/.ssoenv (profile dev)",
+        'ssoenv: session "myorg" is not logged in; run: ssoenv login',
+        "ssoenv: unloaded ~/shop/.ssoenv",
+    ]
