@@ -692,15 +692,13 @@ def main(argv=None) -> int:
             listing = time_command(
                 [ssoenv, "profiles"], env, far, max(runs // 3, 3), hyperfine=hyperfine
             )
-            complete_env = dict(
-                env, _SSOENV_COMPLETE="bash_complete", COMP_WORDS="ssoenv init ", COMP_CWORD="2"
-            )
-            names = sb.run([ssoenv], cwd=far, env=complete_env).stdout
-            if "plain,far" not in names.splitlines():
+            complete_argv = [ssoenv, "__complete", "bash", "2", "ssoenv", "init", ""]
+            names = sb.run(complete_argv, cwd=far, env=env).stdout
+            if "far" not in names.splitlines():
                 raise RuntimeError("completion does not offer the profile far: %r" % names[:200])
             touch(config)
-            complete_cold = time_once([ssoenv], complete_env, far)
-            complete = time_command([ssoenv], complete_env, far, runs, hyperfine=hyperfine)
+            complete_cold = time_once(complete_argv, env, far)
+            complete = time_command(complete_argv, env, far, runs, hyperfine=hyperfine)
             scale[count] = dict(
                 cold=statistics.median(cold), warm=warm, listing=listing, complete=complete
             )
