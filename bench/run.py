@@ -249,6 +249,19 @@ def timing_script(shell, hook, fn, body, start, rounds, n) -> str:
     )
 
 
+def new_shell_script(sb, tool: str, shell: str) -> str:
+    """What a new shell runs: the README's hook line, then the hook as its first prompt
+    would call it."""
+    exe = shlex.quote(sb.ssoenv if tool == "ssoenv" else sb.direnv)
+    if shell == "fish":
+        load = "%s hook fish | source" % exe
+        if tool == "direnv":
+            load = "set -g direnv_fish_mode disable_arrow; " + load
+    else:
+        load = 'eval "$(%s hook %s)"' % (exe, shell)
+    return "%s; %s" % (load, HOOK_FUNCTION[tool, shell])
+
+
 def _seconds(stamp: str) -> float:
     return float(stamp) if "." in stamp else int(stamp) / 1e9
 
@@ -676,7 +689,57 @@ def main(argv=None) -> int:
             fmt_ratio(rss, rss_python),
         )
 
-        # 5: the size of the AWS config.
+        # 5: a new shell: printing the hook and completion, and the hook line in a project
+        # up to what its first prompt runs.
+        say("bench: new shell")
+        table.section(
+            "A new shell: `hook` and `completion`, and the hook line started in a project "
+            "up to its first prompt"
+        )
+        for shell in shells:
+            hook_cmd = time_command(
+                [ssoenv, "hook", shell], sb.env, sb.home, runs, hyperfine=hyperfine
+            )
+            table.add(
+                "`ssoenv hook %s` (outside a project)" % shell,
+                fmt_time(hook_cmd),
+                "python -c pass %s" % fmt_time(python),
+                fmt_ratio(hook_cmd, python),
+                "≤ 1.5× python -c pass",
+                hook_cmd <= 1.5 * python,
+            )
+            completion_cmd = time_command(
+                [ssoenv, "completion", shell], sb.env, sb.home, runs, hyperfine=hyperfine
+            )
+            table.add(
+                "`ssoenv completion %s`" % shell,
+                fmt_time(completion_cmd),
+                "python -c pass %s" % fmt_time(python),
+                fmt_ratio(completion_cmd, python),
+                "≤ 1.5× python -c pass",
+                completion_cmd <= 1.5 * python,
+            )
+        for shell in shells:
+            started = {}
+            for tool in tools:
+                script = new_shell_script(sb, tool, shell)
+                check = sb.run(shell_argv(shell, script + "; echo CHECK $AWS_PROFILE"), cwd=alpha)
+                if "CHECK dev" not in check.stdout:
+                    raise RuntimeError("%s in %s did not load alpha: %r" % (tool, shell, check))
+                started[tool] = time_command(
+                    shell_argv(shell, script), sb.env, alpha, runs, hyperfine=hyperfine
+                )
+            s, d = started["ssoenv"], started.get("direnv")
+            table.add(
+                "%s: new shell in a project, hook line and first prompt" % shell,
+                fmt_time(s),
+                "direnv %s" % fmt_time(d) if d is not None else "-",
+                fmt_ratio(s, d),
+                "≤ 1.0× direnv",
+                None if d is None else s <= d,
+            )
+
+        # 6: the size of the AWS config.
         far = sb.projects["far"]
         scale = {}
         cold_runs = 2 if args.quick else 5

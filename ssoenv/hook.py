@@ -9,12 +9,12 @@ from ssoenv.errors import SsoenvError
 
 def executable_path() -> str:
     """The absolute path of the ssoenv executable that the hook will run."""
-    import shutil
-    import sysconfig
-
     argv0 = sys.argv[0] if sys.argv else ""
     if os.path.basename(argv0).startswith("ssoenv") and os.access(argv0, os.X_OK):
         return os.path.abspath(argv0)
+    import shutil
+    import sysconfig
+
     candidate = os.path.join(sysconfig.get_path("scripts"), "ssoenv")
     if os.access(candidate, os.X_OK):
         return candidate
@@ -39,6 +39,8 @@ def first_export(shell) -> str:
     goes wrong, for the first prompt to run and report it."""
     if shell.name not in ("bash", "zsh", "fish"):
         return ""
+    if "SSOENV_FILE" not in os.environ and _nearest_here() is None:
+        return ""  # the common case, decided before loading the export's modules
     from ssoenv import export
 
     try:
@@ -52,6 +54,16 @@ def first_export(shell) -> str:
         sys.stderr.write("ssoenv: %s\n" % line)
     sys.stderr.flush()
     return statements
+
+
+def _nearest_here():
+    from ssoenv import locate
+
+    try:
+        cwd = locate.logical_cwd()
+    except Exception:
+        return None
+    return locate.nearest(cwd) if os.path.isdir(cwd) else None
 
 
 def _mtime_ns(path):
@@ -72,6 +84,7 @@ def prompt_would_export(env) -> bool:
         cwd = locate.logical_cwd(env)
     except Exception:
         cwd = None
+    # As the hook scripts: a deleted current directory counts as no project.
     found = (locate.nearest(cwd) if cwd and os.path.isdir(cwd) else None) or ""
     if found != env.get(export.FILE, ""):
         return True
