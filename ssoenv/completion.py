@@ -108,44 +108,53 @@ def main(argv) -> int:
 
 _SSO_KEYS = ("sso_session", "sso_start_url", "sso_account_id", "sso_role_name")
 _OTHER_KEYS = ("role_arn", "web_identity_token_file")
+_SSO_CREDENTIAL_KEYS = ("sso_start_url", "sso_account_id", "sso_role_name")
+
+
+_LINES = None
+_KEYS = {k: k for k in _SSO_KEYS + _OTHER_KEYS}
+_QUOTES = frozenset("'\"\\")
 
 
 def _scan(path: str, headers_are_profiles: bool, sections: dict, sessions: dict) -> None:
     """Add each section of an INI file to `sections` (profile name -> the few keys that
-    decide its kind) or `sessions`, line by line: thousands of profiles take milliseconds."""
+    decide its kind) or `sessions`: one regular expression finds the headers and those keys
+    (at the start of a line, as configparser reads them), so thousands of profiles take
+    milliseconds."""
+    global _LINES
+    import re
+
     from ssoenv import awsconfig
 
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
+            text = f.read()
     except OSError:
         return
+    if _LINES is None:
+        _LINES = re.compile(
+            r"^(?:\[(.+)\][ \t\r\f\v]*|(%s)[ \t]*[=:][ \t]*([^\n]*))$"
+            % "|".join(_SSO_KEYS + _OTHER_KEYS),
+            re.M | re.I,
+        )
     current = None
-    for line in lines:
-        if not line:
-            continue
-        first = line[0]
-        if first == "[":
-            line = line.rstrip()
+    for header, key, value in _LINES.findall(text):
+        if header:
             current = None
-            if line.endswith("]") and len(line) > 2:
-                key = line[1:-1]
-                if headers_are_profiles:
-                    current = sections.setdefault(key, {})
-                else:
-                    kind, name = awsconfig.section_kind(key)
-                    if kind == "profile":
-                        current = sections.setdefault(name, {})
-                    elif kind == "sso-session":
-                        current = sessions.setdefault(name, {})
-        elif current is not None and first in "rswRSW":
-            # The keys that make a profile an SSO one; configparser lowercases key names.
-            key, sep, value = line.partition("=")
-            if not sep:
-                key, sep, value = line.partition(":")
-            key = key.strip().lower()
-            if key in _SSO_KEYS or key in _OTHER_KEYS:
-                current[key] = value.strip()
+            if headers_are_profiles:
+                current = sections.setdefault(header, {})
+                continue
+            parts = header.split()
+            if len(parts) == 2 and parts[0] == "profile" and not _QUOTES.intersection(header):
+                kind, name = "profile", parts[1]  # the common case, as section_kind has it
+            else:
+                kind, name = awsconfig.section_kind(header)
+            if kind == "profile":
+                current = sections.setdefault(name, {})
+            elif kind == "sso-session":
+                current = sessions.setdefault(name, {})
+        elif current is not None:
+            current[_KEYS.get(key) or key.lower()] = value.strip()
 
 
 def _read_names(config_path: str, creds_path: str) -> dict:
@@ -155,12 +164,9 @@ def _read_names(config_path: str, creds_path: str) -> dict:
     _scan(creds_path, True, profiles, sessions)
     sso, sso_role = [], []
     for name, keys in profiles.items():
-        if any(k in keys for k in _OTHER_KEYS):
-            continue  # botocore takes the role or web identity first
-        if not (
-            keys.get("sso_session")
-            or any(k in keys for k in ("sso_start_url", "sso_account_id", "sso_role_name"))
-        ):
+        if not keys or not keys.keys().isdisjoint(_OTHER_KEYS):
+            continue  # no SSO key; or botocore takes the role or web identity first
+        if not (keys.get("sso_session") or not keys.keys().isdisjoint(_SSO_CREDENTIAL_KEYS)):
             continue  # as awsconfig.classify decides
         sso.append(name)
         resolved = dict(sessions.get(keys.get("sso_session") or "", {}))
