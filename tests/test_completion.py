@@ -115,13 +115,50 @@ def test_each_command_offers_only_the_profiles_it_accepts(tmp_path):
     )
 
 
+AWKWARD_CONFIG = """
+[profile upper]
+SSO_SESSION = myorg
+SSO_ACCOUNT_ID = 555555555555
+Sso_Role_Name = Dev
+
+[profile colon]
+sso_session: myorg
+
+[profile empty-session]
+sso_session =
+
+[profile commented]
+# sso_session = myorg
+region = eu-west-1
+
+[profile nested]
+s3 =
+  sso_session = myorg
+region = eu-west-1
+
+[profile "quoted name"]
+sso_session = myorg
+
+[profile web]
+web_identity_token_file = /tmp/token
+sso_session = myorg
+"""
+
+
 def test_the_sso_profiles_offered_are_those_awsconfig_classifies_as_sso(tmp_path):
     from ssoenv import awsconfig
 
     sandbox = sandbox_with_profiles(tmp_path)
+    with open(sandbox.path(".aws/config"), "a") as f:
+        f.write(AWKWARD_CONFIG)
     config = awsconfig.load(sandbox.path(".aws/config"), sandbox.path(".aws/credentials"))
     sso = [p.name for p in config.profiles.values() if p.is_sso]
+    assert "upper" in sso and "nested" not in sso
     assert answer(sandbox, "fish", "ssoenv", "login", "--profile", "")[1] == sso
+    with_role = [
+        p.name for p in config.profiles.values() if p.is_sso and p.account_id and p.role_name
+    ]
+    assert answer(sandbox, "fish", "ssoenv", "credential-process", "--profile", "")[1] == with_role
 
 
 def test_profile_completion_follows_config_edits(tmp_path):
