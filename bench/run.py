@@ -720,16 +720,16 @@ def main(argv=None) -> int:
                 completion_cmd <= 1.5 * python,
             )
         for shell in shells:
-            started = {}
+            new_shell = {}
             for tool in tools:
                 script = new_shell_script(sb, tool, shell)
                 check = sb.run(shell_argv(shell, script + "; echo CHECK $AWS_PROFILE"), cwd=alpha)
                 if "CHECK dev" not in check.stdout:
                     raise RuntimeError("%s in %s did not load alpha: %r" % (tool, shell, check))
-                started[tool] = time_command(
+                new_shell[tool] = time_command(
                     shell_argv(shell, script), sb.env, alpha, runs, hyperfine=hyperfine
                 )
-            s, d = started["ssoenv"], started.get("direnv")
+            s, d = new_shell["ssoenv"], new_shell.get("direnv")
             table.add(
                 "%s: new shell in a project, hook line and first prompt" % shell,
                 fmt_time(s),
