@@ -697,6 +697,10 @@ def main(argv=None) -> int:
             "up to its first prompt"
         )
         for shell in shells:
+            # The interpreter again, timed next to what it is compared with.
+            python = time_command(
+                [sys.executable, "-c", "pass"], sb.env, sb.home, runs, hyperfine=hyperfine
+            )
             hook_cmd = time_command(
                 [ssoenv, "hook", shell], sb.env, sb.home, runs, hyperfine=hyperfine
             )
