@@ -384,7 +384,7 @@ WITHOUT_SITE = (
 )
 
 
-WITH_SITE = "import sys; sys.argv[0] = 'ssoenv'\nfrom ssoenv.entry import main; main()"
+WITH_SITE = "import sys; sys.argv[0] = %r\nfrom ssoenv.entry import main; main()"
 
 
 def package_parent() -> str:
@@ -732,7 +732,7 @@ def main(argv=None) -> int:
         )
         for what in ("hook", "completion"):
             bare = time_command(
-                [sys.executable, "-c", WITH_SITE, what, "bash"],
+                [sys.executable, "-c", WITH_SITE % ssoenv, what, "bash"],
                 sb.env,
                 sb.home,
                 runs,
