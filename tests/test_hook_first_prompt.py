@@ -123,3 +123,23 @@ def test_hook_output_is_the_script_alone_where_the_first_prompt_would_do_nothing
     assert state["SSOENV_FILE"] == os.path.join(proj, ".ssoenv")
     nested = hook_output(sandbox, shell, proj, state)
     assert (nested.stdout, nested.stderr) == (outside.stdout, "")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_hook_without_a_name_detects_the_shell_it_runs_in(sandbox, shell):
+    named = hook_output(sandbox, shell, sandbox.home).stdout
+    argv = {
+        "bash": ["bash", "--norc", "--noprofile", "-c"],
+        "zsh": ["zsh", "-f", "-c"],
+        "fish": ["fish", "--no-config", "-c"],
+    }[shell]
+    detected = subprocess.run(
+        argv + ["%s hook; true" % ssoenv_executable()],
+        env=dict(sandbox.env(), PWD=sandbox.home),
+        cwd=sandbox.home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (detected.returncode, detected.stderr) == (0, "")
+    assert detected.stdout == named
