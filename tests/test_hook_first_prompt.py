@@ -143,3 +143,27 @@ def test_hook_without_a_name_detects_the_shell_it_runs_in(sandbox, shell):
     )
     assert (detected.returncode, detected.stderr) == (0, "")
     assert detected.stdout == named
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_hook_outside_a_project_is_exactly_the_rendered_hook_script(sandbox, shell):
+    exe = ssoenv_executable()
+    with open(exe, encoding="utf-8") as f:
+        interpreter = f.readline()[2:].strip()  # the console script's own Python
+    rendered = subprocess.run(
+        [
+            interpreter,
+            "-c",
+            "import sys; from ssoenv import shells; "
+            "sys.stdout.write(shells.get(sys.argv[1], hook=True).hook(sys.argv[2]))",
+            shell,
+            exe,
+        ],
+        env=sandbox.env(),
+        cwd=sandbox.home,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "_ssoenv_hook" in rendered
+    assert hook_output(sandbox, shell, sandbox.home).stdout == rendered
