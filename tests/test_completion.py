@@ -310,16 +310,26 @@ class Pane:
         self.wait_for(marker)
 
     def clear(self):
-        def at_prompt(text):
-            last = [line.strip() for line in text.splitlines() if line.strip()][-1:]
-            if last == ["$"]:
-                return True
-            self.keys("C-c")
-            time.sleep(0.2)
-            return False
+        """Drop the line and listing a TAB left, and clear the screen. One Ctrl-C at a time,
+        each seen through to a fresh prompt: a second one still pending could land in the
+        middle of the next line typed."""
 
-        self.keys("C-c")
-        self.wait(at_prompt, "a prompt")
+        def last_line(text):
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            return lines[-1] if lines else ""
+
+        tries = 0
+        while last_line(self.screen()) != "$":
+            tries += 1
+            if tries > 3:
+                raise AssertionError(
+                    "%s: no prompt after Ctrl-C:\n%s" % (self.shell, self.screen())
+                )
+            self.keys("C-c")
+            try:
+                self.wait(lambda text: last_line(text) == "$", "a prompt", timeout=10)
+            except AssertionError:
+                continue
         self.keys("-l", "clear")
         self.keys("Enter")
         self.wait(lambda s: s.strip() == "$", "an empty screen")
