@@ -470,3 +470,20 @@ def test_tab_completes_every_kind_of_word(tmp_path, shell_name, how):
         pane.tab("ssoenv exec --profile dev mytool be", "ssoenv exec --profile dev mytool beta")
     finally:
         pane.close()
+
+
+def test_zsh_script_without_compinit_says_what_to_add(tmp_path):
+    sandbox = Sandbox(tmp_path)
+    result = subprocess.run(
+        ["zsh", "-f", "-c", 'eval "$(ssoenv completion zsh)"'],
+        env=sandbox.env(),
+        cwd=sandbox.home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stderr == (
+        "ssoenv: zsh completion needs compinit; put  autoload -Uz compinit && compinit  "
+        "before this line in ~/.zshrc\n"
+    )
+    assert "compdef" not in result.stderr
