@@ -257,6 +257,19 @@ def timing_script(shell, hook, fn, body, start, rounds, n) -> str:
     )
 
 
+def new_shell_script(sb, tool: str, shell: str) -> str:
+    """What a new shell runs: the README's hook line, then the hook as its first prompt
+    would call it."""
+    exe = shlex.quote(sb.ssoenv if tool == "ssoenv" else sb.direnv)
+    if shell == "fish":
+        load = "%s hook fish | source" % exe
+        if tool == "direnv":
+            load = "set -g direnv_fish_mode disable_arrow; " + load
+    else:
+        load = 'eval "$(%s hook %s)"' % (exe, shell)
+    return "%s; %s" % (load, HOOK_FUNCTION[tool, shell])
+
+
 def _seconds(stamp: str) -> float:
     return float(stamp) if "." in stamp else int(stamp) / 1e9
 
@@ -377,6 +390,9 @@ WITHOUT_SITE = (
     "import sys; sys.path.insert(0, %r); sys.argv[0] = 'ssoenv'\n"
     "from ssoenv.entry import main; main()"
 )
+
+
+WITH_SITE = "import sys; sys.argv[0] = %r\nfrom ssoenv.entry import main; main()"
 
 
 def package_parent() -> str:
@@ -879,7 +895,81 @@ def main(argv=None) -> int:
                 fmt_ratio(rss, rss_python),
             )
 
-            # 5: the size of the AWS config.
+            # 5: a new shell: printing the hook and completion, and the hook line in a project
+            # up to what its first prompt runs.
+            say("bench: new shell")
+            table.section(
+                "A new shell: `hook` and `completion`, and the hook line started in a project "
+                "up to its first prompt"
+            )
+            for shell in shells:
+                # The interpreter again, timed next to what it is compared with.
+                python = time_command(
+                    [sys.executable, "-c", "pass"], sb.env, sb.home, runs, hyperfine=hyperfine
+                )
+                hook_cmd = time_command(
+                    [ssoenv, "hook", shell], sb.env, sb.home, runs, hyperfine=hyperfine
+                )
+                table.add(
+                    "`ssoenv hook %s` (outside a project)" % shell,
+                    fmt_time(hook_cmd),
+                    "python -c pass %s" % fmt_time(python),
+                    fmt_ratio(hook_cmd, python),
+                    "≤ 1.5× python -c pass",
+                    hook_cmd <= 1.5 * python,
+                )
+                completion_cmd = time_command(
+                    [ssoenv, "completion", shell], sb.env, sb.home, runs, hyperfine=hyperfine
+                )
+                table.add(
+                    "`ssoenv completion %s`" % shell,
+                    fmt_time(completion_cmd),
+                    "python -c pass %s" % fmt_time(python),
+                    fmt_ratio(completion_cmd, python),
+                    "≤ 1.5× python -c pass",
+                    completion_cmd <= 1.5 * python,
+                )
+            # pip's console script imports `re` before ssoenv runs (uv's does not): the rest.
+            python = time_command(
+                [sys.executable, "-c", "pass"], sb.env, sb.home, runs, hyperfine=hyperfine
+            )
+            for what in ("hook", "completion"):
+                bare = time_command(
+                    [sys.executable, "-c", WITH_SITE % ssoenv, what, "bash"],
+                    sb.env,
+                    sb.home,
+                    runs,
+                    hyperfine=hyperfine,
+                )
+                table.add(
+                    "`ssoenv %s bash` without the console script's `import re` (pip's)" % what,
+                    fmt_time(bare),
+                    "python -c pass %s" % fmt_time(python),
+                    fmt_ratio(bare, python),
+                )
+            for shell in shells:
+                new_shell = {}
+                for tool in tools:
+                    script = new_shell_script(sb, tool, shell)
+                    check = sb.run(
+                        shell_argv(shell, script + "; echo CHECK $AWS_PROFILE"), cwd=alpha
+                    )
+                    if "CHECK dev" not in check.stdout:
+                        raise RuntimeError("%s in %s did not load alpha: %r" % (tool, shell, check))
+                    new_shell[tool] = time_command(
+                        shell_argv(shell, script), sb.env, alpha, runs, hyperfine=hyperfine
+                    )
+                s, d = new_shell["ssoenv"], new_shell.get("direnv")
+                table.add(
+                    "%s: new shell in a project, hook line and first prompt" % shell,
+                    fmt_time(s),
+                    "direnv %s" % fmt_time(d) if d is not None else "-",
+                    fmt_ratio(s, d),
+                    "≤ 1.0× direnv",
+                    None if d is None else s <= d,
+                )
+
+            # 6: the size of the AWS config.
             far = sb.projects["far"]
             scale = {}
             cold_runs = 2 if args.quick else 5
@@ -895,17 +985,15 @@ def main(argv=None) -> int:
                 listing = time_command(
                     [ssoenv, "profiles"], env, far, max(runs // 3, 3), hyperfine=hyperfine
                 )
-                complete_env = dict(
-                    env, _SSOENV_COMPLETE="bash_complete", COMP_WORDS="ssoenv init ", COMP_CWORD="2"
-                )
-                names = sb.run([ssoenv], cwd=far, env=complete_env).stdout
-                if "plain,far" not in names.splitlines():
+                complete_argv = [ssoenv, "__complete", "bash", "2", "ssoenv", "init", ""]
+                names = sb.run(complete_argv, cwd=far, env=env).stdout
+                if "far" not in names.splitlines():
                     raise RuntimeError(
                         "completion does not offer the profile far: %r" % names[:200]
                     )
                 touch(config)
-                complete_cold = time_once([ssoenv], complete_env, far)
-                complete = time_command([ssoenv], complete_env, far, runs, hyperfine=hyperfine)
+                complete_cold = time_once(complete_argv, env, far)
+                complete = time_command(complete_argv, env, far, runs, hyperfine=hyperfine)
                 scale[count] = dict(
                     cold=statistics.median(cold), warm=warm, listing=listing, complete=complete
                 )
@@ -944,7 +1032,7 @@ def main(argv=None) -> int:
                     "≤ 150 ms",
                     r["complete_cold"] <= 0.150,
                 )
-        # 6: the portal under throttling, and the account menu from the cache.
+        # 7: the portal under throttling, and the account menu from the cache.
         portal_rows(sb, table, say, 3 if args.quick else 7)
     finally:
         if args.keep:

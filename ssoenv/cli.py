@@ -41,33 +41,20 @@ class Group(click.Group):
 
 
 # ---- completion helpers: profile and sso-session names ------------------------------
-
-
-def _names(kind: str):
-    """Profile or sso-session names, cached on the AWS files' identity."""
-    from ssoenv import cache
-
-    config_path, creds_path = paths.aws_config_file(), paths.aws_credentials_file()
-    key = [config_path, cache.file_key(config_path), creds_path, cache.file_key(creds_path)]
-    names = cache.get("names", config_path, key)
-    if names is None:
-        from ssoenv import awsconfig
-
-        try:
-            profiles, sessions = awsconfig.names(config_path, creds_path)
-        except SsoenvError:
-            return []
-        names = {"profiles": profiles, "sessions": sessions}
-        cache.put("names", config_path, key, names)
-    return names[kind]
+# For scripts made by click's own completion (`_SSOENV_COMPLETE`), still installed by some;
+# ssoenv's own scripts (ssoenv/completion.py) need no click at all.
 
 
 def complete_profiles(ctx, param, incomplete):
-    return [n for n in _names("profiles") if n.startswith(incomplete)]
+    from ssoenv import completion
+
+    return [n for n in completion.names("profiles") if n.startswith(incomplete)]
 
 
 def complete_sessions(ctx, param, incomplete):
-    return [n for n in _names("sessions") if n.startswith(incomplete)]
+    from ssoenv import completion
+
+    return [n for n in completion.names("sessions") if n.startswith(incomplete)]
 
 
 # ---- commands ---------------------------------------------------------------------------
@@ -92,27 +79,9 @@ def hook(shell):
     zsh:   eval "$(ssoenv hook zsh)"
     fish:  ssoenv hook fish | source
     """
-    from ssoenv import shells
+    from ssoenv import hook as hook_module
 
-    name = shell or shells.detect()
-    click.echo(shells.get(name, hook=True).hook(executable_path()), nl=False)
-
-
-def executable_path() -> str:
-    """The absolute path of the ssoenv executable that the hook will run."""
-    import shutil
-    import sysconfig
-
-    argv0 = sys.argv[0] if sys.argv else ""
-    if os.path.basename(argv0).startswith("ssoenv") and os.access(argv0, os.X_OK):
-        return os.path.abspath(argv0)
-    candidate = os.path.join(sysconfig.get_path("scripts"), "ssoenv")
-    if os.access(candidate, os.X_OK):
-        return candidate
-    found = shutil.which("ssoenv")
-    if found:
-        return os.path.abspath(found)
-    raise SsoenvError("cannot find the ssoenv executable; install ssoenv with pip")
+    hook_module.main([shell] if shell else [])
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -265,24 +234,13 @@ def profiles(as_json):
     click.echo(escape_lines(status_module.table(rows)))
 
 
-COMPLETION_SHELLS = ("bash", "zsh", "fish")
-
-
 @main.command()
-@click.argument("shell", type=click.Choice(COMPLETION_SHELLS))
+@click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
 def completion(shell):
     """Print the tab-completion script for SHELL."""
-    click.echo(completion_script(shell), nl=False)
+    from ssoenv import completion as completion_module
 
-
-def completion_script(shell: str) -> str:
-    from click.shell_completion import get_completion_class
-
-    cls = get_completion_class(shell)
-    if cls is None:  # pragma: no cover - click always has these three
-        raise UsageError("no completion for %s" % shell)
-    source = cls(main, {}, "ssoenv", "_SSOENV_COMPLETE").source()
-    return source if source.endswith("\n") else source + "\n"
+    completion_module.main([shell])
 
 
 @main.command(name="help")

@@ -1,15 +1,42 @@
-"""The `ssoenv` executable: `export` (the hook's path) runs without loading click."""
+"""The `ssoenv` executable: `export` (the hook's path), `hook`, `completion` and the TAB key's
+`__complete` run without loading click."""
 
 import sys
 
 
 def main() -> None:
     argv = sys.argv[1:]
-    if argv[:1] == ["export"]:
+    command = argv[:1]
+    if command == ["export"]:
         sys.exit(_export(argv[1:]))
+    if command == ["__complete"]:
+        from ssoenv import completion
+
+        sys.exit(completion.complete_main(argv[1:]))
+    if command == ["completion"] and len(argv) == 2:
+        from ssoenv import completion
+
+        if completion.main(argv[1:]) == 0:
+            sys.exit(0)
+    if command == ["hook"] and len(argv) <= 2 and not any(a.startswith("-") for a in argv[1:]):
+        sys.exit(_hook(argv[1:]))
+    # Everything else, and the usage errors of the commands above, go through click.
     from ssoenv.cli import main as cli_main
 
     cli_main()
+
+
+def _hook(argv) -> int:
+    from ssoenv import hook
+    from ssoenv.errors import SsoenvError
+
+    try:
+        return hook.main(argv)
+    except SsoenvError as e:
+        sys.stderr.write("ssoenv: %s\n" % e)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
 
 
 def _export(argv) -> int:

@@ -393,7 +393,8 @@ def test_version(ssoenv_env):
 
 @pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
 def test_completion_script_is_printed(ssoenv_env, shell_name):
-    assert "_SSOENV_COMPLETE" in ok(ssoenv_env.run("completion", shell_name)).stdout
+    script = ok(ssoenv_env.run("completion", shell_name)).stdout
+    assert "ssoenv __complete %s" % shell_name in script
 
 
 def test_completion_of_profile_names(ssoenv_env, awkward_executable):
