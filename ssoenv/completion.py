@@ -63,7 +63,49 @@ KINDS = {
     ("keys activate", "--as"): "profile",
     ("keys activate", "--user"): None,
     ("keys activate", "KEY_ID"): None,
+    ("exec", "--listen"): None,
+    ("console", "--profile"): "profile",
+    ("console", "--service"): "service",
+    ("console", "--region"): "region",
+    ("console", "--duration"): None,
+    ("populate", "--timeout"): None,
+    ("help", "COMMAND"): "subcommand",
 }
+
+# The consoles `ssoenv console --service` offers: the path under the console's address.
+CONSOLE_SERVICES = (
+    ("acm", "Certificate Manager"),
+    ("apigateway", "API Gateway"),
+    ("athena", "Athena"),
+    ("billing", "Billing and Cost Management"),
+    ("cloudformation", "CloudFormation"),
+    ("cloudfront", "CloudFront"),
+    ("cloudtrail", "CloudTrail"),
+    ("cloudwatch", "CloudWatch"),
+    ("codebuild", "CodeBuild"),
+    ("codepipeline", "CodePipeline"),
+    ("cognito", "Cognito"),
+    ("dynamodbv2", "DynamoDB"),
+    ("ec2", "EC2"),
+    ("ecr", "Elastic Container Registry"),
+    ("ecs", "Elastic Container Service"),
+    ("eks", "Elastic Kubernetes Service"),
+    ("elasticache", "ElastiCache"),
+    ("events", "EventBridge"),
+    ("iam", "IAM"),
+    ("kms", "Key Management Service"),
+    ("lambda", "Lambda"),
+    ("organizations", "Organizations"),
+    ("rds", "RDS"),
+    ("route53", "Route 53"),
+    ("s3", "S3"),
+    ("secretsmanager", "Secrets Manager"),
+    ("sns", "SNS"),
+    ("sqs", "SQS"),
+    ("ssm", "Systems Manager"),
+    ("states", "Step Functions"),
+    ("vpc", "VPC"),
+)
 
 OUTPUT_FORMATS = (
     ("json", "JSON"),
@@ -253,6 +295,12 @@ def values(kind) -> list:
         return regions()
     if kind == "output":
         return list(OUTPUT_FORMATS)
+    if kind == "service":
+        return list(CONSOLE_SERVICES)
+    if kind == "subcommand":
+        from ssoenv.completion_table import TABLE
+
+        return [(n, TABLE[n]["help"]) for n in TABLE if n and " " not in n]
     if kind in ("completion-shell", "hook-shell", "export-shell"):
         return [(n, "") for n in _shell_names(kind)]
     return []

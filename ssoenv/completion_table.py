@@ -76,7 +76,19 @@ TABLE = {
                 "Take account, role, start URL and region from the nearest portable .ssoenv.",
                 False,
             ],
-            [["--dry-run"], False, "Print the change to the AWS config; write nothing.", False],
+            [["--force"], False, "Overwrite a profile of that name that points elsewhere.", False],
+            [
+                ["--dry-run"],
+                False,
+                "Print the change to the AWS config; write nothing, not even a login.",
+                False,
+            ],
+            [
+                ["--refresh"],
+                False,
+                "List accounts and roles again, not from the cache of the last listing.",
+                False,
+            ],
             [
                 ["--use-device-code"],
                 False,
@@ -88,10 +100,56 @@ TABLE = {
         ],
         "args": [],
     },
+    "console": {
+        "help": "Open the AWS console signed in as the role of the .ssoenv here (or of --profile).",
+        "options": [
+            [["--profile"], True, "Instead of the .ssoenv here.", False],
+            [
+                ["--service"],
+                True,
+                "The service console to land on (s3, ec2, cloudformation, ...); default: the home.",
+                False,
+            ],
+            [
+                ["--region"],
+                True,
+                "The console's region; default: the .ssoenv's, else the profile's.",
+                False,
+            ],
+            [["--print"], False, "Print the sign-in URL; open nothing.", False],
+            [
+                ["--duration"],
+                True,
+                "How long the console session lasts, 15m to 12h (3600, 90m, 2h, 1h30m).",
+                False,
+            ],
+            [
+                ["--isolate"],
+                False,
+                "Open it in a browser container (Firefox) or profile (Chromium) of the "
+                "AWS profile's own; default: the console_isolate setting.",
+                False,
+            ],
+            [
+                ["--no-isolate"],
+                False,
+                "Open it in a browser container (Firefox) or profile (Chromium) of the "
+                "AWS profile's own; default: the console_isolate setting.",
+                False,
+            ],
+            [["--help", "-h"], False, "Show this message and exit.", False],
+        ],
+        "args": [],
+    },
     "credential-process": {
         "help": "Print the profile's role credentials as credential_process JSON (Version 1).",
         "options": [
-            [["--profile"], True, "", False],
+            [
+                ["--profile"],
+                True,
+                "The profile whose role credentials to print (an IAM Identity Center profile).",
+                False,
+            ],
             [["--help", "-h"], False, "Show this message and exit.", False],
         ],
         "args": [],
@@ -119,6 +177,13 @@ TABLE = {
         "logged in.",
         "options": [
             [["--profile"], True, "Instead of the .ssoenv here.", False],
+            [
+                ["--serve"],
+                False,
+                "Give COMMAND a credential endpoint instead of keys, renewed while it runs.",
+                False,
+            ],
+            [["--listen"], True, "Serve on this address (for containers); implies --serve.", False],
             [["--help", "-h"], False, "Show this message and exit.", False],
         ],
         "args": ["COMMAND"],
@@ -128,6 +193,11 @@ TABLE = {
         "current directory needs.",
         "options": [[["--help", "-h"], False, "Show this message and exit.", False]],
         "args": ["SHELL"],
+    },
+    "help": {
+        "help": "Show the help of COMMAND (`ssoenv help keys list`), or of ssoenv.",
+        "options": [[["--help", "-h"], False, "Show this message and exit.", False]],
+        "args": ["COMMAND"],
     },
     "hook": {
         "help": "Print the hook for SHELL (bash, zsh, fish); detected when omitted.",
@@ -208,6 +278,7 @@ TABLE = {
             [["--sso-session"], True, "Log in to this sso-session.", False],
             [["--use-device-code"], False, "Use the device-code flow.", False],
             [["--no-browser"], False, "Only print the URL; open no browser.", False],
+            [["--force"], False, "Sign in again even when the login is still good.", False],
             [["--help", "-h"], False, "Show this message and exit.", False],
         ],
         "args": [],
@@ -255,6 +326,18 @@ TABLE = {
             [["--prune"], False, "Remove profiles of roles no longer assigned.", False],
             [["--dry-run"], False, "Print the change to the AWS config; write nothing.", False],
             [
+                ["--refresh"],
+                False,
+                "List accounts and roles again, not from the cache of the last listing.",
+                False,
+            ],
+            [
+                ["--timeout"],
+                True,
+                "Seconds to keep waiting while IAM Identity Center throttles the listing.",
+                False,
+            ],
+            [
                 ["--use-device-code"],
                 False,
                 "Sign in with a device code (no local callback).",
@@ -278,6 +361,14 @@ TABLE = {
         "help": "What applies here: the nearest .ssoenv, its trust, profile, session and token.",
         "options": [
             [["--json"], False, "Print one JSON object.", False],
+            [
+                ["--check"],
+                False,
+                "Exit 0 when the login `ssoenv login` would make here is good (or renews "
+                "without a sign-in), 1 when it is not; silent unless there is no session "
+                "to check.",
+                False,
+            ],
             [["--help", "-h"], False, "Show this message and exit.", False],
         ],
         "args": [],
