@@ -29,9 +29,10 @@ def lines(dot: dict, settings: dict) -> List[str]:
             target.append("role %s" % info["role_name"])
         resolved = " (%s)" % ", ".join(target) if target else " (%s)" % info.get("kind")
         out.append("profile: %s%s" % (info["name"], resolved))
-    except SsoenvError as e:
+    except SsoenvError:
+        # `allow` says why on a warning line of its own.
         named = dot.get("profile") or "account %s, role %s" % (dot.get("account"), dot.get("role"))
-        out.append("profile: %s (%s)" % (named, e))
+        out.append("profile: %s" % named)
     if dot.get("region"):
         out.append("region:  %s" % dot["region"])
     if dot.get("credentials"):

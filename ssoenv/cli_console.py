@@ -4,6 +4,8 @@ import os
 
 import click
 
+from ssoenv.safetext import escape
+
 from ssoenv.cli import complete_profiles
 from ssoenv.cli_sso import _stderr_is_terminal, fresh_token
 from ssoenv.errors import SsoenvError
@@ -48,6 +50,9 @@ def console(profile, service, region, print_only, duration, isolate):
     console_module.check_region(region)
     seconds = console_module.parse_duration(duration) if duration is not None else None
     settings = userconfig.load()
+    # A bad setting is left at its default, as everywhere: say so and go on.
+    for problem in settings.get("problems") or ():
+        click.echo(escape("ssoenv: warning: %s" % problem), err=True)
     name, dotfile_region = _profile_here(profile, settings)
     config = awsconfig.load()
     session = sessions.from_profile(config, name)

@@ -290,7 +290,10 @@ def check_chains() -> List[Finding]:
         except SsoenvError as e:
             header = "default" if p.name == "default" else "profile " + p.name
             where = "%s [%s]" % (paths.display(config.config_path), header)
-            out.append(Finding(ERROR, "role-chain", where, str(e)))
+            message = str(e)
+            own = 'profile "%s": ' % p.name
+            message = message[len(own) :] if message.startswith(own) else message
+            out.append(Finding(PROBLEM, "role-chain", where, message))
     return out
 
 
@@ -309,11 +312,13 @@ def examine(env: Optional[Mapping[str, str]] = None, parent_pid: Optional[int] =
             rest = f.where[len("config ") :] if f.where.startswith("config ") else f.where
             where = f"{paths.display(config_path)} {rest}"
         findings.append(dataclasses.replace(f, where=where))
+    # A broken role chain is the config's problem: named there, before the .ssoenv that
+    # uses it says only that it is not applied.
+    findings.extend(check_chains())
     findings.extend(check_environment(env))
     findings.extend(check_hook(env, parent_pid))
     findings.extend(check_dotfile(env, list(findings)))
     findings.extend(check_tokens(config_text))
-    findings.extend(check_chains())
     # Problems first, information after.
     order = {PROBLEM: 0, WARNING: 1, OK: 2}
     findings.sort(key=lambda f: order.get(f.severity, 3))

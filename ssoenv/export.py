@@ -295,7 +295,11 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         out.errors.append("%s: %s" % (shown, e))
         return out
     if info["problems"]:
-        out.errors.append('%s: profile "%s": %s' % (shown, info["name"], info["problems"][0]))
+        problem = info["problems"][0]
+        own = 'profile "%s": ' % info["name"]
+        # A problem that names the profile already (a role chain's) is not named twice.
+        problem = problem if problem.startswith(own) else own + problem
+        out.errors.append("%s: %s" % (shown, problem))
         # A dashed key is often why a required key is missing: say so with the error.
         out.errors.extend(info["warnings"])
         return out

@@ -34,26 +34,39 @@ def text(name: str) -> str:
 
 
 def first_export(shell) -> str:
-    """What `ssoenv export` would print at the first prompt here, its messages written to
-    stderr now; "" when the first prompt would start no process, and whenever anything
-    goes wrong, for the first prompt to run and report it."""
+    """What `ssoenv export` would print at the first prompt here, and its messages as
+    statements that print them from the interactive top-level shell only (a fish reads
+    config.fish for scripts too, and there the hook does nothing at all); "" when the first
+    prompt would start no process, and whenever anything goes wrong, for the first prompt
+    to run and report it."""
     if shell.name not in ("bash", "zsh", "fish"):
         return ""
     if "SSOENV_FILE" not in os.environ and _nearest_here() is None:
         return ""  # the common case, decided before loading the export's modules
-    from ssoenv import export
+    from ssoenv import export, paths
+    from ssoenv.safetext import escape
 
     try:
         if not prompt_would_export(os.environ):
             return ""
+        paths.check_stores()  # a store others can change: the first prompt says so
         changes, messages = export.compute()
         statements = shell.render(changes)
     except Exception:
         return ""
-    for line in messages:
-        sys.stderr.write("ssoenv: %s\n" % line)
-    sys.stderr.flush()
-    return statements
+    said = "".join(
+        "builtin printf '%%s\\n' %s >&2\n" % shell.quote("ssoenv: " + escape(line))
+        for line in messages
+    )
+    if shell.name == "fish":
+        return "if status is-interactive\n" + said + statements + "end\n"
+    interactive = {
+        "bash": "[[ $- == *i* ]] && ((BASH_SUBSHELL == 0))",
+        "zsh": "[[ -o interactive ]] && (( ! ZSH_SUBSHELL ))",
+    }[shell.name]
+    if said:
+        said = "if %s; then\n%sfi\n" % (interactive, said)
+    return said + statements
 
 
 def _nearest_here():

@@ -498,10 +498,12 @@ def test_doctor_reports_a_loop_in_a_project_profile(chains):
     assert result.returncode == 1
     assert 'source_profile leads back to "loop"' in result.stdout
     # Where it is wrong, too: the AWS config.
-    assert (
-        'error: ~/.aws/config [profile loop]: profile "loop": source_profile leads back'
-        in result.stdout
+    assert "problem: ~/.aws/config [profile loop]: source_profile leads back" in result.stdout, (
+        result.stdout
     )
+    # The .ssoenv is not blamed for it, and the config's problem is named once.
+    assert result.stdout.count("source_profile leads back") == 1, result.stdout
+    assert "~/proj/.ssoenv: not applied while ~/.aws/config [profile loop]" in result.stdout
 
 
 class ChainSandbox(Sandbox):

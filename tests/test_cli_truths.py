@@ -147,16 +147,19 @@ def test_allow_warns_when_the_profile_does_not_exist(world):
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
         "ssoenv: allowed ~/work/project/.ssoenv",
+        "  profile: nosuch",
         'ssoenv: warning: profile "nosuch" is not in ~/.aws/config; run: ssoenv profiles',
     ]
     world.write_dotfile("profile: dev\n")
-    assert world.run("allow").stderr == "ssoenv: allowed ~/work/project/.ssoenv\n"
+    assert world.run("allow").stderr.splitlines() == [
+        "ssoenv: allowed ~/work/project/.ssoenv",
+        "  profile: dev (account 111111111111, role Developer)",
+    ]
     # An AWS config botocore cannot read is named as such, once.
     with open(world.aws_config, "a") as f:
         f.write("junk\n")
     world.write_dotfile("profile: prod\n")
-    assert (
-        world.run("allow")
-        .stderr.splitlines()[1]
-        .startswith("ssoenv: warning: ~/.aws/config: line ")
-    )
+    warnings = [
+        line for line in world.run("allow").stderr.splitlines() if line.startswith("ssoenv: warn")
+    ]
+    assert len(warnings) == 1 and warnings[0].startswith("ssoenv: warning: ~/.aws/config: line ")
