@@ -4,11 +4,10 @@ import os
 
 import click
 
-from ssoenv.safetext import escape
-
 from ssoenv.cli import complete_profiles
 from ssoenv.cli_sso import _stderr_is_terminal, fresh_token
 from ssoenv.errors import SsoenvError
+from ssoenv.safetext import escape
 
 
 @click.command()

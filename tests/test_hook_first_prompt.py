@@ -41,9 +41,9 @@ def shells():
 
 
 def launches(lines):
-    """The export processes among the processes started: the hook runs `python -S
+    """The export processes among the processes started: the hook runs `python -IS
     launch.py` (strace shortens the path)."""
-    return [line for line in lines if "execve(" in line and '"-S"' in line]
+    return [line for line in lines if "execve(" in line and "launch.py" in line]
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -102,10 +102,12 @@ def test_hook_output_is_the_script_alone_where_the_first_prompt_would_do_nothing
     inside = hook_output(sandbox, shell, proj)
     assert inside.stdout.startswith(outside.stdout)
     assert inside.stdout != outside.stdout
-    assert inside.stderr == (
-        "ssoenv: loaded ~/shop/.ssoenv (profile dev)\n"
-        'ssoenv: session "myorg" is not logged in; run: ssoenv login\n'
-    )
+    # The messages are statements too, so that only an interactive top-level shell prints
+    # them (fish reads config.fish for scripts as well).
+    assert inside.stderr == ""
+    tail = inside.stdout[len(outside.stdout) :]
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in tail
+    assert 'ssoenv: session "myorg" is not logged in; run: ssoenv login' in tail
     # A shell started from one that already has the project (a tmux pane, a subshell)
     # inherits its state: its hook line prints the script alone, as its first prompt
     # would start nothing.
@@ -167,3 +169,21 @@ def test_hook_outside_a_project_is_exactly_the_rendered_hook_script(sandbox, she
     ).stdout
     assert "_ssoenv_hook" in rendered
     assert hook_output(sandbox, shell, sandbox.home).stdout == rendered
+
+
+def test_hook_line_in_a_project_does_nothing_in_a_fish_script(sandbox):
+    """fish reads config.fish for `fish -c` too: there the hook line neither applies the
+    project nor says anything."""
+    proj = sandbox.project("shop", "profile: dev\n")
+    line = "%s hook fish | source" % ssoenv_executable()
+    result = subprocess.run(
+        ["fish", "--no-config", "-c", line + "; echo \"profile=$AWS_PROFILE\""],
+        env=dict(sandbox.env(), PWD=proj),
+        cwd=proj,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "profile=\n"
+    assert result.stderr == ""
