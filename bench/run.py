@@ -392,9 +392,6 @@ WITHOUT_SITE = (
 )
 
 
-WITH_SITE = "import sys; sys.argv[0] = %r\nfrom ssoenv.entry import main; main()"
-
-
 def package_parent() -> str:
     """The directory that holds the imported ssoenv package (a checkout when editable)."""
     import ssoenv
@@ -928,24 +925,6 @@ def main(argv=None) -> int:
                     fmt_ratio(completion_cmd, python),
                     "≤ 1.5× python -c pass",
                     completion_cmd <= 1.5 * python,
-                )
-            # pip's console script imports `re` before ssoenv runs (uv's does not): the rest.
-            python = time_command(
-                [sys.executable, "-c", "pass"], sb.env, sb.home, runs, hyperfine=hyperfine
-            )
-            for what in ("hook", "completion"):
-                bare = time_command(
-                    [sys.executable, "-c", WITH_SITE % ssoenv, what, "bash"],
-                    sb.env,
-                    sb.home,
-                    runs,
-                    hyperfine=hyperfine,
-                )
-                table.add(
-                    "`ssoenv %s bash` without the console script's `import re` (pip's)" % what,
-                    fmt_time(bare),
-                    "python -c pass %s" % fmt_time(python),
-                    fmt_ratio(bare, python),
                 )
             for shell in shells:
                 new_shell = {}
