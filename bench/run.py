@@ -218,6 +218,13 @@ def shell_argv(shell: str, script: str):
     }[shell]
 
 
+def new_shell_argv(shell: str, script: str):
+    """A new terminal's shell: interactive, as fish must be for its config.fish line to
+    load the hook at all."""
+    argv = shell_argv(shell, script)
+    return argv[:-2] + ["-i"] + argv[-2:] if shell == "fish" else argv
+
+
 def timing_script(shell, hook, fn, body, start, rounds, n) -> str:
     q = shlex.quote
     if shell == "fish":
@@ -931,12 +938,12 @@ def main(argv=None) -> int:
                 for tool in tools:
                     script = new_shell_script(sb, tool, shell)
                     check = sb.run(
-                        shell_argv(shell, script + "; echo CHECK $AWS_PROFILE"), cwd=alpha
+                        new_shell_argv(shell, script + "; echo CHECK $AWS_PROFILE"), cwd=alpha
                     )
                     if "CHECK dev" not in check.stdout:
                         raise RuntimeError("%s in %s did not load alpha: %r" % (tool, shell, check))
                     new_shell[tool] = time_command(
-                        shell_argv(shell, script), sb.env, alpha, runs, hyperfine=hyperfine
+                        new_shell_argv(shell, script), sb.env, alpha, runs, hyperfine=hyperfine
                     )
                 s, d = new_shell["ssoenv"], new_shell.get("direnv")
                 table.add(
