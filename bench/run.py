@@ -629,6 +629,8 @@ def portal_rows(sb, table, say, runs: int) -> None:
         )
 
         say("bench: configure menu, %d accounts, warm cache" % MENU_ACCOUNTS)
+        # Warmed by a real run (a dry run writes nothing, the cache included), which adds a
+        # profile to the sandbox's config.
         emu.configure(throttle=0, accounts=make_accounts(MENU_ACCOUNTS))
         warm = sb.run(
             [
@@ -647,7 +649,6 @@ def portal_rows(sb, table, say, runs: int) -> None:
                 "--profile-name",
                 "warm",
                 "--no-write-dotfile",
-                "--dry-run",
                 "--refresh",
             ],
             env=env,
