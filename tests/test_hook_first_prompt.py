@@ -177,7 +177,7 @@ def test_hook_line_in_a_project_does_nothing_in_a_fish_script(sandbox):
     proj = sandbox.project("shop", "profile: dev\n")
     line = "%s hook fish | source" % ssoenv_executable()
     result = subprocess.run(
-        ["fish", "--no-config", "-c", line + "; echo \"profile=$AWS_PROFILE\""],
+        ["fish", "--no-config", "-c", line + '; echo "profile=$AWS_PROFILE"'],
         env=dict(sandbox.env(), PWD=proj),
         cwd=proj,
         capture_output=True,
