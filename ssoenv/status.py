@@ -170,17 +170,41 @@ def profile_rows() -> list:
     config = awsconfig.load()
     rows = []
     for p in config.profiles.values():
-        rows.append(
-            {
-                "name": p.name,
-                "kind": p.kind,
-                "sso_session": p.sso_session,
-                "account": p.account_id,
-                "role": p.role_name,
-                "region": p.region,
-            }
-        )
+        row = {
+            "name": p.name,
+            "kind": p.kind,
+            "sso_session": p.sso_session,
+            "account": p.account_id,
+            "role": p.role_name,
+            "region": p.region,
+        }
+        if not p.is_sso:
+            row.update(_chain_columns(config, p))
+        rows.append(row)
     return rows
+
+
+def _chain_columns(config, p) -> dict:
+    """A role chain on an SSO login shows the session it signs in with and the account and
+    role it ends in (the last hop's role ARN)."""
+    from ssoenv.errors import SsoenvError
+
+    try:
+        chain = awsconfig.sso_chain(config, p.name)
+    except SsoenvError:
+        return {}
+    if chain is None:
+        return {}
+    out = {"sso_session": chain.root.sso_session}
+    if chain.hops:
+        # arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
+        parts = chain.hops[-1].role_arn.split(":", 5)
+        if len(parts) == 6 and parts[5].startswith("role/"):
+            out["account"] = parts[4]
+            out["role"] = parts[5].rsplit("/", 1)[1]
+    else:
+        out.update(account=chain.root.account_id, role=chain.root.role_name)
+    return out
 
 
 def table(rows: list) -> str:

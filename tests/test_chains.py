@@ -469,6 +469,20 @@ def test_status_of_a_chained_project_shows_the_session_and_token(chains, browser
     assert "token:    valid, expires" in out
 
 
+def test_profiles_lists_a_chain_with_its_session_and_last_role(chains):
+    result = chains.run("profiles", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert {k: rows["chained"][k] for k in ("sso_session", "account", "role")} == {
+        "sso_session": "my-sso",
+        "account": "333333333333",
+        "role": "Workload",
+    }
+    # An ssoenv credential_process ends where the profile it names does.
+    assert rows["chainproc"]["account"] == "333333333333"
+    assert rows["chainproc"]["role"] == "Workload"
+
+
 def test_hook_hints_at_login_for_a_chained_profile(chains):
     project = chains.project("proj", "profile: chained\n")
     result = chains.run("export", "json", cwd=project)
