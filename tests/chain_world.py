@@ -39,14 +39,9 @@ mfa_serial = arn:aws:iam::111111111111:mfa/alice
 
 
 @pytest.fixture(scope="module")
-def sts_url():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+def sts_url(moto_url):
+    """moto, as the STS endpoint the chains assume roles at."""
+    return moto_url
 
 
 @pytest.fixture

@@ -178,6 +178,18 @@ def ssoenv_env(tmp_path, monkeypatch) -> SsoenvEnv:
     return world
 
 
+@pytest.fixture(scope="module")
+def moto_url():
+    """moto's server (IAM, STS, ...) on 127.0.0.1 at a free port, one per test module."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Under CI every test must run: a skip there (a missing shell, say) is a failure."""

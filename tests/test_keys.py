@@ -9,14 +9,9 @@ pytestmark = pytest.mark.usefixtures("ssoenv_env")
 
 
 @pytest.fixture(scope="module")
-def iam_url():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+def iam_url(moto_url):
+    """moto, as the IAM endpoint."""
+    return moto_url
 
 
 @pytest.fixture
