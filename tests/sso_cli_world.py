@@ -65,6 +65,24 @@ def ssoenv_lines(text: str) -> list:
     return [line for line in text.splitlines() if line.startswith("ssoenv:")]
 
 
+def export_json(world, directory, env=None):
+    """`ssoenv export json` in `directory` (with `env`): (changes, its `ssoenv:` lines)."""
+    result = world.run("export", "json", cwd=directory, env=env, secret_stdout=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), ssoenv_lines(result.stderr)
+
+
+def applied(env: dict, changes: dict) -> dict:
+    """`env` after a shell applied `changes` ({name: value, or None to unset})."""
+    env = dict(env)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
 def closed_port() -> int:
     import socket
 
@@ -260,7 +278,9 @@ __all__ = [
     "OTHER_START_URL",
     "Running",
     "World",
+    "applied",
     "closed_port",
+    "export_json",
     "fetch",
     "put_token_in_refresh_window",
     "read_json",

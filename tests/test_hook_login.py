@@ -48,23 +48,6 @@ def token_refreshed(old: dict):
     return check
 
 
-def export(world, directory, env=None):
-    """`ssoenv export json` in `directory`: (changes, stderr lines)."""
-    result = world.run("export", "json", cwd=directory, env=env, secret_stdout=True)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout), ssoenv_lines(result.stderr)
-
-
-def applied(env: dict, changes: dict) -> dict:
-    env = dict(env)
-    for name, value in changes.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
-
-
 # -- through `ssoenv export` ---------------------------------------------------------------
 
 
@@ -76,7 +59,7 @@ def test_entering_a_project_in_the_refresh_window_refreshes_in_the_background(wo
     world.emulator.configure(latency=2.0, access_token_ttl=8 * 3600)
     world.emulator.reset_counters()
     started = time.monotonic()
-    changes, lines = export(world, project)
+    changes, lines = export_json(world, project)
     waited = time.monotonic() - started
     assert read_json(token_path()) == old  # the prompt did not wait for the refresh...
     assert waited < 2.0
@@ -91,7 +74,7 @@ def test_entering_with_an_expired_refreshable_token_says_it_is_being_renewed(wor
     old = put_token_in_refresh_window(token_path(), -60)
     project = world.project("proj", f"profile: {PROFILE}\n")
     world.emulator.reset_counters()
-    _, lines = export(world, project)
+    _, lines = export_json(world, project)
     assert 'ssoenv: session "my-sso" expired; renewing it in the background' in lines
     wait_until(token_refreshed(old), what="the background refresh")
     assert world.emulator.refresh_calls == 1
@@ -108,16 +91,16 @@ def test_login_never_silences_the_hint(world, where):
         with open(config, "w") as f:
             f.write("login: never\n")
     project = world.project("proj", text)
-    _, lines = export(world, project)
+    _, lines = export_json(world, project)
     assert lines == ["ssoenv: loaded ~/proj/.ssoenv (profile dev)"]
     assert world.emulator.requests == []
 
 
 def test_not_logged_in_gives_the_hint_and_login_auto_without_a_terminal_too(world):
     project = world.project("proj", f"profile: {PROFILE}\n")
-    assert HINT in export(world, project)[1]
+    assert HINT in export_json(world, project)[1]
     auto = world.project("auto", f"profile: {PROFILE}\nlogin: auto\n")
-    assert HINT in export(world, auto)[1]
+    assert HINT in export_json(world, auto)[1]
     assert world.emulator.requests == []
 
 
@@ -127,7 +110,7 @@ def test_credentials_true_exports_keys_from_the_cli_cache_and_unsets_them_on_lea
     world.login("--profile", PROFILE)
     project = world.project("proj", f"profile: {PROFILE}\ncredentials: true\n")
     env = world.env()
-    changes, lines = export(world, project, env)
+    changes, lines = export_json(world, project, env)
     assert lines == ["ssoenv: loaded ~/proj/.ssoenv (profile dev, keys)"]
     creds = read_json(role_entry())["Credentials"]
     assert changes["AWS_ACCESS_KEY_ID"] == creds["AccessKeyId"]
@@ -139,9 +122,9 @@ def test_credentials_true_exports_keys_from_the_cli_cache_and_unsets_them_on_lea
     # Again at the next prompt: the cached keys serve, nothing is asked of the service.
     world.emulator.reset_counters()
     inside = applied(env, changes)
-    assert export(world, project, inside) == ({}, [])
+    assert export_json(world, project, inside) == ({}, [])
     assert world.emulator.requests == []
-    left, lines = export(world, world.home, inside)
+    left, lines = export_json(world, world.home, inside)
     assert {name: left[name] for name in KEYS + ("SSOENV_RENEW_AT",)} == dict.fromkeys(
         KEYS + ("SSOENV_RENEW_AT",)
     )
@@ -315,9 +298,9 @@ def test_login_auto_at_a_terminal_logs_in_right_there(world, browser, open_shell
 def test_hint_comes_back_after_logging_out_elsewhere(world, browser):
     world.login("--profile", PROFILE)
     project = world.project("proj", f"profile: {PROFILE}\n")
-    assert HINT not in export(world, project)[1]
+    assert HINT not in export_json(world, project)[1]
     assert world.run("logout").returncode == 0
-    assert HINT in export(world, project)[1]
+    assert HINT in export_json(world, project)[1]
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
@@ -345,17 +328,17 @@ def test_expired_token_whose_refresh_failed_gets_the_login_hint(world, browser):
     put_token_in_refresh_window(token_path(), -60)
     world.emulator.revoke_refresh_tokens()
     project = world.project("proj", f"profile: {PROFILE}\n")
-    assert RENEWING in export(world, project)[1]
+    assert RENEWING in export_json(world, project)[1]
     from ssoenv.sso import refresh
 
     session = SsoSession(SESSION_NAME, START_URL, REGION, ("sso:account:access",), PROFILE)
     wait_until(lambda: refresh.last_refresh_failure(session), what="the failed refresh")
     # Entering again: the renewal it promised cannot happen; say how to log in instead.
-    lines = export(world, project)[1]
+    lines = export_json(world, project)[1]
     assert RENEWING not in lines
     assert expired_hint(lines) and expired_hint(lines)[0].endswith("; run: ssoenv login")
     world.login("--profile", PROFILE)
-    assert export(world, project)[1] == ["ssoenv: loaded ~/proj/.ssoenv (profile dev)"]
+    assert export_json(world, project)[1] == ["ssoenv: loaded ~/proj/.ssoenv (profile dev)"]
 
 
 def test_expired_token_whose_registration_lapsed_gets_the_login_hint(world, browser):
@@ -366,7 +349,7 @@ def test_expired_token_whose_registration_lapsed_gets_the_login_hint(world, brow
         json.dump(token, f)
     project = world.project("proj", f"profile: {PROFILE}\n")
     world.emulator.reset_counters()
-    lines = export(world, project)[1]
+    lines = export_json(world, project)[1]
     assert RENEWING not in lines and expired_hint(lines)
     time.sleep(1)
     assert world.emulator.requests == []
@@ -383,7 +366,7 @@ def test_an_old_refresh_failure_does_not_stop_renewing_a_newer_token(world, brow
     time.sleep(0.05)
     session = SsoSession(SESSION_NAME, START_URL, REGION, ("sso:account:access",), PROFILE)
     old = issue_token(world.emulator, session, expires_in=-60)
-    assert RENEWING in export(world, project)[1]
+    assert RENEWING in export_json(world, project)[1]
     wait_until(token_refreshed(old), what="the background refresh")
 
 

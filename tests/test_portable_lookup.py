@@ -3,7 +3,6 @@ the name up with ListAccounts, the hook has a detached process do it and applies
 result at a later prompt."""
 # ruff: noqa: F405
 
-import json
 import os
 import subprocess
 import sys
@@ -25,22 +24,6 @@ def wait_until(condition, timeout=30.0, what="the condition"):
     while not condition():
         assert time.monotonic() < deadline, "%s did not happen within %ss" % (what, timeout)
         time.sleep(0.1)
-
-
-def export(world, directory, env=None):
-    result = world.run("export", "json", cwd=directory, env=env, secret_stdout=True)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout), ssoenv_lines(result.stderr)
-
-
-def applied(env: dict, changes: dict) -> dict:
-    env = dict(env)
-    for name, value in changes.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
 
 
 def lookup_finished(world):
@@ -87,14 +70,14 @@ def test_the_hook_looks_the_name_up_in_the_background_and_applies_it_later(world
     project = world.project("proj", PORTABLE)
     # A slow portal: were the hook to list accounts itself, the names would exist on return.
     world.emulator.configure(latency=1.5)
-    changes, lines = export(world, project)
+    changes, lines = export_json(world, project)
     assert lines == [NOTICE % "dev"]
     assert "AWS_PROFILE" not in changes
     assert not os.path.exists(accounts.names_file())
     wait_until(lookup_finished(world), what="the background lookup")
     assert world.emulator.calls["ListAccounts"] >= 1
     # The next prompt: the name file changed, so the hook runs again and applies it.
-    later, lines = export(world, project, env=applied(world.env(), changes))
+    later, lines = export_json(world, project, env=applied(world.env(), changes))
     assert later["AWS_PROFILE"] == "dev-admin"
     assert lines == ["ssoenv: loaded ~/proj/.ssoenv (profile dev-admin)"]
 
@@ -102,27 +85,27 @@ def test_the_hook_looks_the_name_up_in_the_background_and_applies_it_later(world
 def test_an_unknown_name_ends_in_the_usual_error_after_the_lookup(world, session):
     issue_token(world.emulator, session)
     project = world.project("proj", "account: nosuch\nrole: Admin\n")
-    changes, lines = export(world, project)
+    changes, lines = export_json(world, project)
     assert lines == [NOTICE % "nosuch"]
     wait_until(lookup_finished(world), what="the background lookup")
-    _, lines = export(world, project, env=applied(world.env(), changes))
+    _, lines = export_json(world, project, env=applied(world.env(), changes))
     assert lines == [
         "ssoenv: ~/proj/.ssoenv: no profile of yours is for account nosuch and role Admin; "
         "run: ssoenv configure --from-dotfile"
     ]
     # Within the minute, no second lookup starts.
     world.emulator.reset_counters()
-    export(world, project)
+    export_json(world, project)
     time.sleep(1)
     assert world.emulator.calls["ListAccounts"] == 0
 
 
 def test_a_failed_background_lookup_says_why_at_the_next_prompt(world):
     project = world.project("proj", PORTABLE)
-    changes, lines = export(world, project)
+    changes, lines = export_json(world, project)
     assert lines == [NOTICE % "dev"]
     wait_until(lookup_finished(world), what="the background lookup")
-    _, lines = export(world, project, env=applied(world.env(), changes))
+    _, lines = export_json(world, project, env=applied(world.env(), changes))
     assert lines == [
         "ssoenv: ~/proj/.ssoenv: no profile of yours is for account dev and role Admin; run: "
         "ssoenv configure --from-dotfile (looking up account names: not logged in to "

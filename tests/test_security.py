@@ -48,25 +48,6 @@ def open_shell(sandbox):
         sh.close()
 
 
-def export_json(env_world, directory, env):
-    """`ssoenv export json` in `directory` with `env`: (changes, stderr lines)."""
-    result = env_world.run("export", "json", cwd=directory, env=env, secret_stdout=True)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout), [
-        line for line in result.stderr.splitlines() if line.startswith("ssoenv:")
-    ]
-
-
-def applied(env: dict, changes: dict) -> dict:
-    env = dict(env)
-    for name, value in changes.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
-
-
 class Listener:
     """An attacker's HTTP server on 127.0.0.1 that keeps every request's headers."""
 
