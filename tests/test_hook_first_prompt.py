@@ -42,7 +42,7 @@ def shells():
 
 def launches(lines):
     """The export processes among the processes started: the hook runs `python -IS
-    launch.py` (strace shortens the path)."""
+    launch.py`."""
     return [line for line in lines if "execve(" in line and "launch.py" in line]
 
 

@@ -509,6 +509,9 @@ class ProcessCounter:
             [
                 strace,
                 "-f",
+                # Whole strings: a long checkout path must not cut `launch.py` off.
+                "-s",
+                "4096",
                 "-e",
                 "trace=execve,fork,vfork,clone,clone3",
                 "-o",
