@@ -61,7 +61,7 @@ def decode_memo(text) -> dict:
                 for name, pair in ghosts.items()
                 if isinstance(pair, list)
                 and len(pair) == 2
-                and isinstance(pair[0], str)
+                and (pair[0] is None or isinstance(pair[0], str))
                 and (pair[1] is None or isinstance(pair[1], str))
             }
     return memo
@@ -92,9 +92,12 @@ def reconcile(env, record: dict, ghosts: dict, direnv, skip=()):
         del ghosts[name]
         if env.get(name) != put_back:
             continue  # changed since, by hand: the user's value
-        if name in record:
+        if name in record and record[name][1] is not None:
             record[name] = [below, record[name][1]]
             view[name] = record[name][1]
+        elif name in record:
+            record[name] = [below, None]
+            view.pop(name, None)
         elif below is None:
             view.pop(name, None)
         else:

@@ -94,8 +94,9 @@ def _profile_here(profile, settings):
         return out.profile["name"], (out.dotfile or {}).get("region")
     if out.errors or out.notices:
         raise SsoenvError((out.errors + out.notices)[0])
-    if os.environ.get("AWS_PROFILE"):
-        return os.environ["AWS_PROFILE"], None
+    name, _ = export.profile_in_effect(os.environ)
+    if name:
+        return name, None
     raise SsoenvError(
         "no .ssoenv here or above, and no AWS_PROFILE; name a profile: ssoenv console --profile P"
     )

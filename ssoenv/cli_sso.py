@@ -209,7 +209,7 @@ def environment_for(profile, *, interactive: bool) -> dict:
     if profile:
         _apply(env, envdiff.plan(env, record, {})[0])
         p = config.profile(profile)
-        env["AWS_PROFILE"] = profile
+        _apply(env, export.profile_variables(profile))
         name = profile
         if p.region and not env.get("AWS_REGION"):
             env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = p.region

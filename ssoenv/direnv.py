@@ -32,7 +32,7 @@ def for_profile(env, name: str) -> tuple:
     if info["problems"]:
         line = 'use ssoenv %s: profile "%s": %s' % (name, name, info["problems"][0])
         return {}, messages + [line] + info["warnings"], 1
-    wanted = {"AWS_PROFILE": name}
+    wanted = export.profile_variables(name)
     if info["region"]:
         wanted["AWS_REGION"] = wanted["AWS_DEFAULT_REGION"] = info["region"]
     if not settings.get("quiet"):

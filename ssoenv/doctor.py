@@ -72,6 +72,11 @@ def check_environment(env: Mapping[str, str]) -> List[Finding]:
                 "AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
             )
         )
+    from ssoenv import export
+
+    disagreement = export.profile_disagreement(env)
+    if disagreement:
+        out.append(Finding(WARNING, "env-profiles", "environment", disagreement))
     return out
 
 

@@ -21,7 +21,7 @@ ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 # URL or a region, and a way to write extra lines into the AWS config.
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Set through `profile:` and `region:`, so never through `env:`.
-MANAGED = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
+MANAGED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def _env(yaml, node, fail) -> Dict[str, str]:
         if name in MANAGED:
             fail(
                 "env: set %s with %s"
-                % (name, '"profile:"' if name == "AWS_PROFILE" else '"region:"'),
+                % (name, '"profile:"' if name.endswith("_PROFILE") else '"region:"'),
                 key_node,
             )
         value = _scalar(yaml, value_node)

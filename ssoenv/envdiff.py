@@ -3,7 +3,7 @@ record of old values so that leaving puts back exactly what was there."""
 
 from ssoenv import envrule, fastjson
 
-# {name: [value before ssoenv set it (None: unset), value ssoenv set]}
+# {name: [value before ssoenv set it (None: unset), value ssoenv set (None: ssoenv unset it)]}
 Record = dict
 
 
@@ -23,7 +23,7 @@ def decode(text) -> Record:
             isinstance(pair, list)
             and len(pair) == 2
             and (pair[0] is None or isinstance(pair[0], str))
-            and isinstance(pair[1], str)
+            and (pair[1] is None or isinstance(pair[1], str))
         ):
             record[name] = pair
     return record
@@ -81,7 +81,8 @@ def held(env, record: Record, wanted: dict) -> list:
 def plan(env, record: Record, wanted: dict):
     """(changes, new_record).
 
-    `changes` maps each variable whose value must change to its new value (None: unset).
+    `changes` maps each variable whose value must change to its new value (None: unset);
+    `wanted` may ask for a variable to be unset (None) the same way.
     A variable ssoenv set and still wants with the same value is left alone; one it no
     longer wants goes back to its old value, unless the user changed it by hand since, in
     which case the user's value stays. A secret the shell holds is never replaced (`held`)."""
@@ -91,7 +92,7 @@ def plan(env, record: Record, wanted: dict):
     after = {}
     new_record = {}
     for name, (old, new) in record.items():
-        if recorded(name, wanted.get(name)) == new:
+        if name in wanted and recorded(name, wanted[name]) == new:
             new_record[name] = [old, new]
             continue
         if recorded(name, env.get(name)) == new:

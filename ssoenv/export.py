@@ -210,12 +210,43 @@ def _portable_with_lookup(dot: dict, lookup: str) -> dict:
     raise SsoenvError(message)
 
 
+# botocore (and so the AWS CLI and boto3) takes AWS_DEFAULT_PROFILE before AWS_PROFILE; the
+# other SDKs take AWS_PROFILE alone. A profile ssoenv applies is AWS_PROFILE, with
+# AWS_DEFAULT_PROFILE unset (and put back on leaving), so every tool acts on the one profile
+# the prompt shows, also after the user sets AWS_PROFILE by hand.
+PROFILE_VARS = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+
+
+def profile_variables(name: str) -> dict:
+    """{name: value, or None to unset} that make `name` the profile every tool uses."""
+    return {"AWS_PROFILE": name, "AWS_DEFAULT_PROFILE": None}
+
+
+def profile_in_effect(env) -> "tuple[str | None, str]":
+    """(the profile the AWS CLI and boto3 use, the variable that names it)."""
+    for var in PROFILE_VARS:
+        if env.get(var):
+            return env[var], var
+    return None, ""
+
+
+def profile_disagreement(env) -> "str | None":
+    """The line that says the two profile variables name different profiles, if they do."""
+    default, profile = env.get("AWS_DEFAULT_PROFILE"), env.get("AWS_PROFILE")
+    if default and profile and default != profile:
+        return (
+            "AWS_DEFAULT_PROFILE=%s outranks AWS_PROFILE=%s for the AWS CLI and boto3 "
+            "(other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE" % (default, profile)
+        )
+    return None
+
+
 def variables(dot: dict, allowed=()):
     """(variables to apply, [(name, reason)] refused): `env:` passes through the rule of
     what a `.ssoenv` may set, with the names the user permitted in their own settings."""
     out = {}
     if dot.get("profile"):
-        out["AWS_PROFILE"] = dot["profile"]
+        out.update(profile_variables(dot["profile"]))
     if dot.get("region"):
         out["AWS_REGION"] = dot["region"]
         out["AWS_DEFAULT_REGION"] = dot["region"]

@@ -96,7 +96,8 @@ def profiles_of(config: awsconfig.AwsConfig, session_name: str) -> List[awsconfi
 
 
 def current_profile(env=None) -> Tuple[Optional[str], str]:
-    """(profile name, where it came from): the nearest allowed `.ssoenv`, else AWS_PROFILE."""
+    """(profile name, where it came from): the nearest allowed `.ssoenv`, else the profile
+    variable the AWS CLI takes (AWS_DEFAULT_PROFILE, then AWS_PROFILE)."""
     from ssoenv import export, userconfig
 
     env = os.environ if env is None else env
@@ -107,9 +108,7 @@ def current_profile(env=None) -> Tuple[Optional[str], str]:
     if out.file is not None and out.errors:
         # The .ssoenv here is meant, but broken: say why rather than act on another.
         raise SsoenvError(out.errors[0])
-    if env.get("AWS_PROFILE"):
-        return env["AWS_PROFILE"], "AWS_PROFILE"
-    return None, ""
+    return export.profile_in_effect(env)
 
 
 def resolve(config: awsconfig.AwsConfig, *, profile=None, sso_session=None, env=None) -> SsoSession:

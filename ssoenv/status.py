@@ -87,13 +87,18 @@ def collect(env=None) -> dict:
     }
     # What the shell holds, not what the record says ssoenv set: a value changed by hand
     # since is shown as such.
-    for name, (_, new) in envdiff.decode(env.get(export.DIFF)).items():
+    for name, (old, new) in envdiff.decode(env.get(export.DIFF)).items():
         held = env.get(name)
+        if old is None and new is None and held is None:
+            continue  # kept unset, as it was: nothing to say
         shown = "(secret)" if envrule.looks_secret(name) else held
         if envdiff.recorded(name, held) == new:
             info["applied"][name] = shown
         else:
             info["changed"][name] = shown
+    disagreement = export.profile_disagreement(env)
+    if disagreement:
+        info["errors"].append(disagreement)
     if out.file is not None and out.trust is None:
         # Readable but not valid YAML or keys: "invalid", with the error among the problems.
         from ssoenv import locate
@@ -146,7 +151,11 @@ def render(info: dict) -> str:
                 lines.append("renewal:  the last renewal failed (%s)" % why(failure))
     if info["applied"]:
         lines.append(
-            "applied:  " + ", ".join("%s=%s" % kv for kv in sorted(info["applied"].items()))
+            "applied:  "
+            + ", ".join(
+                "%s=%s" % (name, "(unset)" if value is None else value)
+                for name, value in sorted(info["applied"].items())
+            )
         )
     elif info["hook_active"]:
         lines.append("applied:  nothing")

@@ -183,6 +183,7 @@ def test_status_json_describes_the_project(ssoenv_env):
         "session": "myorg",
         "wanted": {
             "AWS_PROFILE": "dev",
+            "AWS_DEFAULT_PROFILE": None,
             "AWS_REGION": "eu-west-1",
             "AWS_DEFAULT_REGION": "eu-west-1",
         },

@@ -143,6 +143,15 @@ def test_login_without_options_falls_back_to_aws_profile(world, browser):
     assert not os.path.exists(token_path(OTHER_SESSION, OTHER_START_URL))
 
 
+def test_login_without_options_takes_the_profile_the_aws_cli_takes(world, browser):
+    # botocore reads AWS_DEFAULT_PROFILE first: `aws` would use other-dev here.
+    env = world.env(AWS_PROFILE=PROFILE, AWS_DEFAULT_PROFILE="other-dev")
+    result = world.run("login", env=env)
+    assert result.returncode == 0, result.stderr
+    assert 'logged in to sso-session "other"' in result.stderr
+    assert not os.path.exists(token_path())
+
+
 def test_login_without_options_or_profile_says_what_to_name(world):
     result = world.run("login", env=world.env(AWS_PROFILE=None))
     one_error_line(result, contains="--profile NAME or --sso-session NAME")
@@ -592,3 +601,31 @@ def test_exec_runs_on_a_still_valid_token_when_its_refresh_fails(world, browser)
     assert result.stdout == "ran\n"
     assert seconds < 20
     assert cache_listing(world.home) == before
+
+
+# botocore, and so the AWS CLI and boto3, take AWS_DEFAULT_PROFILE before AWS_PROFILE.
+BOTOCORE_PROFILE = "import botocore.session as s; print(s.Session().profile)"
+
+
+def test_exec_outranks_a_default_profile_the_shell_holds(world, browser):
+    world.login("--profile", PROFILE)
+    env = dict(world.env(), AWS_DEFAULT_PROFILE="legacy")
+    project = world.project("proj", "profile: %s\n" % PROFILE)
+    for args, cwd in ((("--profile", PROFILE), None), ((), project)):
+        command = ("exec",) + args + ("--", sys.executable, "-c", BOTOCORE_PROFILE)
+        result = world.run(*command, cwd=cwd, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == PROFILE + "\n"
+
+
+def test_status_says_when_the_two_profile_variables_disagree(world):
+    env = dict(world.env(), AWS_PROFILE=PROFILE, AWS_DEFAULT_PROFILE="legacy")
+    result = world.run("status", env=env)
+    assert (
+        "problem:  AWS_DEFAULT_PROFILE=legacy outranks AWS_PROFILE=dev for the AWS CLI and "
+        "boto3 (other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE" in result.stdout
+    ), result.stdout
+    result = world.run(
+        "status", env=dict(world.env(), AWS_PROFILE="dev", AWS_DEFAULT_PROFILE="dev")
+    )
+    assert result.returncode == 0 and "problem:" not in result.stdout, result.stdout

@@ -62,9 +62,9 @@ class Direnv:
         assert result.returncode == 0, result.stderr
         return directory
 
-    def exec_env(self, directory):
+    def exec_env(self, directory, env=None):
         """(environment, ssoenv's stderr lines) of a command run by `direnv exec`."""
-        result = self.run("exec", directory, "env", "-0", cwd=directory)
+        result = self.run("exec", directory, "env", "-0", cwd=directory, env=env)
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         env = dict(item.split("=", 1) for item in result.stdout.split("\0") if "=" in item)
@@ -110,15 +110,16 @@ def test_use_ssoenv_gives_the_login_hint_under_direnvs_strict_mode(direnv, world
 
 def test_use_ssoenv_with_a_portable_file_finds_the_users_profile(direnv, world):
     project = direnv.project("team", "use ssoenv\n", ssoenv=f'account: "{ACCOUNT}"\nrole: Admin\n')
-    env, _ = direnv.exec_env(project)
-    assert env["AWS_PROFILE"] == "dev-admin"
+    env, _ = direnv.exec_env(project, env=world.env(AWS_DEFAULT_PROFILE=PROFILE))
+    assert env["AWS_PROFILE"] == "dev-admin" and "AWS_DEFAULT_PROFILE" not in env
 
 
 def test_use_ssoenv_profile_sets_the_profile_and_its_region(direnv, world, browser):
     world.login("--profile", PROFILE)
     project = direnv.project("plain", f"use ssoenv {PROFILE}\n")
-    env, lines = direnv.exec_env(project)
-    assert env["AWS_PROFILE"] == PROFILE
+    # botocore would take AWS_DEFAULT_PROFILE first: it is unset in the project.
+    env, lines = direnv.exec_env(project, env=world.env(AWS_DEFAULT_PROFILE="dev-admin"))
+    assert env["AWS_PROFILE"] == PROFILE and "AWS_DEFAULT_PROFILE" not in env
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == REGION
     assert lines == [f"ssoenv: loaded profile {PROFILE} (region {REGION})"]
 

@@ -103,6 +103,18 @@ def test_access_key_in_the_environment_is_reported(ssoenv_env):
     assert KEY_ID not in result.stdout and SECRET not in result.stdout
 
 
+def test_two_profile_variables_naming_different_profiles_are_reported(ssoenv_env):
+    ssoenv_env.write_aws_config(CLEAN, credentials=None)
+    result = run_doctor(ssoenv_env, AWS_PROFILE="dev", AWS_DEFAULT_PROFILE="prod")
+    assert result.returncode == 0, result.stdout  # a warning, not a problem
+    assert (
+        "environment: AWS_DEFAULT_PROFILE=prod outranks AWS_PROFILE=dev for the AWS CLI and "
+        "boto3 (other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE"
+    ) in result.stdout
+    result = run_doctor(ssoenv_env, AWS_PROFILE="dev", AWS_DEFAULT_PROFILE="dev")
+    assert "AWS_DEFAULT_PROFILE" not in result.stdout
+
+
 def test_not_allowed_dotfile_is_reported(ssoenv_env):
     ssoenv_env.write_aws_config(CLEAN, credentials=None)
     ssoenv_env.write_dotfile("profile: dev\n")

@@ -209,7 +209,12 @@ def test_ssoenv_bookkeeping_variable_cannot_be_set():
 
 @pytest.mark.parametrize(
     "name, key",
-    [("AWS_PROFILE", "profile:"), ("AWS_REGION", "region:"), ("AWS_DEFAULT_REGION", "region:")],
+    [
+        ("AWS_PROFILE", "profile:"),
+        ("AWS_DEFAULT_PROFILE", "profile:"),
+        ("AWS_REGION", "region:"),
+        ("AWS_DEFAULT_REGION", "region:"),
+    ],
 )
 def test_managed_variables_point_to_their_key(name, key):
     assert error("profile: dev\nenv:\n  %s: x\n" % name) == (

@@ -112,6 +112,7 @@ def test_entering_a_project_sets_profile_region_env_and_state(shell, ssoenv_env)
     assert os.stat(env["SSOENV_TSTAMP"]).st_mtime_ns == os.stat(env["SSOENV_TRUST"]).st_mtime_ns
     assert envdiff.decode(env["SSOENV_DIFF"]) == {
         "AWS_PROFILE": [None, "dev"],
+        "AWS_DEFAULT_PROFILE": [None, None],
         "AWS_REGION": [None, "eu-central-1"],
         "AWS_DEFAULT_REGION": [None, "eu-central-1"],
         "TF_VAR_stage": [None, "development"],

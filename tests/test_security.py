@@ -548,7 +548,11 @@ def test_status_doctor_and_exec_apply_the_same_rule_as_the_hook(ssoenv_env):
     )
     status = ssoenv_env.run("status", "--json")
     info = json.loads(status.stdout)
-    assert info["wanted"] == {"AWS_PROFILE": "static", "TF_VAR_stage": "dev"}
+    assert info["wanted"] == {
+        "AWS_PROFILE": "static",
+        "AWS_DEFAULT_PROFILE": None,
+        "TF_VAR_stage": "dev",
+    }
     assert line in info["errors"]
     doctor = ssoenv_env.run("doctor")
     assert line in doctor.stdout + doctor.stderr

@@ -583,6 +583,37 @@ def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_she
     assert sh.get("AWS_PROFILE") == "prod"
 
 
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_default_profile_set_by_hand_never_outranks_the_project(sandbox, open_shell, shell):
+    # botocore (the AWS CLI, boto3) takes AWS_DEFAULT_PROFILE before AWS_PROFILE: left
+    # alone, it would run every command inside the project as prod under a prompt saying dev.
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell(shell)
+    sh.run(set_var(shell, "AWS_DEFAULT_PROFILE", "prod"))
+    sh.run("cd %s" % proj)
+    assert sh.get("AWS_PROFILE") == "dev"
+    assert sh.get("AWS_DEFAULT_PROFILE") is None
+    botocore = "import botocore.session as s; print(s.Session().profile)"
+    said = clean(sh.run("%s -c '%s'" % (sys.executable, botocore))).splitlines()
+    assert said[-1] == "dev"
+    status = clean(sh.run("ssoenv status"))
+    assert "applied:  AWS_DEFAULT_PROFILE=(unset), AWS_PROFILE=dev" in status
+    assert "problem:" not in status
+    # A profile then set by hand is the one every tool uses, as the prompt shows.
+    sh.run(set_var(shell, "AWS_PROFILE", "stage"))
+    said = clean(sh.run("%s -c '%s'" % (sys.executable, botocore))).splitlines()
+    assert said[-1] == "stage"
+    # Leaving puts back what entering found, and keeps what was set by hand since; the two
+    # variables now disagree, and status says which one the AWS CLI takes.
+    sh.run("cd %s" % sandbox.home)
+    assert sh.get("AWS_DEFAULT_PROFILE") == "prod"
+    assert sh.get("AWS_PROFILE") == "stage"
+    assert (
+        "problem:  AWS_DEFAULT_PROFILE=prod outranks AWS_PROFILE=stage for the AWS CLI and "
+        "boto3 (other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE"
+    ) in clean(sh.run("ssoenv status"))
+
+
 def direnv_shell(sandbox, open_shell, shell, order):
     """A shell with direnv's hook loaded before or after ssoenv's, and two directories
     whose .envrc and .ssoenv overlap: both/ (STAGE; dev in eu-central-1) and both2/
@@ -592,7 +623,9 @@ def direnv_shell(sandbox, open_shell, shell, order):
     sandbox.project("both", "profile: dev\nregion: eu-central-1\n")
     sandbox.write("both/.envrc", "export STAGE=both\n")
     sandbox.project("both2", "profile: dev\n")
-    sandbox.write("both2/.envrc", "export AWS_PROFILE=prod AWS_REGION=us-west-2\n")
+    sandbox.write(
+        "both2/.envrc", "export AWS_PROFILE=prod AWS_DEFAULT_PROFILE=prod AWS_REGION=us-west-2\n"
+    )
     for name in ("both", "both2"):
         subprocess.run(
             [direnv, "allow", sandbox.path(name)],
@@ -615,7 +648,7 @@ def direnv_shell(sandbox, open_shell, shell, order):
     return sh
 
 
-AWS_VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "STAGE")
+AWS_VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "STAGE", "AWS_DEFAULT_PROFILE")
 
 
 @pytest.mark.parametrize("order", ["direnv first", "ssoenv first"])
@@ -625,24 +658,32 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     sandbox, open_shell, shell, order, path
 ):
     sh = direnv_shell(sandbox, open_shell, shell, order)
+    # Set in the shell's rc: botocore takes it before AWS_PROFILE, so projects unset it.
+    sh.run(set_var(shell, "AWS_DEFAULT_PROFILE", "orig"))
+    sh.run("true")
     for name in path:
         out = ssoenv_lines(sh.run("cd %s" % sandbox.path(name)) + sh.run("true"))
         if name == "both2":
-            assert (
-                out.count(
-                    "ssoenv: ~/both2/.envrc also sets AWS_PROFILE; ~/both2/.ssoenv's value wins"
-                )
-                == 1
-            ), out
-            assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None]
+            line = (
+                "ssoenv: ~/both2/.envrc also sets AWS_DEFAULT_PROFILE, AWS_PROFILE; "
+                "~/both2/.ssoenv's values win"
+            )
+            assert out.count(line) == 1, out
+            assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None, None]
         else:
             assert not any("also sets" in line for line in out), out
-            assert [sh.get(v) for v in AWS_VARS] == ["dev", "eu-central-1", "eu-central-1", "both"]
+            assert [sh.get(v) for v in AWS_VARS] == [
+                "dev",
+                "eu-central-1",
+                "eu-central-1",
+                "both",
+                None,
+            ]
     # Said once per directory: moving inside says nothing again.
     assert ssoenv_lines(sh.run("cd sub") + sh.run("true") + sh.run("cd ..")) == []
     sh.run("cd %s" % sandbox.home)
     sh.run("true")
-    assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None]
+    assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, "orig"]
 
 
 OPS_PROFILE = """
