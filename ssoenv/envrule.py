@@ -14,6 +14,7 @@ AWS_CALLS = "it changes where AWS calls go and which credentials they carry"
 AWS_FILES = "it changes which AWS files are read"
 NETWORK = "it changes where network calls go or how they are secured"
 FILES = "it changes where programs read their settings"
+TOOLS = "it changes which plugins, settings or servers another tool uses"
 OWN = "it belongs to ssoenv itself"
 
 _NAMES = {
@@ -191,6 +192,45 @@ _NAMES = {
         "SSLKEYLOGFILE",
     ),
     FILES: ("XDG_CONFIG_DIRS", "XDG_DATA_DIRS"),
+    # Tools people run inside a project without expecting its code to run, and which read
+    # nothing from the project on their own: a file or server named here makes them run a
+    # command (kubectl's exec plugins, docker's CLI plugins, psql's \!, gh's shell aliases,
+    # Mercurial's hooks, a .curlrc's output file) or send their tokens elsewhere (Vault,
+    # Terraform's service discovery, gcloud's endpoint overrides, helm's API server).
+    TOOLS: (
+        "KUBECONFIG",
+        "KUBERC",
+        "KUBECACHEDIR",
+        "KUBE_EDITOR",
+        "DOCKER_CONFIG",
+        "DOCKER_HOST",
+        "DOCKER_CONTEXT",
+        "DOCKER_CERT_PATH",
+        "DOCKER_TLS_VERIFY",
+        "BUILDX_CONFIG",
+        "CONTAINER_HOST",
+        "CONTAINER_CONNECTION",
+        "CONTAINERS_CONF",
+        "TF_CLI_CONFIG_FILE",
+        "TERRAFORM_CONFIG",
+        "TF_PLUGIN_CACHE_DIR",
+        "NOMAD_ADDR",
+        "BOUNDARY_ADDR",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES",
+        "AZURE_CONFIG_DIR",
+        "GH_CONFIG_DIR",
+        "HGRCPATH",
+        "PSQLRC",
+        "PGSYSCONFDIR",
+        "MYSQL_HOME",
+        "CURL_HOME",
+        "WGETRC",
+        "SYSTEM_WGETRC",
+        "NETRC",
+        "SCREENRC",
+        "GOENV",
+    ),
 }
 REASONS = {name: reason for reason, names in _NAMES.items() for name in names}
 
@@ -227,6 +267,12 @@ PATTERNS = (
     ("AWS_ENDPOINT_URL", "", AWS_CALLS),
     ("AWS_", "_FILE", AWS_FILES),
     ("XDG_", "_HOME", FILES),
+    ("KUBECTL_", "", TOOLS),
+    ("HELM_", "", TOOLS),
+    ("TF_CLI_ARGS", "", TOOLS),
+    ("VAULT_", "", TOOLS),
+    ("CONSUL_HTTP_", "", TOOLS),
+    ("CLOUDSDK_", "", TOOLS),
     ("XDG_", "_DIR", FILES),
 )
 

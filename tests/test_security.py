@@ -116,6 +116,22 @@ DANGEROUS = {
     "AWS_SESSION_TOKEN": "evil",
     "HTTPS_PROXY": "http://127.0.0.1:1",
     "XDG_CONFIG_HOME": "/tmp/evil",
+    # Other tools' plugins, settings and servers.
+    "KUBECONFIG": "/tmp/evil-kubeconfig",
+    "KUBECTL_EXTERNAL_DIFF": "/tmp/evil",
+    "DOCKER_CONFIG": "/tmp/evil-docker",
+    "DOCKER_HOST": "tcp://127.0.0.1:1",
+    "HELM_PLUGINS": "/tmp/evil",
+    "TF_CLI_CONFIG_FILE": "/tmp/evil.tfrc",
+    "TF_CLI_ARGS_init": "-plugin-dir=/tmp/evil",
+    "VAULT_ADDR": "http://127.0.0.1:1",
+    "CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE": "http://127.0.0.1:1/",
+    "GOOGLE_APPLICATION_CREDENTIALS": "/tmp/evil.json",
+    "GH_CONFIG_DIR": "/tmp/evil",
+    "PSQLRC": "/tmp/evil.psqlrc",
+    "CURL_HOME": "/tmp/evil",
+    "WGETRC": "/tmp/evil.wgetrc",
+    "HGRCPATH": "/tmp/evil.hgrc",
 }
 
 
@@ -192,6 +208,24 @@ def test_an_allowed_file_runs_nothing_in_a_real_shell_and_leaving_still_unloads(
     assert "ssoenv: unloaded ~/shop/.ssoenv" in clean(sh.run("cd /"))
     assert sh.get("AWS_PROFILE") is None
     assert sh.get("TF_VAR_stage") is None
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_allowed_file_cannot_hand_curl_a_settings_file_that_writes_anywhere(
+    sandbox, open_shell, shell
+):
+    # curl reads $CURL_HOME/.curlrc; one shipped in a repository can send any download
+    # to a file of the attacker's choosing, such as the user's shell rc.
+    target = sandbox.path("pwned")
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  CURL_HOME: .\n")
+    sandbox.write("shop/.curlrc", 'output = "%s"\n' % target)
+    sandbox.write("shop/page.txt", "hello from the page\n")
+    sh = open_shell(shell)
+    out = clean(sh.run("cd %s" % proj))
+    assert any("env: CURL_HOME is not set: " in line for line in out), out
+    assert sh.get("CURL_HOME") is None
+    assert "hello from the page" in sh.run("curl -s file://%s/page.txt" % proj)
+    assert not os.path.exists(target)
 
 
 def test_an_endpoint_set_by_a_dotfile_never_gets_the_access_token(world, browser, listener):
