@@ -14,10 +14,16 @@ if status is-interactive
 function _ssoenv_define
     function _ssoenv_hook --on-event fish_prompt --on-variable PWD
         if functions -q __direnv_export_eval
-            # direnv's hook loaded after this one: define this again, to run after direnv's.
+            # direnv's hook loaded after this one: define this again, to run after direnv's
+            # from the next prompt on. At this one direnv's handler runs after this: let it
+            # apply its .envrc now, so that what follows sees it and the prompt shows
+            # ssoenv's values (direnv's own run then finds nothing changed).
             if not set -q _ssoenv_after_direnv
                 set -g _ssoenv_after_direnv
                 _ssoenv_define
+                if builtin test "$argv[1]" != VARIABLE
+                    __direnv_export_eval
+                end
             end
             # direnv's own cd handler runs after this one: wait for the prompt, after it.
             if builtin test "$argv[1]" = VARIABLE

@@ -616,8 +616,23 @@ def test_a_default_profile_set_by_hand_never_outranks_the_project(sandbox, open_
 
 def direnv_shell(sandbox, open_shell, shell, order):
     """A shell with direnv's hook loaded before or after ssoenv's, and two directories
-    whose .envrc and .ssoenv overlap: both/ (STAGE; dev in eu-central-1) and both2/
-    (direnv: prod in us-west-2; ssoenv: dev)."""
+    whose .envrc and .ssoenv overlap (`direnv_projects`)."""
+    line = direnv_projects(sandbox, shell)
+    sh = open_shell(shell, hook=False)
+    if order == "direnv first":
+        sh.run(line)
+        sh.hook()
+    else:
+        sh.hook()
+        sh.run(line)
+    sh.run("true")
+    return sh
+
+
+def direnv_projects(sandbox, shell) -> str:
+    """Two directories whose .envrc and .ssoenv overlap, both allowed: both/ (STAGE; dev in
+    eu-central-1) and both2/ (direnv: prod in us-west-2; ssoenv: dev). Returns the line
+    that loads direnv's hook in `shell`."""
     direnv = shutil.which("direnv")
     assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
     sandbox.project("both", "profile: dev\nregion: eu-central-1\n")
@@ -634,18 +649,8 @@ def direnv_shell(sandbox, open_shell, shell, order):
             capture_output=True,
         )
     if shell == "fish":
-        line = "%s hook fish | source" % direnv
-    else:
-        line = 'eval "$(%s hook %s)"' % (direnv, shell)
-    sh = open_shell(shell, hook=False)
-    if order == "direnv first":
-        sh.run(line)
-        sh.hook()
-    else:
-        sh.hook()
-        sh.run(line)
-    sh.run("true")
-    return sh
+        return "%s hook fish | source" % direnv
+    return 'eval "$(%s hook %s)"' % (direnv, shell)
 
 
 AWS_VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "STAGE", "AWS_DEFAULT_PROFILE")
@@ -684,6 +689,23 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     sh.run("cd %s" % sandbox.home)
     sh.run("true")
     assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, "orig"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_direnv_loaded_after_ssoenv_in_a_project_is_overridden_at_the_first_prompt(
+    sandbox, open_shell, shell
+):
+    # A terminal opened in a project, with direnv's hook line after ssoenv's in the rc file:
+    # the very first prompt already shows ssoenv's profile, not the .envrc's.
+    line = direnv_projects(sandbox, shell)
+    sh = open_shell(shell, hook=False)
+    sh.run("cd %s" % sandbox.path("both2"))
+    sh.hook()
+    sh.run(line)
+    assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None, None]
+    sh.run("cd %s" % sandbox.home)
+    sh.run("true")
+    assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, None]
 
 
 OPS_PROFILE = """
