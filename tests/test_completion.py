@@ -377,6 +377,16 @@ def setup_lines(shell, how):
         "zsh": "_mytool() { compadd alpha beta }; compdef _mytool mytool",
         "fish": "complete -c mytool -f -a 'alpha beta'",
     }[shell]
+    if shell == "bash" and how == "bash-completion":
+        # The package's loader, as ~/.bashrc on Debian and Ubuntu sources it, and the file
+        # where the README puts it: loaded on the first TAB, with the package's
+        # _command_offset for `exec --`.
+        return [
+            "source %s" % BASH_COMPLETION,
+            "mkdir -p ~/.local/share/bash-completion/completions",
+            "ssoenv completion bash > ~/.local/share/bash-completion/completions/ssoenv",
+            mytool,
+        ]
     if shell == "bash":
         load = "source " + committed if how == "committed" else 'eval "$(ssoenv completion bash)"'
         return [load, mytool]
@@ -396,15 +406,22 @@ def setup_lines(shell, how):
     return [load, mytool]
 
 
-@pytest.fixture(params=["bash", "zsh", "fish"])
-def shell_name(request):
-    return request.param
+BASH_COMPLETION = "/usr/share/bash-completion/bash_completion"
 
 
-@pytest.mark.parametrize("how", ["committed", "printed"])
+@pytest.mark.parametrize(
+    "shell_name, how",
+    [
+        (shell, how)
+        for shell in ("bash", "zsh", "fish")
+        for how in ("committed", "printed") + (("bash-completion",) if shell == "bash" else ())
+    ],
+)
 def test_tab_completes_every_kind_of_word(tmp_path, shell_name, how):
     if shutil.which("tmux") is None:
         raise RuntimeError("tmux is not installed; .ci/run installs it with apt-get")
+    if how == "bash-completion" and not os.path.exists(BASH_COMPLETION):
+        raise RuntimeError("bash-completion is not installed; .ci/run installs it with apt-get")
     sandbox = sandbox_with_profiles(tmp_path)
     os.makedirs(sandbox.path("projects/app"))
     tool = sandbox.write("bin/mytool", "#!/bin/sh\n")
