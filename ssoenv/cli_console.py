@@ -1,6 +1,7 @@
 """`ssoenv console`: open the AWS console signed in as a profile's role."""
 
 import os
+import sys
 
 import click
 
@@ -59,7 +60,7 @@ def console(profile, service, region, print_only, duration, isolate):
         region = dotfile_region or config.profile(name).region
         console_module.check_region(region, "profile %s" % name)
     fresh_token(session, interactive=_stderr_is_terminal())
-    source, _ = rolecredentials.for_profile(name)
+    source, _ = rolecredentials.for_profile(name, ask_first=sys.stdin.isatty())
     url = console_module.sign_in_url(
         source(),
         region=region,

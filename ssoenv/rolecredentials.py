@@ -5,12 +5,15 @@ from typing import Callable, Tuple
 from ssoenv.sso.credentials import RoleCredentials
 
 
-def for_profile(profile: str) -> Tuple[Callable[[], RoleCredentials], Callable[[], object]]:
+def for_profile(
+    profile: str, *, ask_first: bool = False
+) -> Tuple[Callable[[], RoleCredentials], Callable[[], object]]:
     """(source, keep_signed_in) for `profile`: `source()` returns fresh RoleCredentials (an
     SSO role's, or the last role of a chain on one); `keep_signed_in()` renews the sign-in
     behind them. The one place the endpoint gets its credentials from, and `console` too.
-    No MFA code is asked for here: the endpoint renews while another command owns the
-    terminal (`ssoenv exec --profile P -- true` enters one and caches the role)."""
+    With `ask_first` (at a terminal), the first call asks for an MFA code a role needs, as
+    the AWS CLI does; later ones never do: the endpoint renews while another command owns
+    the terminal, so a role that needs a new code then says how to give it."""
     from ssoenv import awsconfig, sessions
     from ssoenv.sso import chain, refresh
 
@@ -19,8 +22,12 @@ def for_profile(profile: str) -> Tuple[Callable[[], RoleCredentials], Callable[[
     if target is None:
         sessions.from_profile(config, profile)  # says why its keys are not from SSO
 
+    asked = []
+
     def source():
-        return chain.target_credentials(target)
+        interactive = ask_first and not asked
+        asked.append(True)
+        return chain.target_credentials(target, interactive=interactive)
 
     def keep_signed_in():
         return refresh.ensure_fresh(target.session)

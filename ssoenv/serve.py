@@ -77,7 +77,7 @@ def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
     from ssoenv.sso.server import CredentialServer
 
     host, port = parse_listen(listen)
-    source, keep_signed_in = rolecredentials.for_profile(profile)
+    source, keep_signed_in = rolecredentials.for_profile(profile, ask_first=sys.stdin.isatty())
     region = awsconfig.load().profile(profile).region
     server = CredentialServer(
         source, host=host, port=port, keep_signed_in=keep_signed_in, err=sys.stderr

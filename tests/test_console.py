@@ -419,3 +419,31 @@ def test_without_browser_or_display_it_says_to_print_the_url(world, federation, 
         "ssoenv: no graphical browser to open the console in (set BROWSER), "
         "or print the URL: ssoenv console --print\n"
     )
+
+
+def test_a_role_that_needs_mfa_asks_for_the_code_at_a_terminal(chains, federation, browser):
+    import pexpect
+
+    chains.login("--profile", PROFILE)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", "console", "--profile", "mfa", "--print"],
+        env=chains.env(),
+        cwd=chains.home,
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect_exact("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ")
+    child.sendline("123456")
+    child.expect(pexpect.EOF)
+    child.close()
+    chains.record(child.before)
+    assert child.exitstatus == 0, child.before
+    assert "123456" not in child.before
+    [(session, _)] = federation.sessions
+    keys = {
+        "AWS_ACCESS_KEY_ID": session["sessionId"],
+        "AWS_SECRET_ACCESS_KEY": session["sessionKey"],
+        "AWS_SESSION_TOKEN": session["sessionToken"],
+    }
+    assert identity(keys, chains.sts_url).startswith("arn:aws:sts::444444444444:assumed-role/")
