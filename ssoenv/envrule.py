@@ -267,13 +267,13 @@ PATTERNS = (
     ("AWS_ENDPOINT_URL", "", AWS_CALLS),
     ("AWS_", "_FILE", AWS_FILES),
     ("XDG_", "_HOME", FILES),
+    ("XDG_", "_DIR", FILES),
     ("KUBECTL_", "", TOOLS),
     ("HELM_", "", TOOLS),
     ("TF_CLI_ARGS", "", TOOLS),
     ("VAULT_", "", TOOLS),
     ("CONSUL_HTTP_", "", TOOLS),
     ("CLOUDSDK_", "", TOOLS),
-    ("XDG_", "_DIR", FILES),
 )
 
 # Names whose values are secrets: never kept in a copy, never shown.
