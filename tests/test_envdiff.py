@@ -97,25 +97,39 @@ def test_record_round_trips_through_its_text_form():
     assert envdiff.decode(envdiff.encode(record)) == record
 
 
+def test_a_variable_kept_unset_inside_comes_back_on_leave_unless_set_by_hand_since():
+    before = {"AWS_DEFAULT_PROFILE": "prod"}
+    wanted = {"AWS_PROFILE": "dev", "AWS_DEFAULT_PROFILE": None}
+    inside, record = step(before, {}, wanted)
+    assert inside == {"AWS_PROFILE": "dev"}
+    assert record["AWS_DEFAULT_PROFILE"] == ["prod", None]
+    assert step(inside, record, wanted) == (inside, record)  # staying changes nothing
+    assert step(inside, record, {}) == (before, {})
+    by_hand = dict(inside, AWS_DEFAULT_PROFILE="stage")
+    assert step(by_hand, record, {})[0] == {"AWS_DEFAULT_PROFILE": "stage"}
+
+
 # ---- properties ---------------------------------------------------------------------------
 
 names = st.from_regex(r"[A-Z_][A-Z0-9_]{0,6}", fullmatch=True)
 values = st.text(max_size=20)
 envs = st.dictionaries(names, values, max_size=8)
+# What a project wants: values, and variables to keep unset while inside (None).
+wants = st.dictionaries(names, st.one_of(st.none(), values), max_size=8)
 
 
 @settings(max_examples=300)
-@given(before=envs, wanted=envs)
+@given(before=envs, wanted=wants)
 def test_leaving_after_entering_restores_the_environment_exactly(before, wanted):
     inside, record = step(before, {}, wanted)
-    assert {k: inside[k] for k in wanted} == wanted
+    assert {k: inside.get(k) for k in wanted} == wanted
     after, record = step(inside, record, {})
     assert after == before
     assert record == {}
 
 
 @settings(max_examples=300)
-@given(before=envs, a=envs, b=envs)
+@given(before=envs, a=wants, b=wants)
 def test_switching_equals_leaving_then_entering(before, a, b):
     in_a, record_a = step(before, {}, a)
 
@@ -129,7 +143,7 @@ def test_switching_equals_leaving_then_entering(before, a, b):
 
 
 @settings(max_examples=200)
-@given(before=envs, a=envs, b=envs, c=envs)
+@given(before=envs, a=wants, b=wants, c=wants)
 def test_any_walk_of_projects_ends_where_it_began(before, a, b, c):
     env, record = before, {}
     for wanted in (a, b, a, c, c, b):
