@@ -6,7 +6,7 @@ import sys
 import click
 
 from ssoenv.cli import complete_profiles
-from ssoenv.cli_sso import _stderr_is_terminal, fresh_token
+from ssoenv.cli.sso import _stderr_is_terminal, fresh_token
 from ssoenv.errors import SsoenvError
 from ssoenv.safetext import escape
 

@@ -271,7 +271,7 @@ def _register(module_name: str) -> None:
 
 
 # Commands that live in modules of their own.
-_register("ssoenv.cli_sso")
-_register("ssoenv.cli_config")
-_register("ssoenv.cli_demo")
-_register("ssoenv.cli_console")
+_register("ssoenv.cli.sso")
+_register("ssoenv.cli.config")
+_register("ssoenv.cli.demo")
+_register("ssoenv.cli.console")
