@@ -73,8 +73,35 @@ def hops_of(name: str):
     return awsconfig.sso_chain(awsconfig.load(), name).hops
 
 
+MFA_PROMPT = "Enter MFA code for arn:aws:iam::111111111111:mfa/alice: "
+
+
+def at_a_terminal_with_mfa(chains, args, code="123456", env=None):
+    """(exit status, what it printed) of `ssoenv ARGS` at a terminal (a pty) that asks for
+    the `mfa` profile's code and is given `code`; the code is never shown back."""
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", *args],
+        env=env or chains.env(),
+        cwd=chains.home,
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect_exact(MFA_PROMPT)
+    child.sendline(code)
+    child.expect(pexpect.EOF)
+    child.close()
+    chains.record(child.before)
+    assert code not in child.before
+    return child.exitstatus, child.before
+
+
 __all__ = [
     "CHAIN_CONFIG",
+    "MFA_PROMPT",
+    "at_a_terminal_with_mfa",
     "HOP1_ARN",
     "HOP2_ARN",
     "chains",

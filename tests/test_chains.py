@@ -391,24 +391,10 @@ def test_mfa_without_a_terminal_names_what_is_needed(chains, browser):
 
 
 def test_mfa_code_is_asked_for_at_a_terminal_and_the_keys_then_serve_without_one(chains, browser):
-    import pexpect
-
     chains.login("--profile", PROFILE)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "ssoenv", "exec", "--profile", "mfa", "--", "echo", "ran-$AWS_PROFILE"],
-        env=chains.env(),
-        cwd=chains.home,
-        encoding="utf-8",
-        timeout=30,
-    )
-    child.expect_exact("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ")
-    child.sendline("123456")
-    child.expect(pexpect.EOF)
-    child.close()
-    chains.record(child.before)
-    assert child.exitstatus == 0, child.before
-    assert "123456" not in child.before
+    args = ["exec", "--profile", "mfa", "--", "echo", "ran-$AWS_PROFILE"]
+    status, said = at_a_terminal_with_mfa(chains, args)
+    assert status == 0, said
     entry = read_json(chain.cache_path(hops_of("mfa")[0]))
     assert entry["AssumedRoleUser"]["Arn"].startswith("arn:aws:sts::444444444444:")
     # Without a terminal now: the cached keys serve, no code is needed.
@@ -417,24 +403,10 @@ def test_mfa_code_is_asked_for_at_a_terminal_and_the_keys_then_serve_without_one
 
 
 def test_an_mfa_code_too_short_is_one_line_that_says_to_enter_the_code(chains, browser):
-    import pexpect
-
     chains.login("--profile", PROFILE)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "ssoenv", "exec", "--profile", "mfa", "--", "true"],
-        env=chains.env(),
-        cwd=chains.home,
-        encoding="utf-8",
-        timeout=30,
-    )
-    child.expect_exact("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ")
-    child.sendline("98")
-    child.expect(pexpect.EOF)
-    child.close()
-    chains.record(child.before)
-    assert child.exitstatus == 1, child.before
-    assert child.before.strip().splitlines() == [
+    status, said = at_a_terminal_with_mfa(chains, ["exec", "--profile", "mfa", "--", "true"], "98")
+    assert status == 1, said
+    assert said.strip().splitlines() == [
         'ssoenv: assuming role arn:aws:iam::444444444444:role/Guarded (profile "mfa") failed: '
         "invalid length for parameter TokenCode, value: 2, valid min length: 6; "
         "enter the code your MFA device shows"

@@ -422,24 +422,9 @@ def test_without_browser_or_display_it_says_to_print_the_url(world, federation, 
 
 
 def test_a_role_that_needs_mfa_asks_for_the_code_at_a_terminal(chains, federation, browser):
-    import pexpect
-
     chains.login("--profile", PROFILE)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "ssoenv", "console", "--profile", "mfa", "--print"],
-        env=chains.env(),
-        cwd=chains.home,
-        encoding="utf-8",
-        timeout=30,
-    )
-    child.expect_exact("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ")
-    child.sendline("123456")
-    child.expect(pexpect.EOF)
-    child.close()
-    chains.record(child.before)
-    assert child.exitstatus == 0, child.before
-    assert "123456" not in child.before
+    status, said = at_a_terminal_with_mfa(chains, ["console", "--profile", "mfa", "--print"])
+    assert status == 0, said
     [(session, _)] = federation.sessions
     keys = {
         "AWS_ACCESS_KEY_ID": session["sessionId"],

@@ -338,24 +338,12 @@ def test_a_killed_command_gives_128_plus_the_signal(world, browser):
 
 
 def test_a_role_that_needs_mfa_asks_for_the_code_at_a_terminal_before_the_command(chains, browser):
-    import pexpect
-
     chains.login("--profile", PROFILE)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "ssoenv", "exec", "--serve", "--profile", "mfa", "--", *python_command(CALLER)],
-        env=chains.env(AWS_DEFAULT_REGION="eu-central-1"),  # the profile names no region
-        cwd=chains.home,
-        encoding="utf-8",
-        timeout=30,
-    )
-    child.expect_exact("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ")
-    child.sendline("123456")
-    child.expect(pexpect.EOF)
-    child.close()
-    chains.record(child.before)
-    assert child.exitstatus == 0, child.before
-    assert "123456" not in child.before
-    out = last_json_line(child.before.replace("\r", ""))
+    args = ["exec", "--serve", "--profile", "mfa", "--", *python_command(CALLER)]
+    # The profile names no region: the command gets one from the environment.
+    env = chains.env(AWS_DEFAULT_REGION="eu-central-1")
+    status, said = at_a_terminal_with_mfa(chains, args, env=env)
+    assert status == 0, said
+    out = last_json_line(said.replace("\r", ""))
     assert out["method"] == "container-role"
     assert out["arn"].startswith("arn:aws:sts::444444444444:assumed-role/")
