@@ -296,11 +296,22 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         else:
             out.errors.append(str(e))
         return out
+    prefixes = settings.get("trusted_prefixes")
     out.trust = trust.status(
-        out.file, digest, settings.get("trusted_prefixes"), where=found.where, real=found.real
+        out.file, digest, prefixes, where=found.where, real=found.real, owner=found.owner
     )
     if out.trust == trust.DENIED:
         out.notices.append("%s is denied; to use it, run: ssoenv allow" % shown)
+        return out
+    if (
+        out.trust == trust.UNKNOWN
+        and trust.foreign(found.owner)
+        and trust.covered(found.where, found.real, prefixes)
+    ):
+        out.notices.append(
+            "%s is not allowed: another user (uid %d) owns it, and trusted_prefixes covers "
+            "only your own files; to use it, run: ssoenv allow" % (shown, found.owner)
+        )
         return out
     if out.trust == trust.UNKNOWN:
         out.notices.append("%s is not allowed; run: ssoenv allow" % shown)

@@ -63,12 +63,14 @@ def nearest_from_path(path: str) -> str:
 
 class Found:
     """A `.ssoenv` as read: `path` as found, `where` (its directory resolved, its own name
-    kept), `real` (every link resolved: the file that was read) and its bytes."""
+    kept), `real` (every link resolved: the file that was read), its bytes, and the user
+    who owns the file read (None when not known)."""
 
-    __slots__ = ("path", "where", "real", "data")
+    __slots__ = ("path", "where", "real", "data", "owner")
 
-    def __init__(self, path: str, where: str, real: str, data: bytes):
+    def __init__(self, path: str, where: str, real: str, data: bytes, owner=None):
         self.path, self.where, self.real, self.data = path, where, real, data
+        self.owner = owner
 
 
 def where(path: str) -> str:
@@ -126,7 +128,8 @@ def read(path: str) -> Found:
             ) from None
         raise DotfileError("%s: cannot read: %s" % (shown, e.strerror)) from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped after the check above
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):  # swapped after the check above
             raise DotfileError("%s is not a regular file; remove or rename it" % shown)
         chunks = []
         size = 0
@@ -143,7 +146,7 @@ def read(path: str) -> Found:
     data = b"".join(chunks)
     if len(data) > MAX_SIZE:
         raise DotfileError("%s is too large (the limit is %d bytes)" % (shown, MAX_SIZE))
-    return Found(path, where(path), real, data)
+    return Found(path, where(path), real, data, opened.st_uid)
 
 
 def read_bytes(path: str) -> bytes:

@@ -76,10 +76,19 @@ def is_denied(path: str, where=None, real=None) -> bool:
     return any(os.path.exists(r) for r in _deny_records(path, where, real))
 
 
-def status(path: str, content_hash: str, trusted_prefixes=(), where=None, real=None) -> str:
+def foreign(owner) -> bool:
+    """Whether a file owned by `owner` (a uid, None when not known) is another user's: not
+    the user's own and not root's, who could change anything anyway."""
+    return owner is not None and owner not in (os.geteuid(), 0)
+
+
+def status(
+    path: str, content_hash: str, trusted_prefixes=(), where=None, real=None, owner=None
+) -> str:
     """The trust of a `.ssoenv`. `where` and `real` (from locate.read) are the place it was
     found and the file read; a trusted prefix must hold both, so a link from elsewhere into
-    a trusted directory, or out of it, is not trusted."""
+    a trusted directory, or out of it, is not trusted. Nor is a file another user owns
+    (`owner`): a trusted prefix covers the user's own files only."""
     paths.check_store(paths.data_dir())  # records that others could plant count for nothing
     if where is None or real is None:
         from ssoenv import locate
@@ -89,11 +98,16 @@ def status(path: str, content_hash: str, trusted_prefixes=(), where=None, real=N
         return DENIED
     if paths.own_file_exists(_allow_record(content_hash)):
         return ALLOWED
-    if under_prefix(where, trusted_prefixes, resolved=True) and under_prefix(
-        real, trusted_prefixes, resolved=True
-    ):
+    if covered(where, real, trusted_prefixes) and not foreign(owner):
         return TRUSTED_PREFIX
     return UNKNOWN
+
+
+def covered(where: str, real: str, trusted_prefixes) -> bool:
+    """Whether the trusted prefixes hold both the place a file was found and the file."""
+    return under_prefix(where, trusted_prefixes, resolved=True) and under_prefix(
+        real, trusted_prefixes, resolved=True
+    )
 
 
 def _bump_generation() -> None:

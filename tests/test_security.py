@@ -422,6 +422,25 @@ def test_a_trusted_prefix_does_not_cover_a_link_into_it_from_elsewhere(ssoenv_en
     assert json.loads(ssoenv_env.run("export", "json").stdout)["AWS_PROFILE"] == "dev"
 
 
+def test_a_trusted_prefix_covers_only_the_users_own_files(ssoenv_env):
+    # Another local user who can write below a trusted prefix (a shared checkout, a group
+    # directory) must not get a file applied without the user's own allow.
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root (CI runs as root)")
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_user_config("trusted_prefixes: [~/work]\n")
+    f = ssoenv_env.write_dotfile("profile: dev\n")
+    os.chown(str(f), 65534, 65534)
+    result = ssoenv_env.run("export", "json")
+    assert "AWS_PROFILE" not in json.loads(result.stdout)
+    assert result.stderr == (
+        "ssoenv: ~/work/project/.ssoenv is not allowed: another user (uid 65534) owns it, and "
+        "trusted_prefixes covers only your own files; to use it, run: ssoenv allow\n"
+    )
+    assert ssoenv_env.run("allow", str(f)).returncode == 0
+    assert json.loads(ssoenv_env.run("export", "json").stdout)["AWS_PROFILE"] == "dev"
+
+
 # ---- trusted prefixes are absolute ------------------------------------------------------
 
 

@@ -107,6 +107,20 @@ def test_trusted_prefix_matches_whole_directory_names_only(ssoenv_env):
     assert status(f, [str(ssoenv_env.home / "work" / "proj")]) == trust.UNKNOWN
 
 
+def test_a_trusted_prefix_covers_the_users_own_files_and_roots_only(ssoenv_env):
+    f = str(ssoenv_env.write_dotfile("dev\n"))
+    found = locate.read(f)
+    assert found.owner == os.stat(f).st_uid
+    prefixes = [str(ssoenv_env.home / "work")]
+    digest = locate.digest(found)
+    for owner, expected in (
+        (os.geteuid(), trust.TRUSTED_PREFIX),
+        (0, trust.TRUSTED_PREFIX),
+        (os.geteuid() + 4242, trust.UNKNOWN),
+    ):
+        assert trust.status(f, digest, prefixes, owner=owner) == expected, owner
+
+
 def test_deny_wins_over_a_trusted_prefix(ssoenv_env):
     f = ssoenv_env.write_dotfile("dev\n")
     deny(f)
