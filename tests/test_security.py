@@ -6,6 +6,7 @@ local Identity Center emulator where a token could be sent elsewhere."""
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -216,6 +217,7 @@ def test_an_allowed_file_cannot_hand_curl_a_settings_file_that_writes_anywhere(
 ):
     # curl reads $CURL_HOME/.curlrc; one shipped in a repository can send any download
     # to a file of the attacker's choosing, such as the user's shell rc.
+    assert shutil.which("curl"), "curl is not installed; .ci/run installs it with apt-get"
     target = sandbox.path("pwned")
     proj = sandbox.project("shop", "profile: dev\nenv:\n  CURL_HOME: .\n")
     sandbox.write("shop/.curlrc", 'output = "%s"\n' % target)
