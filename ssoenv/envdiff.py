@@ -78,6 +78,18 @@ def held(env, record: Record, wanted: dict) -> list:
     return [name for name in wanted if name in keep]
 
 
+def applied(env, changes: dict) -> dict:
+    """A copy of `env` with `changes` made ({name: value, or None to unset}), as the shell
+    makes them."""
+    after = dict(env)
+    for name, value in changes.items():
+        if value is None:
+            after.pop(name, None)
+        else:
+            after[name] = value
+    return after
+
+
 def plan(env, record: Record, wanted: dict):
     """(changes, new_record).
 

@@ -478,16 +478,6 @@ def credentials_step(profile: dict):
     )
 
 
-def _overlay(env, changes: dict) -> dict:
-    after = dict(env)
-    for name, value in changes.items():
-        if value is None:
-            after.pop(name, None)
-        else:
-            after[name] = value
-    return after
-
-
 def watched_files(out: Outcome) -> list:
     """The files whose edits can change what the project applies: the AWS config and
     credentials files and the account names (portable files resolve through them), and
@@ -525,7 +515,7 @@ def compute(env=None):
     # Another file than last time: leave the old one first (a value set by hand stays),
     # then enter the new one from there, so that entering always applies its values.
     left = envdiff.plan(env, record, {})[0] if switching else {}
-    start = _overlay(env, left) if left else env
+    start = envdiff.applied(env, left) if left else env
     current = {} if switching else record
     base = {name: envdiff.recorded(name, v) for name, v in out.wanted.items()}
     entering = bool(out.wanted) and (switching or applied != base)
@@ -566,7 +556,7 @@ def compute(env=None):
         out.wanted.update(keys)
 
     entered, new_record = envdiff.plan(start, current, out.wanted)
-    after = _overlay(start, entered)
+    after = envdiff.applied(start, entered)
     changes = {}
     for name in set(left) | set(entered) | {n for n in env if env[n] != real_env.get(n)}:
         if real_env.get(name) != after.get(name):

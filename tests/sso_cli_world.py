@@ -175,12 +175,7 @@ class World:
         env = dict(os.environ)
         env["PYTHONPATH"] = ROOT
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        for name, value in changes.items():
-            if value is None:
-                env.pop(name, None)
-            else:
-                env[name] = value
-        return env
+        return applied(env, changes)
 
     def run(self, *args, cwd=None, env=None, timeout=60, secret_stdout=False):
         """`ssoenv ARGS` without a terminal; its output is checked for secrets at the end

@@ -207,9 +207,9 @@ def environment_for(profile, *, interactive: bool) -> dict:
     config = awsconfig.load()
     wants_keys = False
     if profile:
-        _apply(env, envdiff.plan(env, record, {})[0])
+        env = envdiff.applied(env, envdiff.plan(env, record, {})[0])
         p = config.profile(profile)
-        _apply(env, export.profile_variables(profile))
+        env = envdiff.applied(env, export.profile_variables(profile))
         name = profile
         if p.region and not env.get("AWS_REGION"):
             env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = p.region
@@ -223,7 +223,7 @@ def environment_for(profile, *, interactive: bool) -> dict:
             )
         for line in out.warnings:
             sys.stderr.write("ssoenv: %s\n" % escape(line))
-        _apply(env, envdiff.plan(env, record, out.wanted)[0])
+        env = envdiff.applied(env, envdiff.plan(env, record, out.wanted)[0])
         name = out.profile["name"]
         wants_keys = bool(out.dotfile.get("credentials"))
     p = config.profile(name)
@@ -242,14 +242,6 @@ def environment_for(profile, *, interactive: bool) -> dict:
             if wants_keys:
                 env.update(creds.environment())
     return env
-
-
-def _apply(env: dict, changes: dict) -> None:
-    for name, value in changes.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
 
 
 COMMANDS = [login, logout, credential_process, exec_]
