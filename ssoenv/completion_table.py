@@ -323,14 +323,15 @@ TABLE = {
                 False,
             ],
             [["--region"], True, "Default region of the profiles.", False],
-            [["--prune"], False, "Remove profiles of roles no longer assigned.", False],
-            [["--dry-run"], False, "Print the change to the AWS config; write nothing.", False],
             [
-                ["--refresh"],
+                ["--prune"],
                 False,
-                "List accounts and roles again, not from the cache of the last listing.",
+                "Remove profiles of roles no longer assigned (asks first; --yes without "
+                "a terminal).",
                 False,
             ],
+            [["--yes", "-y"], False, "Prune without asking.", False],
+            [["--dry-run"], False, "Print the change to the AWS config; write nothing.", False],
             [
                 ["--timeout"],
                 True,

@@ -186,6 +186,96 @@ def _previous(doc: ConfigDocument, span) -> Dict[Tuple[str, str], PopulatedProfi
     return out
 
 
+def previous_profiles(
+    text: str, session_name: str
+) -> Optional[Dict[Tuple[str, str], PopulatedProfile]]:
+    """The profiles of the session's block, by (account, role); None when there is no block
+    (the session was never populated)."""
+    doc = ConfigDocument(text)
+    span = doc.find_block(block_tag(session_name))
+    return None if span is None else _previous(doc, span)
+
+
+@dataclasses.dataclass
+class OrgChanges:
+    """What the organisation gained and lost since the last populate, by account."""
+
+    accounts_added: List[Tuple[str, List[str]]]  # (account id, roles)
+    accounts_removed: List[Tuple[str, List[str]]]
+    roles_added: List[Tuple[str, str]]  # (account id, role)
+    roles_removed: List[Tuple[str, str]]
+
+    def summary(self) -> str:
+        if not (
+            self.accounts_added or self.accounts_removed or self.roles_added or self.roles_removed
+        ):
+            return "since the last populate: no account or role added or removed"
+
+        def count(n: int, what: str) -> str:
+            return "%d %s%s" % (n, what, "" if n == 1 else "s")
+
+        return "since the last populate: %s added, %d removed; %s added, %d removed" % (
+            count(len(self.accounts_added), "account"),
+            len(self.accounts_removed),
+            count(len(self.roles_added), "role"),
+            len(self.roles_removed),
+        )
+
+    def lines(
+        self,
+        names: Dict[str, str],
+        previous: Dict[Tuple[str, str], PopulatedProfile],
+        pruned: bool,
+    ) -> List[str]:
+        """One line per account added or removed and per role added or removed, by name."""
+
+        def account(aid: str) -> str:
+            name = names.get(aid)
+            return "%s (%s)" % (name, aid) if name and name != aid else aid
+
+        def fate(keys) -> str:
+            profiles = [previous[k].name for k in keys if k in previous]
+            if not profiles:
+                return ""
+            them = "profile%s %s" % ("" if len(profiles) == 1 else "s", ", ".join(profiles))
+            if pruned:
+                return " (%s removed)" % them
+            return " (%s kept; --prune removes %s)" % (them, "it" if len(profiles) == 1 else "them")
+
+        out = []
+        for aid, roles in self.accounts_added:
+            out.append("account added: %s: %s" % (account(aid), ", ".join(roles)))
+        for aid, roles in self.accounts_removed:
+            keys = [(aid, r) for r in roles]
+            out.append("account removed: %s: %s%s" % (account(aid), ", ".join(roles), fate(keys)))
+        for aid, role in self.roles_added:
+            out.append("role added: %s: %s" % (account(aid), role))
+        for aid, role in self.roles_removed:
+            out.append("role removed: %s: %s%s" % (account(aid), role, fate([(aid, role)])))
+        return out
+
+
+def org_changes(previous: Iterable[Tuple[str, str]], accounts_roles: Iterable[dict]) -> OrgChanges:
+    """Compare the (account, role) pairs of the last populate with a fresh listing."""
+    before: Dict[str, Set[str]] = {}
+    for aid, role in previous:
+        before.setdefault(aid, set()).add(role)
+    now: Dict[str, Set[str]] = {}
+    for a in _assignments(accounts_roles):
+        now.setdefault(a.account_id, set()).add(a.role_name)
+    changes = OrgChanges([], [], [], [])
+    for aid in sorted(set(before) | set(now)):
+        old, new = before.get(aid, set()), now.get(aid, set())
+        if not old:
+            changes.accounts_added.append((aid, sorted(new)))
+        elif not new:
+            changes.accounts_removed.append((aid, sorted(old)))
+        else:
+            changes.roles_added += [(aid, r) for r in sorted(new - old)]
+            changes.roles_removed += [(aid, r) for r in sorted(old - new)]
+    return changes
+
+
 def apply_populate(
     text: str,
     session_name: str,

@@ -98,10 +98,10 @@ def test_prune_removes_profiles_of_accounts_no_longer_listed(populated, emulator
     with open(config_path(), "a") as f:
         f.write(AFTER)
     emulator.configure(accounts=[a for a in DEFAULT_ACCOUNTS if a["accountName"] == "dev"])
-    kept = run("--refresh")
+    kept = run()
     assert "0 removed" in kept.stderr
     assert "[profile prod.readonly]" in read_config()
-    pruned = run("--prune", "--refresh")
+    pruned = run("--prune", "--yes")
     assert pruned.returncode == 0, pruned.stderr
     assert "1 removed" in pruned.stderr
     head, inner, tail = block(read_config())
@@ -161,3 +161,86 @@ def test_hundreds_of_accounts(emulator, session):
     _, inner, _ = block(read_config())
     assert inner.count("[profile account-") == 500
     assert "[profile account-249.admin]" in inner
+
+
+def test_lists_afresh_and_names_what_the_org_gained_and_lost(populated, emulator):
+    # The org changed right after the last populate: its listing is still in the cache,
+    # yet populate shows the org as it is now.
+    staging = {
+        "accountId": "333333333333",
+        "accountName": "staging",
+        "emailAddress": "staging@example.com",
+        "roles": ["Admin"],
+    }
+    dev = [dict(a) for a in DEFAULT_ACCOUNTS if a["accountName"] == "dev"]
+    dev[0]["roles"] = ["Admin", "PowerUser"]
+    emulator.configure(accounts=dev + [staging])
+    result = run()
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert (
+        "ssoenv: since the last populate: 1 account added, 1 removed; 1 role added, 1 removed"
+        in lines
+    )
+    assert "ssoenv: account added: staging (333333333333): Admin" in lines
+    assert (
+        "ssoenv: account removed: prod (222222222222): ReadOnly "
+        "(profile prod.readonly kept; --prune removes it)" in lines
+    )
+    assert "ssoenv: role added: dev (111111111111): PowerUser" in lines
+    assert (
+        "ssoenv: role removed: dev (111111111111): ReadOnly "
+        "(profile dev.readonly kept; --prune removes it)" in lines
+    )
+    _, inner, _ = block(read_config())
+    assert "[profile staging.admin]" in inner and "[profile dev.poweruser]" in inner
+    assert "[profile prod.readonly]" in inner
+
+
+def test_an_unchanged_org_says_so(populated):
+    again = run()
+    assert again.returncode == 0, again.stderr
+    assert "ssoenv: since the last populate: no account or role added or removed" in again.stderr
+
+
+def test_prune_without_a_terminal_needs_yes_and_changes_nothing(populated, emulator):
+    before = read_config()
+    emulator.configure(accounts=[a for a in DEFAULT_ACCOUNTS if a["accountName"] == "dev"])
+    refused = run("--prune")
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1] == (
+        "ssoenv: --prune would remove 1 profile from %s: prod.readonly; "
+        "pass --yes to remove it, or --dry-run to see the change"
+        % config_path().replace(os.environ["HOME"], "~")
+    )
+    assert read_config() == before
+    dry = run("--prune", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "-[profile prod.readonly]" in dry.stdout
+    assert "dry run: 0 added, 0 updated, 1 removed" in dry.stderr
+    assert read_config() == before
+
+
+def test_prune_at_a_terminal_lists_and_asks(populated, emulator):
+    pexpect = pytest.importorskip("pexpect")
+    before = read_config()
+    emulator.configure(accounts=[a for a in DEFAULT_ACCOUNTS if a["accountName"] == "dev"])
+    argv = ["-m", "ssoenv", "populate", "--sso-session", SESSION_NAME, "--prune"]
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    child = pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=60)
+    child.expect_exact("--prune removes 1 profile: prod.readonly")
+    child.expect_exact("Remove it from")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "nothing written" in child.before
+    assert read_config() == before
+    child = pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=60)
+    child.expect_exact("Remove it from")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "1 removed" in child.before
+    assert "[profile prod.readonly]" not in read_config()

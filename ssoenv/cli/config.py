@@ -129,12 +129,18 @@ def _block_profiles(text: str, session_name: str) -> dict:
     "[{account_name}.{role_name}].",
 )
 @click.option("--region", help="Default region of the profiles.")
-@click.option("--prune", is_flag=True, help="Remove profiles of roles no longer assigned.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove profiles of roles no longer assigned (asks first; --yes without a terminal).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Prune without asking.")
 @click.option("--dry-run", is_flag=True, help="Print the change to the AWS config; write nothing.")
 @click.option(
     "--refresh",
     is_flag=True,
-    help="List accounts and roles again, not from the cache of the last listing.",
+    hidden=True,
+    help="Accepted for older scripts: populate always lists accounts and roles afresh.",
 )
 @click.option(
     "--timeout",
@@ -146,29 +152,43 @@ def _block_profiles(text: str, session_name: str) -> dict:
 )
 @_login_options
 def populate(
-    sso_session, template, region, prune, dry_run, refresh, timeout, use_device_code, no_browser
+    sso_session,
+    template,
+    region,
+    prune,
+    yes,
+    dry_run,
+    refresh,
+    timeout,
+    use_device_code,
+    no_browser,
 ):
     """Write one profile per account and role of an sso-session.
 
     The profiles live between `# BEGIN ssoenv populate NAME` and `# END ...` lines; each
     run updates that block in place and keeps the names it gave before. The rest of the
-    file is never touched. Accounts and roles are listed at the pace IAM Identity Center
-    allows (with progress on stderr) and kept for 12 hours; --refresh lists them again."""
+    file is never touched. Accounts and roles are listed afresh each time, at the pace IAM
+    Identity Center allows (with progress on stderr), and what the organisation gained and
+    lost since the last run is named."""
+    from ssoenv import accounts as account_names
     from ssoenv import awsconfig, configedit, paths, sessions
     from ssoenv import populate as populate_module
     from ssoenv.configure import ensure_login
-    from ssoenv.errors import SsoenvError
+    from ssoenv.errors import SsoenvError, UsageError
     from ssoenv.progress import RoleProgress
     from ssoenv.sso import assignments, portal
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
     ensure_login(session, use_device_code=use_device_code, open_browser=not no_browser)
     pacing = portal.Pacing(deadline_seconds=timeout)
-    listed = assignments.accounts(session, refresh=refresh, pacing=pacing)
+    # Always afresh: a cached listing would hide accounts added or removed since, and prune
+    # against an old list. The listing still refreshes the cache the configure menu uses.
+    store = not dry_run
+    listed = assignments.accounts(session, refresh=True, pacing=pacing, store=store)
     progress = RoleProgress(f"listing roles of {session.label}")
     try:
         items = assignments.assignments(
-            session, listed, refresh=refresh, pacing=pacing, progress=progress
+            session, listed, refresh=True, pacing=pacing, progress=progress, store=store
         )
     except portal.ListingError as e:
         progress.close()
@@ -180,33 +200,58 @@ def populate(
             error.exit_code = 130
         raise error from None
     progress.close()
-    seen = {}
 
-    def edit(text: str) -> str:
-        new = populate_module.apply_populate(
-            text,
-            sso_session,
-            items,
-            prune=prune,
-            template=template or populate_module.DEFAULT_TEMPLATE,
-            region=region,
+    snap = configedit.read_config()
+    shown = paths.display(snap.path)
+    new_text = populate_module.apply_populate(
+        snap.text,
+        sso_session,
+        items,
+        prune=prune,
+        template=template or populate_module.DEFAULT_TEMPLATE,
+        region=region,
+    )
+    old = _block_profiles(snap.text, sso_session)
+    new = _block_profiles(new_text, sso_session)
+    previous = populate_module.previous_profiles(snap.text, sso_session)
+    if previous is not None:
+        changes = populate_module.org_changes(previous, items)
+        names = dict(account_names.load_names())
+        names.update({a["accountId"]: a.get("accountName") or "" for a in listed})
+        _say(changes.summary())
+        for line in changes.lines(names, previous, pruned=prune):
+            _say(line)
+    gone = [n for n in old if n not in new]
+    if gone and not dry_run and not yes:
+        if not _interactive():
+            raise UsageError(
+                "--prune would remove %d %s from %s: %s; pass --yes to remove %s, or --dry-run "
+                "to see the change"
+                % (
+                    len(gone),
+                    "profile" if len(gone) == 1 else "profiles",
+                    shown,
+                    ", ".join(gone),
+                    "it" if len(gone) == 1 else "them",
+                )
+            )
+        _say(
+            "--prune removes %d %s: %s"
+            % (len(gone), "profile" if len(gone) == 1 else "profiles", ", ".join(gone))
         )
-        seen["old"], seen["new"] = text, new
-        return new
-
-    diff = configedit.update_config(edit, dry_run=dry_run)
-    old = _block_profiles(seen["old"], sso_session)
-    new = _block_profiles(seen["new"], sso_session)
+        question = "Remove %s from %s?" % ("it" if len(gone) == 1 else "them", shown)
+        if not click.confirm(question, default=False, err=True):
+            _say("nothing written")
+            return
+    diff = configedit.write_config(snap.path, new_text, dry_run=dry_run, based_on=snap)
     added = sum(1 for n in new if n not in old)
-    removed = sum(1 for n in old if n not in new)
     updated = sum(1 for n in new if n in old and new[n] != old[n])
     counts = "%d added, %d updated, %d removed, %d unchanged" % (
         added,
         updated,
-        removed,
+        len(gone),
         len(new) - added - updated,
     )
-    shown = paths.display(paths.aws_config_file())
     if dry_run:
         click.echo(diff, nl=False)
         _say("dry run: %s (%s not changed)" % (counts, shown))

@@ -159,10 +159,11 @@ def assignments(
     pacing=None,
     progress=None,
     workers: int = 8,
+    store: bool = True,
 ) -> List[dict]:
     """`{"accountId", "accountName", "roleName"}` for every role of every account in
     `listed`; only accounts without fresh cached roles are asked about. The cache is
-    written once, when every account has been listed."""
+    written once, when every account has been listed (never with `store=False`)."""
     from ssoenv.sso import portal
 
     ids = list(dict.fromkeys(a["accountId"] for a in listed))
@@ -187,7 +188,8 @@ def assignments(
             e.total += len(known)
             e.roles += sum(len(v) for v in known.values())
             raise
-        _store(session, roles=fetched)
+        if store:
+            _store(session, roles=fetched)
     table = dict(known, **fetched)
     return [
         {"accountId": a["accountId"], "accountName": a.get("accountName"), "roleName": r}
