@@ -200,7 +200,7 @@ def _portable_with_lookup(dot: dict, lookup: str) -> dict:
             return {"notice": notice}
         problem = name_lookup.last_problem(found["lookup"])
     else:
-        problem = name_lookup.look_up_now(found["lookup"])
+        problem = name_lookup.look_up_now(found["lookup"], account)
         found = portable_info(account, role, start_url)
         if "lookup" not in found:
             return found

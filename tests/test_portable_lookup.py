@@ -12,6 +12,7 @@ from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
 from ssoenv import accounts
+from ssoenv.emulator import DEFAULT_ACCOUNTS
 
 PORTABLE = "account: dev\nrole: Admin\n"  # dev is 111111111111; profile dev-admin has Admin
 NOTICE = (
@@ -132,3 +133,51 @@ def test_the_background_lookup_runs_none_of_the_projects_modules(world, session)
     wait_until(lookup_finished(world), what="the background lookup")
     assert accounts.load_names()["111111111111"] == "dev"
     assert not os.path.exists(marker), open(marker).read()
+
+
+def an_org_that_grew_after_its_listing_was_cached(world, session):
+    """A fresh cached listing of dev and prod; then the organisation gains staging, and the
+    user has a profile for it. Returns a project naming staging and the ListAccounts count."""
+    issue_token(world.emulator, session)
+    first = world.run("exec", "--", "true", cwd=world.project("proj", PORTABLE))
+    assert first.returncode == 0, first.stderr
+    staging = {
+        "accountId": "333333333333",
+        "accountName": "staging",
+        "emailAddress": "staging@example.com",
+        "roles": ["Admin"],
+    }
+    world.emulator.configure(accounts=[*DEFAULT_ACCOUNTS, staging])
+    with open(os.environ["AWS_CONFIG_FILE"], "a") as f:
+        f.write(
+            f"\n[profile staging-admin]\nsso_session = {SESSION_NAME}\n"
+            "sso_account_id = 333333333333\nsso_role_name = Admin\n"
+        )
+    project = world.project("stage", "account: staging\nrole: Admin\n")
+    return project, world.emulator.calls["ListAccounts"]
+
+
+def test_a_command_lists_afresh_a_name_the_cached_listing_lacks(world, session):
+    project, calls = an_org_that_grew_after_its_listing_was_cached(world, session)
+    result = world.run(
+        "exec",
+        "--",
+        sys.executable,
+        "-c",
+        "import os; print(os.environ['AWS_PROFILE'])",
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "staging-admin\n"
+    assert world.emulator.calls["ListAccounts"] == calls + 1
+
+
+def test_the_hook_lists_afresh_a_name_the_cached_listing_lacks(world, session):
+    project, calls = an_org_that_grew_after_its_listing_was_cached(world, session)
+    changes, lines = export_json(world, project)
+    assert lines == [(NOTICE % "staging").replace("~/proj/", "~/stage/")]
+    wait_until(lookup_finished(world), what="the background lookup")
+    later, lines = export_json(world, project, env=applied(world.env(), changes))
+    assert later["AWS_PROFILE"] == "staging-admin"
+    assert lines == ["ssoenv: loaded ~/stage/.ssoenv (profile staging-admin)"]
+    assert world.emulator.calls["ListAccounts"] == calls + 1

@@ -50,18 +50,42 @@ def _mtime(path: str) -> Optional[float]:
         return None
 
 
-def look_up_now(sessions: List[list]) -> Optional[str]:
+def _names(listed: List[dict], account: str) -> bool:
+    return any(account in (a.get("accountName"), a.get("accountId")) for a in listed)
+
+
+def look_up_now(sessions: List[list], account: Optional[str] = None) -> Optional[str]:
     """List the accounts of each session (the cached listing while fresh) and remember their
-    names; returns why a session could not be listed (the first such reason), else None."""
+    names; returns why a session could not be listed (the first such reason), else None.
+
+    When no listing has `account`, the sessions whose listing came from the cache are
+    listed afresh, once: the account may be newer than the cache."""
     from ssoenv import accounts
     from ssoenv.sso import assignments, portal
 
     problem = None
+    found = False
+    from_cache = []
     for value in sessions:
         session = from_values(value)
         try:
+            cached = assignments.cached_accounts(session)
             listed = assignments.accounts(
                 session, pacing=portal.Pacing(deadline_seconds=DEADLINE_SECONDS)
+            )
+        except SsoenvError as e:
+            problem = problem or str(e)
+            continue
+        accounts.remember_names(listed)
+        if cached is not None:
+            from_cache.append(session)
+        found = found or (account is not None and _names(listed, account))
+    if account is None or found:
+        return problem
+    for session in from_cache:
+        try:
+            listed = assignments.accounts(
+                session, refresh=True, pacing=portal.Pacing(deadline_seconds=DEADLINE_SECONDS)
             )
         except SsoenvError as e:
             problem = problem or str(e)
@@ -85,7 +109,7 @@ def in_background(account: str, sessions: List[list]) -> Optional[str]:
             continue
         try:
             paths.write_private(base + ".stamp", str(int(time.time())))
-            _start(value)
+            _start(value, account)
         except OSError:
             continue  # no lookup then: the hook shows why the file does not apply
         started.append(value)
@@ -107,14 +131,14 @@ def last_problem(sessions: List[list]) -> Optional[str]:
     return None
 
 
-def _start(value: list) -> int:
+def _start(value: list, account: str) -> int:
     import json
     import subprocess
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     with open(os.devnull, "r+b") as devnull:
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _RUN, root, json.dumps([value])],
+            [sys.executable, "-I", "-c", _RUN, root, json.dumps([value]), account],
             stdin=devnull,
             stdout=devnull,
             stderr=devnull,
@@ -135,7 +159,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         sessions = json.loads(argv[0])
-        problem = look_up_now(sessions)
+        problem = look_up_now(sessions, argv[1] if len(argv) > 1 else None)
     except Exception as e:  # a detached process has nobody to show a traceback to
         sessions, problem = [], "looking up account names failed: %s" % type(e).__name__
     for value in sessions:
