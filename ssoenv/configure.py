@@ -4,8 +4,10 @@ import dataclasses
 import os
 import re
 import sys
+import time
 from typing import Callable, Dict, List, Optional, Sequence
 
+from ssoenv import menu
 from ssoenv.errors import ConfigError, SsoenvError, UsageError
 from ssoenv.safetext import escape
 
@@ -50,7 +52,7 @@ class Asker:
 
     def _missing(self, flag: str, what: str):
         # The question without a menu's count: "Account (300)" asks for the account.
-        what = re.sub(r"\s*\(\d+\)$", "", what)
+        what = re.sub(r"\s*\(\d+[^()]*\)$", "", what)
         return UsageError(f"no terminal to ask for the {what} on; pass {flag}")
 
     def text(
@@ -76,15 +78,14 @@ class Asker:
                 return value
             click.echo(f"ssoenv: an answer is needed{'; ' + hint if hint else ''}", err=True)
 
-    def pick(self, label: str, flag: str, items: Sequence[str]) -> int:
+    def pick(self, label: str, flag: str, items: Sequence[str], refreshable: bool = False) -> int:
+        """The index of the item chosen; raises menu.Refresh on Ctrl-R when `refreshable`."""
         if len(items) == 1:
             return 0
         if not self.interactive:
             raise self._missing(flag, label.lower())
         if self._choose is None:
-            from ssoenv import menu
-
-            return menu.choose(items, label)
+            return menu.choose(items, label, refreshable=refreshable)
         return self._choose(items, label)
 
     def confirm(self, label: str, flag: str, default: bool) -> bool:
@@ -322,7 +323,21 @@ def choose_session(text: str, opts: Options, ask: Asker) -> SessionChoice:
     return SessionChoice(name, start_url.strip(), region.strip(), scopes.strip(), True)
 
 
-def _pick_account(accounts: List[dict], wanted: Optional[str], ask: Asker, label: str) -> dict:
+def listing_age(seconds: float) -> str:
+    """`listed just now`, `listed 5 min ago`, `listed 3 h ago`."""
+    minutes = int(max(0, seconds) // 60)
+    if minutes < 1:
+        return "listed just now"
+    if minutes < 60:
+        return "listed %d min ago" % minutes
+    return "listed %d h ago" % (minutes // 60)
+
+
+def _pick_account(
+    accounts: List[dict], wanted: Optional[str], ask: Asker, label: str, age: Optional[str] = None
+) -> dict:
+    """The account wanted, or the one chosen from a menu whose title says the listing's
+    `age`; raises menu.Refresh when the user asks to list again."""
     accounts = sorted(
         accounts, key=lambda a: ((a.get("accountName") or "").lower(), a["accountId"])
     )
@@ -345,7 +360,10 @@ def _pick_account(accounts: List[dict], wanted: Optional[str], ask: Asker, label
         f"{(a.get('accountName') or '').ljust(width)}  {a['accountId']}  {a.get('emailAddress') or ''}".rstrip()
         for a in accounts
     ]
-    return accounts[ask.pick(f"Account ({len(accounts)})", "--account-id", items)]
+    if age is None:
+        return accounts[ask.pick(f"Account ({len(accounts)})", "--account-id", items)]
+    title = f"Account ({len(accounts)}, {age}; Ctrl-R lists again)"
+    return accounts[ask.pick(title, "--account-id", items, refreshable=True)]
 
 
 def _pick_role(roles: List[str], wanted: Optional[str], ask: Asker, account: str) -> str:
@@ -398,10 +416,18 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
         # opens at once; listed (at the portal's pace) when missing, stale or --refresh.
         pacing = portal.Pacing(deadline_seconds=MENU_DEADLINE_SECONDS)
         store = not opts.dry_run
-        listed = assignments.accounts(session, refresh=opts.refresh, pacing=pacing, store=store)
-        account = _pick_account(listed, opts.account_id, ask, session.label)
+        refresh = opts.refresh
+        while True:
+            listed_at = None if refresh else assignments.accounts_listed_at(session)
+            listed = assignments.accounts(session, refresh=refresh, pacing=pacing, store=store)
+            age = listing_age(time.time() - (listed_at or time.time()))
+            try:
+                account = _pick_account(listed, opts.account_id, ask, session.label, age)
+                break
+            except menu.Refresh:
+                refresh = True
         roles = assignments.roles(
-            session, account["accountId"], refresh=opts.refresh, pacing=pacing, store=store
+            session, account["accountId"], refresh=refresh, pacing=pacing, store=store
         )
         role = _pick_role(roles, opts.role_name, ask, account["accountId"])
 

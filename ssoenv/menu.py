@@ -8,6 +8,12 @@ from typing import List, Optional, Sequence
 # Keys as the menu understands them, after escape sequences are decoded.
 UP, DOWN, PAGE_UP, PAGE_DOWN, HOME, END = "up", "down", "page-up", "page-down", "home", "end"
 ENTER, BACKSPACE, CLEAR, ABORT = "enter", "backspace", "clear", "abort"
+REFRESH = "refresh"
+
+
+class Refresh(Exception):
+    """The user asked for the items to be listed again (Ctrl-R, where the menu offers it)."""
+
 
 _CONTROL = {
     "\r": ENTER,
@@ -17,6 +23,7 @@ _CONTROL = {
     "\x0e": DOWN,  # Ctrl-N
     "\x10": UP,  # Ctrl-P
     "\x15": CLEAR,  # Ctrl-U
+    "\x12": REFRESH,  # Ctrl-R
     "\x03": ABORT,  # Ctrl-C (raw mode delivers it as a byte)
     "\x04": ABORT,  # Ctrl-D
     "\x1b": ABORT,  # Esc on its own
@@ -40,8 +47,9 @@ _SEQUENCES = {
 class MenuState:
     """What the menu shows: the filter, the matching items and the cursor among them."""
 
-    def __init__(self, items: Sequence[str], height: int = 10):
+    def __init__(self, items: Sequence[str], height: int = 10, refreshable: bool = False):
         self.items = list(items)
+        self.refreshable = refreshable
         self.height = max(1, height)
         self.filter = ""
         self.matches: List[int] = list(range(len(self.items)))
@@ -66,9 +74,14 @@ class MenuState:
     def handle(self, key: str) -> Optional[int]:
         """Apply one key; returns the chosen item's index on Enter, else None.
 
-        Raises KeyboardInterrupt on Ctrl-C, Ctrl-D or Esc."""
+        Raises KeyboardInterrupt on Ctrl-C, Ctrl-D or Esc, and Refresh on Ctrl-R in a menu
+        that offers it (elsewhere Ctrl-R does nothing)."""
         if key == ABORT:
             raise KeyboardInterrupt
+        if key == REFRESH:
+            if self.refreshable:
+                raise Refresh
+            return None
         if key == ENTER:
             return self.matches[self.cursor] if self.matches else None
         if key == UP:
@@ -132,11 +145,14 @@ def decode(read) -> str:
     return ABORT if not seq else "ignored"
 
 
-def choose(items: Sequence[str], title: str, *, height: Optional[int] = None) -> int:
+def choose(
+    items: Sequence[str], title: str, *, height: Optional[int] = None, refreshable: bool = False
+) -> int:
     """Let the user pick one of `items` on the terminal; returns its index.
 
     Draws on stderr and reads the keys from stdin in raw mode, restoring the terminal
-    whatever happens. Raises KeyboardInterrupt when the user aborts."""
+    whatever happens. Raises KeyboardInterrupt when the user aborts, and Refresh on Ctrl-R
+    when `refreshable`."""
     import shutil
     import termios
     import tty
@@ -145,7 +161,7 @@ def choose(items: Sequence[str], title: str, *, height: Optional[int] = None) ->
     size = shutil.get_terminal_size((80, 24))
     if height is None:
         height = max(3, min(15, size.lines - 5))
-    state = MenuState(items, height)
+    state = MenuState(items, height, refreshable)
     err = sys.stderr
     saved = termios.tcgetattr(fd)
     drawn = 0
@@ -188,6 +204,9 @@ def choose(items: Sequence[str], title: str, *, height: Optional[int] = None) ->
                 return chosen
     except KeyboardInterrupt:
         draw([f"{title}: aborted"])
+        raise
+    except Refresh:
+        draw([f"{title}: listing again"])
         raise
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -411,6 +411,31 @@ def test_wizard_shows_a_window_not_hundreds_of_lines(many_accounts, tmp_path):
     child.close()
 
 
+def test_the_menu_shows_the_listings_age_and_ctrl_r_lists_again(many_accounts, tmp_path):
+    first = spawn_wizard(tmp_path, "--sso-session", SESSION_NAME)
+    first.expect(r"Account \(300, listed just now; Ctrl-R lists again\)")
+    first.sendcontrol("c")
+    first.expect(pexpect.EOF)
+    first.close()
+    # The organisation grows after the listing was cached: the menu shows the cached
+    # listing, says how old it is, and Ctrl-R lists afresh.
+    many_accounts.generate_accounts(301)
+    calls = many_accounts.calls["ListAccounts"]
+    child = spawn_wizard(tmp_path, "--sso-session", SESSION_NAME)
+    child.expect(r"Account \(300, listed (just now|1 min ago); Ctrl-R lists again\)")
+    child.expect(r"300 of 300")
+    assert many_accounts.calls["ListAccounts"] == calls
+    child.sendcontrol("r")
+    child.expect(r"Account \(301, listed just now; Ctrl-R lists again\)")
+    child.expect(r"301 of 301")
+    child.send("account-300\r")
+    child.expect("Role")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert many_accounts.calls["ListAccounts"] > calls
+
+
 def test_ctrl_c_in_the_menu_leaves_the_config_byte_identical(many_accounts, tmp_path):
     before = os.stat(config_path())
     child = spawn_wizard(tmp_path, "--sso-session", SESSION_NAME)
@@ -524,7 +549,7 @@ def test_wizard_creates_a_new_session_and_logs_in(emulator, tmp_path):
     child.expect(r"SSO registration scopes \[sso:account:access\]: ")
     child.sendline("")
     child.expect('logging in to sso-session "corp"')
-    child.expect(r"Account \(2\)")
+    child.expect(r"Account \(2, listed just now; Ctrl-R lists again\)")
     child.send("prod\r")
     child.expect("Profile name")  # prod has one role: not asked
     child.sendline("")

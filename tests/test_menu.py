@@ -151,3 +151,13 @@ def test_real_terminal_esc_aborts():
     child.send("\x1b")
     child.expect("ABORTED")
     child.expect(pexpect.EOF)
+
+
+def test_ctrl_r_asks_for_a_new_listing_only_where_the_menu_offers_it():
+    ctrl_r = menu.decode(lambda n: "\x12")
+    assert ctrl_r == menu.REFRESH
+    plain = menu.MenuState(["a", "b"])
+    assert keys(plain, ctrl_r, menu.DOWN, menu.ENTER) == 1
+    refreshable = menu.MenuState(["a", "b"], refreshable=True)
+    with pytest.raises(menu.Refresh):
+        refreshable.handle(ctrl_r)

@@ -55,6 +55,12 @@ def cached_accounts(session: SsoSession, ttl: float = TTL_SECONDS) -> Optional[L
     return None
 
 
+def accounts_listed_at(session: SsoSession, ttl: float = TTL_SECONDS) -> Optional[float]:
+    """When the cached account listing was made (epoch seconds), while it is fresh."""
+    entry = _load(session).get("accounts")
+    return entry["at"] if _fresh(entry, time.time(), ttl) else None
+
+
 def cached_roles(
     session: SsoSession, account_ids: List[str], ttl: float = TTL_SECONDS
 ) -> Dict[str, List[str]]:
