@@ -118,6 +118,22 @@ TABLE = {
             ],
             [["--print"], False, "Print the sign-in URL; open nothing.", False],
             [
+                ["--portal"],
+                False,
+                "Through the access portal's shortcut link (your browser's portal "
+                "sign-in; no key leaves this machine), or a federation sign-in with the "
+                "role's keys; default: the console_mode setting, else --federation.",
+                False,
+            ],
+            [
+                ["--federation"],
+                False,
+                "Through the access portal's shortcut link (your browser's portal "
+                "sign-in; no key leaves this machine), or a federation sign-in with the "
+                "role's keys; default: the console_mode setting, else --federation.",
+                False,
+            ],
+            [
                 ["--duration"],
                 True,
                 "How long the console session lasts, 15m to 12h (3600, 90m, 2h, 1h30m).",

@@ -1,5 +1,6 @@
 """`ssoenv console`: an AWS console sign-in URL from a profile's role credentials, through
-the federation endpoint, and a graphical browser to open it in (one per profile if asked)."""
+the federation endpoint, or the access portal's shortcut link; and a graphical browser to
+open it in (one per profile if asked)."""
 
 import json
 import os
@@ -74,6 +75,31 @@ def destination(service: Optional[str], region: Optional[str], part: str) -> str
     """The console page to land on: the service's (default: the console home), in the region."""
     url = "%s/%s/home" % (CONSOLES[part], service or "console")
     return url + ("?region=" + region if region else "")
+
+
+def portal_url(
+    start_url: str,
+    account_id: str,
+    role_name: str,
+    service: Optional[str],
+    region: Optional[str],
+    partition_region: Optional[str] = None,
+) -> str:
+    """The access portal's shortcut link to the console as `role_name` in `account_id`:
+    `<start URL>/#/console?account_id=…&role_name=…&destination=<console URL>`. The browser's
+    own portal sign-in opens it; no key or token is in it."""
+    base = start_url.strip()
+    while base and base[-1] in "/#":
+        base = base[:-1]
+    part = partition(region or partition_region or "")
+    query = urllib.parse.urlencode(
+        {
+            "account_id": account_id,
+            "role_name": role_name,
+            "destination": destination(service, region, part),
+        }
+    )
+    return base + "/#/console?" + query
 
 
 def parse_duration(text: str) -> int:

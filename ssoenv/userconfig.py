@@ -12,6 +12,7 @@ KEYS = (
     "login",
     "console_isolate",
     "console_browser",
+    "console_mode",
 )
 DEFAULTS = {
     "trusted_prefixes": [],
@@ -20,9 +21,10 @@ DEFAULTS = {
     "login": "hint",
     "console_isolate": False,
     "console_browser": None,
+    "console_mode": "federation",
 }
 # Named for what the parse checks: a new check must not be skipped by an old entry.
-CACHE_KIND = "userconfig-2"
+CACHE_KIND = "userconfig-3"
 
 
 def load(path=None) -> dict:
@@ -158,6 +160,12 @@ def _console_browser(value):
     return value
 
 
+def _console_mode(value):
+    if value not in ("federation", "portal"):
+        raise ValueError("console_mode must be federation or portal")
+    return value
+
+
 # How each setting is checked: a new setting adds its key to KEYS, DEFAULTS and here.
 CHECKS = {
     "trusted_prefixes": _prefixes,
@@ -166,6 +174,7 @@ CHECKS = {
     "login": _login,
     "console_isolate": _console_isolate,
     "console_browser": _console_browser,
+    "console_mode": _console_mode,
 }
 
 

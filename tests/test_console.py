@@ -432,3 +432,129 @@ def test_a_role_that_needs_mfa_asks_for_the_code_at_a_terminal(chains, federatio
         "AWS_SESSION_TOKEN": session["sessionToken"],
     }
     assert identity(keys, chains.sts_url).startswith("arn:aws:sts::444444444444:assumed-role/")
+
+
+# ---- --portal: the access portal's shortcut link ------------------------------------------
+
+
+def portal_query(url: str) -> dict:
+    """The shortcut link's parts: `<start URL>/#/console?account_id=…&role_name=…&destination=…`."""
+    base, sep, fragment = url.partition("/#/console?")
+    assert sep and base == START_URL, url
+    query = parse_qs(fragment, strict_parsing=True)
+    assert all(len(v) == 1 for v in query.values())
+    return {k: v[0] for k, v in query.items()}
+
+
+def test_portal_prints_the_shortcut_link_without_a_login_or_a_federation_call(world, federation):
+    # Logged out: the portal link needs no token, no role keys and no federation endpoint.
+    result = world.run(
+        "console",
+        "--portal",
+        "--profile",
+        PROFILE,
+        "--service",
+        "s3",
+        "--region",
+        "us-east-1",
+        "--print",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert portal_query(result.stdout.strip()) == {
+        "account_id": ACCOUNT,
+        "role_name": ROLE,
+        "destination": "https://console.aws.amazon.com/s3/home?region=us-east-1",
+    }
+    assert federation.sessions == [] and world.emulator.issued_credentials == []
+
+
+def test_portal_quotes_the_destination_so_it_stays_one_parameter(world, federation):
+    result = world.run("console", "--portal", "--profile", PROFILE, "--print")
+    link = result.stdout.strip()
+    # The destination's own `?` and `=` are escaped: the portal sees three parameters.
+    assert "destination=https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3D" in link
+    assert portal_query(link)["destination"] == (
+        f"https://console.aws.amazon.com/console/home?region={REGION}"
+    )
+
+
+@pytest.mark.parametrize(
+    "start_url",
+    [
+        "https://example.awsapps.com/start",
+        "https://example.awsapps.com/start/",
+        "https://example.awsapps.com/start#",
+        "https://example.awsapps.com/start/#/",
+    ],
+)
+@pytest.mark.parametrize(
+    "region, home",
+    [
+        ("eu-west-1", "https://console.aws.amazon.com"),
+        ("us-gov-west-1", "https://console.amazonaws-us-gov.com"),
+        ("cn-north-1", "https://console.amazonaws.cn"),
+    ],
+)
+def test_portal_links_for_each_partition_and_start_url_form(start_url, region, home):
+    link = console.portal_url(start_url, "123456789012", "Admin+Ops=1,x.y@z-w", "ec2", region)
+    base, sep, fragment = link.partition("/#/console?")
+    assert (base, sep) == ("https://example.awsapps.com/start", "/#/console?")
+    assert {k: v[0] for k, v in parse_qs(fragment).items()} == {
+        "account_id": "123456789012",
+        "role_name": "Admin+Ops=1,x.y@z-w",
+        "destination": f"{home}/ec2/home?region={region}",
+    }
+    # `+` in a role name must not turn into a space.
+    assert "role_name=Admin%2BOps%3D1%2Cx.y%40z-w&" in fragment
+
+
+def test_portal_for_a_chained_profile_opens_its_sso_role_and_says_so(chains, federation, tmp_path):
+    # A browser that only records: the link is never fetched (it names a real portal host).
+    recorder, log = fake_browser(tmp_path / "bin", "browser")
+    result = chains.run(
+        "console", "--portal", "--profile", "chained", env=chains.env(BROWSER=recorder)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "ssoenv: opened the AWS console through the access portal in browser as account "
+        f"{ACCOUNT}, role {ROLE}: the IAM Identity Center role that profile chained starts "
+        "from, not the role it assumes (arn:aws:iam::333333333333:role/Workload); "
+        "for that role: ssoenv console --federation\n"
+    )
+    [[url]] = calls(log)
+    assert portal_query(url)["account_id"] == ACCOUNT
+    assert portal_query(url)["destination"] == (
+        "https://console.aws.amazon.com/console/home?region=eu-central-1"
+    )
+    assert federation.sessions == []
+
+
+def test_console_mode_portal_makes_it_the_default(world, federation, browser, tmp_path):
+    firefox, log = fake_browser(tmp_path / "bin", "firefox")
+    write_settings(
+        world, f"console_mode: portal\nconsole_isolate: true\nconsole_browser: {firefox}\n"
+    )
+    result = world.run("console", "--profile", "dev-admin")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "ssoenv: opened the AWS console through the access portal in firefox (a browser "
+        "profile of its own) as account 111111111111, role Admin\n"
+    )
+    [[arg]] = calls(log)
+    query = {k: v[0] for k, v in parse_qs(arg[len("ext+container:") :]).items()}
+    assert query["name"] == "dev-admin"
+    assert portal_query(query["url"])["role_name"] == "Admin"
+    # --federation still signs in through the federation endpoint.
+    world.login("--profile", PROFILE)
+    printed = world.run("console", "--profile", PROFILE, "--federation", "--print")
+    assert login_query(printed.stdout.strip(), federation)["SigninToken"] == federation.tokens[-1]
+
+
+def test_portal_with_a_duration_is_one_line(world, federation):
+    result = world.run("console", "--portal", "--profile", PROFILE, "--duration", "2h")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "ssoenv: --duration sets the length of a federation sign-in; with --portal the "
+        "permission set's session duration applies\n"
+    )

@@ -7,7 +7,7 @@ import click
 
 from ssoenv.cli import complete_profiles
 from ssoenv.cli.sso import _stderr_is_terminal, fresh_token
-from ssoenv.errors import SsoenvError
+from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.safetext import escape
 
 
@@ -25,6 +25,14 @@ from ssoenv.safetext import escape
 )
 @click.option("--print", "print_only", is_flag=True, help="Print the sign-in URL; open nothing.")
 @click.option(
+    "--portal/--federation",
+    "portal",
+    default=None,
+    help="Through the access portal's shortcut link (your browser's portal sign-in; no key "
+    "leaves this machine), or a federation sign-in with the role's keys; default: the "
+    "console_mode setting, else --federation.",
+)
+@click.option(
     "--duration",
     metavar="D",
     help="How long the console session lasts, 15m to 12h (3600, 90m, 2h, 1h30m).",
@@ -35,13 +43,14 @@ from ssoenv.safetext import escape
     help="Open it in a browser container (Firefox) or profile (Chromium) of the AWS "
     "profile's own; default: the console_isolate setting.",
 )
-def console(profile, service, region, print_only, duration, isolate):
+def console(profile, service, region, print_only, portal, duration, isolate):
     """Open the AWS console signed in as the role of the .ssoenv here (or of --profile).
 
     \b
     ssoenv console
     ssoenv console --profile prod --service cloudformation --region us-east-1
     ssoenv console --print          # only print the sign-in URL
+    ssoenv console --portal         # through the access portal (multi-session friendly)
     """
     from ssoenv import awsconfig, rolecredentials, sessions, userconfig
     from ssoenv import console as console_module
@@ -59,6 +68,18 @@ def console(profile, service, region, print_only, duration, isolate):
     if not region:
         region = dotfile_region or config.profile(name).region
         console_module.check_region(region, "profile %s" % name)
+    if isolate is None:
+        isolate = bool(settings.get("console_isolate"))
+    if portal is None:
+        portal = settings.get("console_mode") == "portal"
+    if portal:
+        if seconds is not None:
+            raise UsageError(
+                "--duration sets the length of a federation sign-in; with --portal the "
+                "permission set's session duration applies"
+            )
+        _open_portal(config, name, service, region, print_only, isolate, settings)
+        return
     fresh_token(session, interactive=_stderr_is_terminal())
     source, _ = rolecredentials.for_profile(name, ask_first=sys.stdin.isatty())
     url = console_module.sign_in_url(
@@ -71,8 +92,6 @@ def console(profile, service, region, print_only, duration, isolate):
     if print_only:
         click.echo(url)
         return
-    if isolate is None:
-        isolate = bool(settings.get("console_isolate"))
     opened = console_module.open_url(
         url, name, isolate=isolate, browser=settings.get("console_browser")
     )
@@ -81,6 +100,49 @@ def console(profile, service, region, print_only, duration, isolate):
         % (name, os.path.basename(opened), " (a browser profile of its own)" if isolate else ""),
         err=True,
     )
+
+
+def _open_portal(config, name, service, region, print_only, isolate, settings):
+    """Open (or print) the access portal's shortcut link for the SSO role behind `name`."""
+    from ssoenv import console as console_module
+    from ssoenv import sessions
+
+    target = sessions.target(config, name)
+    if target is None:
+        raise SsoenvError(
+            'profile "%s" does not sign in through IAM Identity Center, so the access portal '
+            "cannot open it; use: ssoenv console --federation --profile %s" % (name, name)
+        )
+    url = console_module.portal_url(
+        target.session.start_url,
+        target.account_id,
+        target.role_name,
+        service,
+        region,
+        target.session.region,
+    )
+    if print_only:
+        click.echo(url)
+        return
+    opened = console_module.open_url(
+        url, name, isolate=isolate, browser=settings.get("console_browser")
+    )
+    message = (
+        "ssoenv: opened the AWS console through the access portal in %s%s as account %s, role %s"
+        % (
+            os.path.basename(opened),
+            " (a browser profile of its own)" if isolate else "",
+            target.account_id,
+            target.role_name,
+        )
+    )
+    if target.hops:
+        message += (
+            ": the IAM Identity Center role that profile %s starts from, not the role it "
+            "assumes (%s); for that role: ssoenv console --federation"
+            % (name, target.hops[-1].role_arn)
+        )
+    click.echo(escape(message), err=True)
 
 
 def _profile_here(profile, settings):
