@@ -18,7 +18,10 @@ DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
 RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials need renewing
 WATCH = "SSOENV_WATCH"  # files the profile came from, one a line (AWS config, credentials...)
 WSTAMP = "SSOENV_WSTAMP"  # a file with the newest mtime among them then
-STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP)
+# For prompts: when the project's IAM Identity Center sign-in (its cached token) ends, in
+# UTC. The token file is watched, so a renewal shows at the next prompt.
+SSO_EXPIRES = "SSOENV_SSO_EXPIRES"
+STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP, SSO_EXPIRES)
 # How long a shell without the keys it wants waits before the hook asks again.
 KEYS_RETRY_SECONDS = 60
 # Named for what parsing checks: a check added later must not be skipped by an old entry.
@@ -481,12 +484,13 @@ def credentials_step(profile: dict):
 def watched_files(out: Outcome) -> list:
     """The files whose edits can change what the project applies: the AWS config and
     credentials files and the account names (portable files resolve through them), and
-    the token cache while keys wait for a login."""
+    the profile's token cache file (keys waiting for a login, the session's end)."""
     from ssoenv import accounts
 
     files = [paths.aws_config_file(), paths.aws_credentials_file(), accounts.names_file()]
-    if out.token_file:
-        files.append(out.token_file)
+    token_file = out.token_file or (_token_file(out.profile) if out.profile else None)
+    if token_file:
+        files.append(token_file)
     return [f for f in files if "\n" not in f]
 
 
@@ -611,6 +615,8 @@ def compute(env=None):
         state[DIFF] = envdiff.encode(new_record)
     if renew_at is not None:
         state[RENEW_AT] = str(renew_at)
+    if out.wanted and out.profile:
+        state[SSO_EXPIRES] = sso_expires(out.profile)
     for name, value in state.items():
         if env.get(name) != value:
             changes[name] = value
@@ -640,6 +646,22 @@ def _mtime_ns(path: str) -> int:
         return os.stat(path).st_mtime_ns
     except OSError:
         return 0
+
+
+def sso_expires(profile: dict):
+    """When the profile's cached sign-in ends, as `2026-01-01T00:00:00Z`; None without one."""
+    path = _token_file(profile)
+    if not path:
+        return None
+    from ssoenv.sso import cache as token_cache
+
+    try:
+        token = token_cache.read_token(path)
+        return (
+            token_cache.format_time(token_cache.parse_time(token["expiresAt"])) if token else None
+        )
+    except (SsoenvError, ValueError, TypeError):
+        return None  # an unsafe or damaged cache: the hook's hint says what to do
 
 
 def _token_file(profile: dict):
