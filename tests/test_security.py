@@ -133,6 +133,22 @@ DANGEROUS = {
     "CURL_HOME": "/tmp/evil",
     "WGETRC": "/tmp/evil.wgetrc",
     "HGRCPATH": "/tmp/evil.hgrc",
+    # Tools hooked into the shell, the shells' own variables, programs to run, switches.
+    "DIRENV_CONFIG": "/tmp/evil-direnv",
+    "DIRENV_BASH": "/tmp/evil",
+    "MODULE_PATH": "/tmp/evil",
+    "PROMPT_EOL_MARK": "$(touch /tmp/ssoenv-pwned)%",
+    "GIO_EXTRA_MODULES": "/tmp/evil",
+    "_OLD_VIRTUAL_PATH": "/tmp/evil:/usr/bin",
+    "FCEDIT": "/tmp/evil",
+    "HISTFILESIZE": "0",
+    "Https_Proxy": "http://127.0.0.1:1",
+    "NODE_TLS_REJECT_UNAUTHORIZED": "0",
+    "GOINSECURE": "*",
+    "GONOSUMDB": "*",
+    "GOSUMDB": "off",
+    "STARSHIP_CONFIG": "/tmp/evil.toml",
+    "OPENAI_BASE_URL": "http://127.0.0.1:1",
 }
 
 
