@@ -73,6 +73,9 @@ CLASSES = [
     "PROMPT_DIRTRIM",
     "PROMPT_COMMAND",
     "RPROMPT",
+    "LISTPROMPT",
+    "MENUPROMPT",
+    "PURE_PROMPT_SYMBOL",
     "HISTTIMEFORMAT",
     "HISTCONTROL",
     "FCEDIT",
@@ -88,6 +91,8 @@ CLASSES = [
     "PKG_CONFIG_PATH",
     "GOPATH",
     "XDG_RUNTIME_DIR",
+    "IPYTHONDIR",
+    "TEXMFHOME",
     "XDG_DATA_DIRS",
     "NPMRC",
     "PSQLRC",
@@ -164,7 +169,6 @@ DATA = [
     "PROJECT_ROOT",
     "DB_NAME",
     "DB_USER",
-    "SYSTEM_PROMPT",
     "CDK_DEFAULT_ACCOUNT",
 ]
 
