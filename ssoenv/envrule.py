@@ -28,9 +28,9 @@ OWN = "it belongs to ssoenv itself"
 # Every variable bash, zsh (its modules included) or fish sets or reserves for itself, as
 # the shells report them (tests/shell_specials.py asks the installed shells and fails when
 # one is missing here or from the classes below). Names the classes cover already (BASH*,
-# ZSH*, FISH*, _*, HIST*, PROMPT*, PS<n>, FC*, LC_*) are left out. A name here is refused
-# whatever its case: zsh's MODULE_PATH is tied to module_path, fish's read-only `version`
-# and bash's VERSION-less spellings alike.
+# ZSH*, FISH*, _*, HIST*, *PROMPT*, PS<n>, FC*, LC_*) are left out. A name here is refused
+# whatever its case: zsh ties MODULE_PATH to module_path, PATH to path and FPATH to fpath,
+# and fish's lowercase `version` or `status` are the shell's as much as bash's uppercase.
 SHELL_SPECIALS = frozenset(
     """
     ALIASES ARGC ARGV AUTO_RESUME BUILTINS CDPATH CMD_DURATION COLUMNS COMMANDS
@@ -56,7 +56,7 @@ SHELL_SPECIALS = frozenset(
 # files, prompts, hooks, completion and line-editor settings.
 _SHELL_READS = """
     ENV POSIXLY_CORRECT ZDOTDIR TMOUT MAIL INPUTRC EXECIGNORE CHILD_MAX COMPREPLY COPROC
-    EMACS INSIDE_EMACS MAPFILE REPLY FUNCNAME READLINE_LINE READLINE_POINT READLINE_MARK
+    EMACS INSIDE_EMACS REPLY FUNCNAME READLINE_LINE READLINE_POINT READLINE_MARK
     READLINE_ARGUMENT RPROMPT RPROMPT2 RPS1 RPS2 POSTEDIT CORRECT_IGNORE
     CORRECT_IGNORE_FILE DIRSTACKSIZE REPORTTIME REPORTMEMORY STTY TMPSUFFIX ZBEEP ARGV0
     BAUD MATCH MBEGIN MEND NUMERIC KEYS WIDGET WIDGETFUNC WIDGETSTYLE LASTWIDGET BUFFER
@@ -68,8 +68,8 @@ _SHELL_READS = """
 _NAMES = {
     # What runs: search paths, preloads, interpreter start-up, commands other tools run.
     RUNS: """
-        PATH MANPATH CDPATH EDITOR VISUAL PAGER MANPAGER BROWSER FCEDIT TERMINAL LESS LESSOPEN LESSCLOSE
-        LESSKEY LESSKEYIN GPG_AGENT_INFO GNUPGHOME CLASSPATH _JAVA_OPTIONS RUSTC
+        PATH MANPATH CDPATH EDITOR VISUAL PAGER MANPAGER BROWSER FCEDIT TERMINAL LESS
+        LESSOPEN LESSCLOSE LESSKEY LESSKEYIN GPG_AGENT_INFO GNUPGHOME CLASSPATH _JAVA_OPTIONS RUSTC
         RUSTC_WRAPPER CC CXX CPP LD AR AS NM RANLIB STRIP OBJCOPY YACC LEX M4 MAKE MAKEFILES
         TMPDIR GCONV_PATH GLIBC_TUNABLES LOCPATH NLSPATH OPENSSL_CONF OPENSSL_ENGINES
         OPENSSL_MODULES VIMINIT EXINIT MYVIMRC VIMRUNTIME EMACSLOADPATH PHPRC
@@ -237,7 +237,9 @@ _SUFFIXES = (
             "_CMD",
             "_PROGRAM",
             "_EXECUTABLE",
+            "_EXE",
             "_INTERPRETER",
+            "_PYTHON",
             "_BIN",
             "_BINARY",
             "_WRAPPER",

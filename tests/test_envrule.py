@@ -128,6 +128,8 @@ CLASSES = [
     "CC",
     "CFLAGS",
     "RUSTFLAGS",
+    "PIPENV_PYTHON",
+    "PYSPARK_DRIVER_PYTHON",
     # TLS and checksums.
     "AWS_CA_BUNDLE",
     "REQUESTS_CA_BUNDLE",
