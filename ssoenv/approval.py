@@ -1,5 +1,6 @@
 """What `ssoenv allow` approves, in the words the user reviews: the profile with the account
-and role it resolves to, the region, and each variable with its value."""
+and role it resolves to, the region, and each variable with its value, marked as data, as
+refused, or as changing how programs run where the user's settings permit it."""
 
 from typing import List
 
@@ -42,7 +43,15 @@ def lines(dot: dict, settings: dict) -> List[str]:
     for name, value in (dot.get("env") or {}).items():
         shown = "%s=%s" % (name, envrule.masked(name, value))
         why = envrule.reason(name)
-        if why is not None and not (name in allowed and envrule.permittable(name)):
+        if why is None:
+            shown += " (data)"
+        elif name in allowed and envrule.permittable(name):
+            # The user's own settings let it through: say so, so the approval is informed.
+            shown += " (changes how programs run: %s; permitted by allowed_variables in %s)" % (
+                why,
+                settings_file,
+            )
+        else:
             shown += " (%s)" % envrule.not_set(name, why, settings_file)
         out.append("env:     %s" % shown)
     return out

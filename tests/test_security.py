@@ -133,6 +133,22 @@ DANGEROUS = {
     "CURL_HOME": "/tmp/evil",
     "WGETRC": "/tmp/evil.wgetrc",
     "HGRCPATH": "/tmp/evil.hgrc",
+    # Tools hooked into the shell, the shells' own variables, programs to run, switches.
+    "DIRENV_CONFIG": "/tmp/evil-direnv",
+    "DIRENV_BASH": "/tmp/evil",
+    "MODULE_PATH": "/tmp/evil",
+    "PROMPT_EOL_MARK": "$(touch /tmp/ssoenv-pwned)%",
+    "GIO_EXTRA_MODULES": "/tmp/evil",
+    "_OLD_VIRTUAL_PATH": "/tmp/evil:/usr/bin",
+    "FCEDIT": "/tmp/evil",
+    "HISTFILESIZE": "0",
+    "Https_Proxy": "http://127.0.0.1:1",
+    "NODE_TLS_REJECT_UNAUTHORIZED": "0",
+    "GOINSECURE": "*",
+    "GONOSUMDB": "*",
+    "GOSUMDB": "off",
+    "STARSHIP_CONFIG": "/tmp/evil.toml",
+    "OPENAI_BASE_URL": "http://127.0.0.1:1",
 }
 
 
@@ -266,10 +282,33 @@ def test_allow_shows_what_it_approves_with_secrets_masked(ssoenv_env):
         "ssoenv: allowed ~/work/project/.ssoenv",
         "  profile: dev (account 111111111111, role Developer)",
         "  region:  eu-west-1",
-        "  env:     TF_VAR_stage=dev",
-        "  env:     GITHUB_TOKEN=<secret, 20 characters>",
+        "  env:     TF_VAR_stage=dev (data)",
+        "  env:     GITHUB_TOKEN=<secret, 20 characters> (data)",
         "  env:     PATH=/tmp/evil (not set: it changes which programs and code run; to "
         "permit it, add PATH to allowed_variables in ~/.config/ssoenv/config.yaml)",
+    ]
+
+
+def test_allow_marks_a_variable_the_users_settings_let_through_as_changing_how_programs_run(
+    ssoenv_env,
+):
+    ssoenv_env.write_aws_config()
+    ssoenv_env.write_user_config("allowed_variables: [NODE_OPTIONS, Direnv_Config]\n")
+    ssoenv_env.write_dotfile(
+        "profile: dev\nenv:\n  NODE_OPTIONS: --max-old-space-size=4096\n"
+        "  DIRENV_CONFIG: ./dconf\n  LOG_LEVEL: debug\n"
+    )
+    result = ssoenv_env.run("allow")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[2:] == [
+        "  env:     NODE_OPTIONS=--max-old-space-size=4096 (changes how programs run: it "
+        "changes which programs and code run; permitted by allowed_variables in "
+        "~/.config/ssoenv/config.yaml)",
+        # allowed_variables permits a name as written; another spelling stays refused.
+        "  env:     DIRENV_CONFIG=./dconf (not set: it belongs to a tool that hooks your shell "
+        "or prompt; to permit it, add DIRENV_CONFIG to allowed_variables in "
+        "~/.config/ssoenv/config.yaml)",
+        "  env:     LOG_LEVEL=debug (data)",
     ]
 
 
