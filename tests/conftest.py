@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Dict, Optional
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check results, not speed: a machine busy with other tests must not fail them.
+settings.register_profile("ssoenv", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ssoenv")
 
 # The source tree under test (this worktree), ahead of any installed copy of ssoenv.
 ROOT = Path(__file__).resolve().parent.parent

@@ -83,14 +83,18 @@ def applied(env: dict, changes: dict) -> dict:
     return env
 
 
+_held_ports = []
+
+
 def closed_port() -> int:
+    """A port on 127.0.0.1 that refuses connections: bound and never listening, and held for
+    the rest of the run, so no server of a test running beside this one can take it."""
     import socket
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
+    _held_ports.append(sock)
+    return sock.getsockname()[1]
 
 
 def fetch(url: str) -> str:

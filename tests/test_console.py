@@ -176,6 +176,8 @@ def test_console_opens_the_browser_on_the_projects_profile_and_region(world, fed
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr == "ssoenv: opened the AWS console for profile dev in browser\n"
+    # The browser starts detached: wait for the line it writes.
+    assert wait_for(lambda: len(browser.read_text().splitlines()) > opened)
     [url] = browser.read_text().splitlines()[opened:]
     query = login_query(url, federation)
     assert query["Destination"] == "https://console.aws.amazon.com/console/home?region=eu-central-1"

@@ -115,11 +115,12 @@ def test_back_off_settles_near_the_portals_pace(org):
 def test_throttling_is_retried_until_the_deadline_not_twice(emulator, session):
     issue_token(emulator, session)
     emulator.fail_next(10_000, status=429, operations=["ListAccounts"])
+    # Room for several tries after a first call that a busy machine makes slow.
     with pytest.raises(SsoError) as err:
-        portal.list_accounts(session, pacing=portal.Pacing(deadline_seconds=3))
+        portal.list_accounts(session, pacing=portal.Pacing(deadline_seconds=8))
     assert str(err.value) == (
         f'listing accounts of sso-session "{SESSION_NAME}" failed: IAM Identity Center still '
-        "throttled the calls after 3 s; try again later"
+        "throttled the calls after 8 s; try again later"
     )
     # Not the two attempts of before: it kept trying, ever more slowly.
     assert emulator.calls["ListAccounts"] >= 3
@@ -200,11 +201,17 @@ def test_failed_populate_writes_nothing_and_says_how_far_it_got(org):
     org.reset_counters()
     result = populate()
     assert result.returncode == 1
+    # A listing that takes a few seconds (a busy machine) logs how far it got before failing.
+    stderr = re.sub(
+        r'(?m)^ssoenv: listing roles of sso-session "my-sso": \d+/61 accounts, \d+ roles found\n',
+        "",
+        result.stderr,
+    )
     found = re.fullmatch(
         r'ssoenv: listing roles of sso-session "my-sso" failed: IAM Identity Center at '
         r"127\.0\.0\.1:\d+ answered ResourceNotFoundException; stopped after (\d+) of 61 accounts "
         r"\((\d+) roles found\); ~/\.aws/config not changed\n",
-        result.stderr,
+        stderr,
     )
     assert found, result.stderr
     done, roles = int(found.group(1)), int(found.group(2))

@@ -164,14 +164,29 @@ def test_denied_device_sign_in_fails_clearly(emulator, browser, session):
     assert not os.path.exists(session.token_path())
 
 
+def once_polled(emulator, action):
+    """Run `action` in a thread as soon as the login has polled for its token once: only
+    then does its device authorization exist to approve or expire."""
+
+    def wait_then_act():
+        deadline = time.monotonic() + 60
+        while emulator.calls["CreateToken:device_code"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        action()
+
+    thread = threading.Thread(target=wait_then_act, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_expired_device_code_ends_the_login(emulator, session):
     emulator.configure(approval="never", device_code_ttl=600)
-    timer = threading.Timer(1.0, emulator.expire_device_codes)
-    timer.start()
+    once_polled(emulator, emulator.expire_device_codes)
     started = time.monotonic()
     with pytest.raises(SsoError, match="expired before it was approved"):
-        login(session, use_device_code=True, open_browser=False, out=io.StringIO(), timeout=30)
-    assert time.monotonic() - started < 10
+        login(session, use_device_code=True, open_browser=False, out=io.StringIO(), timeout=120)
+    # Well before the login's own time limit: the expired code ended it.
+    assert time.monotonic() - started < 60
     assert not os.path.exists(session.token_path())
 
 
@@ -186,8 +201,7 @@ def test_unapproved_browser_login_times_out(emulator, browser, session):
 def test_slow_down_adds_five_seconds_to_the_interval(emulator, session):
     emulator.configure(approval="browser")
     emulator.slow_down_next(1)
-    timer = threading.Timer(0.5, emulator.approve_all)
-    timer.start()
+    once_polled(emulator, emulator.approve_all)
     started = time.monotonic()
     login(session, use_device_code=True, open_browser=False, out=io.StringIO(), timeout=30)
     # The first poll (immediate) answers SlowDown: the next waits 1 + 5 seconds.
@@ -198,15 +212,15 @@ def test_slow_down_adds_five_seconds_to_the_interval(emulator, session):
 def test_unreachable_endpoint_fails_fast_with_the_host(aws_home, session, monkeypatch):
     import socket
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", f"http://127.0.0.1:{port}")
-    started = time.monotonic()
-    with pytest.raises(SsoError, match=f"cannot reach IAM Identity Center at 127.0.0.1:{port}"):
-        login(session, use_device_code=True, out=io.StringIO())
-    assert time.monotonic() - started < 15
+    # Bound and never listening: refuses connections, and no other test's server takes it.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", f"http://127.0.0.1:{port}")
+        started = time.monotonic()
+        with pytest.raises(SsoError, match=f"cannot reach IAM Identity Center at 127.0.0.1:{port}"):
+            login(session, use_device_code=True, out=io.StringIO())
+        assert time.monotonic() - started < 15
 
 
 def test_after_login_boto3_gets_the_emulators_role_credentials(emulator, browser, session):

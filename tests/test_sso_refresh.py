@@ -194,11 +194,12 @@ def test_server_errors_keep_the_old_token(emulator, session):
 def test_slow_endpoint_times_out(emulator, session):
     issue_token(emulator, session, expires_in=-1)
     before = open(session.token_path()).read()
+    # The answer comes after 3 s: only the 1 s read timeout makes this fail, and it fails
+    # once, with no second try.
     emulator.configure(latency=3)
-    started = time.monotonic()
     with pytest.raises(SsoError, match="did not answer in time"):
         ensure_fresh(session, network=FAST)
-    assert time.monotonic() - started < 3
+    assert emulator.refresh_calls == 1
     assert open(session.token_path()).read() == before
 
 
