@@ -1,0 +1,79 @@
+"""Attacks on what ssoenv writes: terminal controls in messages, names read back from the
+shell's record, secrets in status and in the record, completion that would run a profile
+name, and stores that grow without bound.
+
+Real direnv, real bash, zsh and fish; the emulator where a login is needed."""
+# ruff: noqa: F405, F811
+
+import shutil
+import subprocess
+
+import pytest
+from sso_cli_world import *  # noqa: F403
+from sso_fixtures import *  # noqa: F403
+from test_direnv import direnv  # noqa: F401
+from test_hook_login import clean, open_shell  # noqa: F401
+
+# -- `use ssoenv`: messages escaped as the hook's are -------------------------------------
+
+# What a terminal acts on: ESC (OSC 52 sets the clipboard, CSI 2J clears the screen), BEL,
+# the C1 controls and carriage returns, written as YAML's double-quoted escapes.
+OSC52 = "\\e]52;c;aWQ+L3RtcC9wd25lZA==\\a\\e[2J\\e[H\\rssoenv: forged\\x9b"
+
+
+def raw_controls(text: str) -> list:
+    """The control characters in ssoenv's lines of `text` (direnv's own lines left out),
+    other than the line breaks between them."""
+    ours = "\n".join(
+        line for line in text.split("\n") if not line.startswith(("\x1b[mdirenv: ", "direnv: "))
+    )
+    return sorted({c for c in ours if c != "\n" and (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0)})
+
+
+def direnv_stderr(direnv, *args, cwd):
+    """direnv's stderr exactly as a terminal gets it: no newline translation."""
+    env = dict(direnv.world.env(), PWD=cwd)
+    result = subprocess.run(
+        [shutil.which("direnv"), *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+    )
+    direnv.world.record(
+        result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr.decode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'profile: %s\nregion: "eu-west-1%s"\n' % (PROFILE, OSC52),
+        'profile: "%s%s"\n' % (PROFILE, OSC52),
+        'profile: %s\nenv:\n  "X%s": y\n' % (PROFILE, OSC52),
+    ],
+    ids=["region", "profile", "env-name"],
+)
+def test_use_ssoenv_writes_no_terminal_control_from_a_never_allowed_ssoenv(direnv, world, text):
+    project = direnv.project("evil", "use ssoenv\n", ssoenv=text, allow_ssoenv=False)
+    # direnv's own export, as its hook runs it at a prompt: stderr reaches the terminal.
+    said = direnv_stderr(direnv, "export", "bash", cwd=project)
+    assert ssoenv_lines(said), said
+    assert raw_controls(said) == [], repr(said)
+    said = direnv_stderr(direnv, "exec", project, "true", cwd=project)
+    assert ssoenv_lines(said), said
+    assert raw_controls(said) == [], repr(said)
+    assert "\\e]52;c;" in said  # shown, not acted on
+
+
+def test_use_ssoenv_profile_writes_no_terminal_control_from_its_argument(direnv, world):
+    name = OSC52.replace("\\a", "\\007").replace("\\x9b", "")
+    project = direnv.project("evil", "use ssoenv $'nope%s'\n" % name)
+    said = direnv_stderr(direnv, "export", "bash", cwd=project)
+    assert ssoenv_lines(said), said
+    assert raw_controls(said) == [], repr(said)
+    # Shown, not acted on.
+    assert "\\e]52;c;" in said
