@@ -2,13 +2,16 @@
 record of old values so that leaving puts back exactly what was there."""
 
 from ssoenv import envrule, fastjson
+from ssoenv.shells.base import is_variable_name
 
 # {name: [value before ssoenv set it (None: unset), value ssoenv set (None: ssoenv unset it)]}
 Record = dict
 
 
 def decode(text) -> Record:
-    """The record from its environment form; anything unreadable counts as empty."""
+    """The record from its environment form; anything unreadable counts as empty, and so
+    does a record with a name that is not a variable name: the shell, or anyone who could
+    set the variable, forged it."""
     if not text:
         return {}
     try:
@@ -19,6 +22,8 @@ def decode(text) -> Record:
         return {}
     record = {}
     for name, pair in data.items():
+        if not is_variable_name(name):
+            return {}
         if (
             isinstance(pair, list)
             and len(pair) == 2

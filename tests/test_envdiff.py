@@ -1,5 +1,6 @@
 """The plan of variable changes, and the record that lets leaving undo entering exactly."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,6 +90,14 @@ def test_value_edited_by_hand_is_replaced_when_the_project_wants_another_value()
 
 @given(st.sampled_from(["", "not json", "[1, 2]", '{"A": "x"}', '{"A": [1, "x"]}', "null"]))
 def test_unreadable_record_counts_as_empty(text):
+    assert envdiff.decode(text) == {}
+
+
+@pytest.mark.parametrize(
+    "name", ["x;id>m;y", "$(id)", "A B", "1A", "", "A=B", "A\nB", "\u00e9t\u00e9", "A-B"]
+)
+def test_a_record_with_a_name_that_is_not_a_variable_name_counts_as_empty(name):
+    text = envdiff.encode({"AWS_PROFILE": [None, "dev"], name: ["a", None]})
     assert envdiff.decode(text) == {}
 
 

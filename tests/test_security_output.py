@@ -5,10 +5,13 @@ name, and stores that grow without bound.
 Real direnv, real bash, zsh and fish; the emulator where a login is needed."""
 # ruff: noqa: F405, F811
 
+import json
+import os
 import shutil
 import subprocess
 
 import pytest
+from live_shell import SHELLS
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 from test_direnv import direnv  # noqa: F401
@@ -77,3 +80,47 @@ def test_use_ssoenv_profile_writes_no_terminal_control_from_its_argument(direnv,
     assert raw_controls(said) == [], repr(said)
     # Shown, not acted on.
     assert "\\e]52;c;" in said
+
+
+# -- names read back from SSOENV_DIFF are names ---------------------------------------------
+
+
+def forged_record(marker: str) -> str:
+    """A record whose names are commands: leaving would put back their "old" values."""
+    return json.dumps(
+        {
+            "AWS_PROFILE": [None, PROFILE],
+            "x;touch %s;y" % marker: ["a", None],
+            "$(touch %s)" % marker: ["b", None],
+        }
+    )
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_forged_record_runs_nothing_when_the_shell_leaves(world, open_shell, shell, tmp_path):
+    marker = str(tmp_path / "ran")
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % project)
+    assert sh.get("AWS_PROFILE") == PROFILE
+    forged = forged_record(marker)
+    assert "'" not in forged and "\\" not in forged
+    if shell == "fish":
+        sh.run("set -gx SSOENV_DIFF '%s'" % forged)
+    else:
+        sh.run("export SSOENV_DIFF='%s'" % forged)
+    sh.run("cd %s" % world.home)
+    sh.run("cd %s" % project)
+    sh.run("cd %s" % world.home)
+    assert not os.path.exists(marker)
+    assert sh.get("SSOENV_DIFF") is None
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "json"])
+def test_export_writes_no_name_that_is_not_a_variable_name(world, shell, tmp_path):
+    marker = str(tmp_path / "ran")
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    env = world.env(SSOENV_DIFF=forged_record(marker), SSOENV_FILE=project + "/.ssoenv")
+    result = world.run("export", shell, cwd=world.home, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "touch" not in result.stdout, result.stdout
