@@ -124,3 +124,49 @@ def test_export_writes_no_name_that_is_not_a_variable_name(world, shell, tmp_pat
     result = world.run("export", shell, cwd=world.home, env=env)
     assert result.returncode == 0, result.stderr
     assert "touch" not in result.stdout, result.stdout
+
+
+# -- secrets: masked in status, digests in the record ---------------------------------------
+
+DB_URL = "postgres://app:s3cr3t-pass@db.internal:5432/shop"
+HOOK_URL = "https://hooks.slack.com/services/T00000000/B00000000/Xq81kQ2mVn7pLr4TtY9wZz0a"
+TOKEN = "ghp_" + "k" * 36
+SECRETS = ("s3cr3t-pass", "Xq81kQ2mVn7pLr4TtY9wZz0a", TOKEN)
+SECRET_FILE = (
+    f"profile: {PROFILE}\n"
+    f"env:\n  DATABASE_URL: {DB_URL}\n  SLACK_WEBHOOK_URL: {HOOK_URL}\n"
+    f"  GITHUB_TOKEN: {TOKEN}\n  PLAIN_URL: https://example.com/api/v1\n"
+)
+
+
+def test_status_json_masks_secrets_it_wants_as_those_it_applied(world):
+    project = world.project("proj", SECRET_FILE)
+    changes, _ = export_json(world, project)
+    env = applied(world.env(), changes)
+    result = world.run("status", "--json", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert not [s for s in SECRETS if s in result.stdout], result.stdout
+    for part in ("wanted", "applied"):
+        assert info[part]["GITHUB_TOKEN"] == "(secret)", info[part]
+        assert info[part]["DATABASE_URL"] == "(secret)", info[part]
+        assert info[part]["SLACK_WEBHOOK_URL"] == "(secret)", info[part]
+        assert info[part]["PLAIN_URL"] == "https://example.com/api/v1"
+
+
+def test_a_credential_in_a_url_is_a_digest_in_the_record_and_leaving_restores_exactly(world):
+    project = world.project("proj", SECRET_FILE)
+    # What the shell held before: plain values, put back byte for byte.
+    before = world.env(DATABASE_URL="postgres://localhost/dev\n\u00e9 'x'", PLAIN_URL="old")
+    before.pop("SLACK_WEBHOOK_URL", None)
+    changes, _ = export_json(world, project, env=before)
+    inside = applied(before, changes)
+    assert inside["DATABASE_URL"] == DB_URL and inside["SLACK_WEBHOOK_URL"] == HOOK_URL
+    record = inside["SSOENV_DIFF"]
+    assert not [s for s in SECRETS if s in record], record
+    assert json.loads(record)["DATABASE_URL"][1].startswith("sha256:")
+    changes, _ = export_json(world, world.home, env=inside)
+    after = applied(inside, changes)
+    for name in ("DATABASE_URL", "SLACK_WEBHOOK_URL", "GITHUB_TOKEN", "PLAIN_URL"):
+        assert after.get(name) == before.get(name), name
+    assert "SSOENV_DIFF" not in after
