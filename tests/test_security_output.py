@@ -14,6 +14,7 @@ import pytest
 from live_shell import SHELLS
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
+from test_console import federation  # noqa: F401
 from test_direnv import direnv  # noqa: F401
 from test_hook_login import clean, open_shell  # noqa: F401
 
@@ -170,3 +171,19 @@ def test_a_credential_in_a_url_is_a_digest_in_the_record_and_leaving_restores_ex
     for name in ("DATABASE_URL", "SLACK_WEBHOOK_URL", "GITHUB_TOKEN", "PLAIN_URL"):
         assert after.get(name) == before.get(name), name
     assert "SSOENV_DIFF" not in after
+
+
+# -- console: the "opened" line is escaped ---------------------------------------------------
+
+
+def test_console_opened_line_writes_no_terminal_control(world, federation, browser, tmp_path):
+    world.login("--profile", PROFILE)
+    # A browser whose file name holds what a terminal acts on.
+    named = tmp_path / "firefox\x1b]52;c;aWQ=\x07\x1b[2J\x08\x9b"
+    named.symlink_to(os.fspath(browser.parent / "browser"))
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    env = world.env(BROWSER=os.fspath(named))
+    result = world.run("console", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert raw_controls(result.stderr) == [], repr(result.stderr)
+    assert result.stderr.startswith("ssoenv: opened the AWS console for profile dev in firefox\\e")
