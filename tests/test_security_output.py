@@ -11,9 +11,10 @@ import shutil
 import subprocess
 
 import pytest
-from live_shell import SHELLS
+from live_shell import SHELLS, Sandbox
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
+from test_completion import Pane, setup_lines
 from test_console import federation  # noqa: F401
 from test_direnv import direnv  # noqa: F401
 from test_hook_login import clean, open_shell  # noqa: F401
@@ -187,3 +188,32 @@ def test_console_opened_line_writes_no_terminal_control(world, federation, brows
     assert result.returncode == 0, result.stderr
     assert raw_controls(result.stderr) == [], repr(result.stderr)
     assert result.stderr.startswith("ssoenv: opened the AWS console for profile dev in firefox\\e")
+
+
+# -- bash completion quotes what it inserts, as zsh's and fish's do ---------------------------
+
+
+@pytest.mark.parametrize("how", ["committed", "printed"])
+def test_bash_completion_quotes_a_profile_name_and_enter_runs_nothing(tmp_path, how):
+    sandbox = Sandbox(tmp_path)
+    with open(sandbox.path(".aws/config"), "a") as f:
+        f.write("\n[profile zz$(id>ran1)`id>ran2`;id>ran3]\nregion = eu-west-1\n")
+    pane = Pane("bash", sandbox, setup_lines("bash", how))
+    markers = [sandbox.path(name) for name in ("ran1", "ran2", "ran3")]
+    quoted = "zz\\$\\(id\\>ran1\\)\\`id\\>ran2\\`\\;id\\>ran3"
+    try:
+        for typed in ("ssoenv exec --profile zz", "ssoenv exec --profile=zz", "ssoenv init z"):
+            shown = pane.tab(typed, typed.rstrip("z") + "zz", "ran3")
+            # Run the completed line as a word of `:`, which does nothing with it.
+            pane.keys("C-a")
+            pane.keys("-l", ": ")
+            pane.keys("C-e")
+            pane.keys("-l", "; echo fin'ished'")
+            pane.keys("Enter")
+            pane.wait_for("finished")
+            assert [m for m in markers if os.path.exists(m)] == []
+            assert typed.rstrip("z") + quoted in shown, shown
+        # A name typed with its quotes completes the same way.
+        pane.tab("ssoenv init zz\\$\\(", "ssoenv init " + quoted)
+    finally:
+        pane.close()
