@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 from live_shell import SHELLS, Sandbox
@@ -18,6 +19,8 @@ from test_completion import Pane, setup_lines
 from test_console import federation  # noqa: F401
 from test_direnv import direnv  # noqa: F401
 from test_hook_login import clean, open_shell  # noqa: F401
+
+from ssoenv import cache, paths
 
 # -- `use ssoenv`: messages escaped as the hook's are -------------------------------------
 
@@ -217,3 +220,67 @@ def test_bash_completion_quotes_a_profile_name_and_enter_runs_nothing(tmp_path, 
         pane.tab("ssoenv init zz\\$\\(", "ssoenv init " + quoted)
     finally:
         pane.close()
+
+
+# -- stamps: bounded, the stale ones removed ---------------------------------------------
+
+
+def stamps_dir() -> str:
+    return os.path.join(paths.cache_dir(), "stamps")
+
+
+def test_stamps_stay_bounded_and_the_ones_in_use_stay(aws_home):
+    edited = os.path.join(aws_home, "edited")
+    steady = os.path.join(aws_home, "steady")
+    for path in (edited, steady):
+        open(path, "w").close()
+    os.utime(steady, ns=(0, 1_600_000_000_123_456_789))
+    counts = []
+    for i in range(5 * cache.STAMPS_KEPT):
+        mtime_ns = 1_700_000_000_000_000_000 + i * 1_000_003
+        os.utime(edited, ns=(mtime_ns, mtime_ns))
+        stamp = cache.stamp_for(edited)
+        assert os.stat(stamp).st_mtime_ns == mtime_ns
+        # One file that never changes, used at every step (a trust record, say).
+        assert os.stat(cache.stamp_for(steady)).st_mtime_ns == 1_600_000_000_123_456_789
+        counts.append(len(os.listdir(stamps_dir())))
+    assert max(counts) <= cache.STAMPS_KEPT, max(counts)
+    assert os.path.exists(stamp)
+
+
+def test_stamps_unused_for_a_day_are_removed_at_the_next_sweep(aws_home):
+    old = os.path.join(aws_home, "old")
+    open(old, "w").close()
+    forgotten = []
+    for i in range(cache.STAMPS_KEPT):
+        os.utime(old, ns=(0, 1_500_000_000_000_000_000 + i))
+        forgotten.append(cache.stamp_for(old))
+        # Last used two days ago.
+        os.utime(forgotten[-1], ns=(time.time_ns() - 2 * 86400 * 10**9, os.stat(old).st_mtime_ns))
+    edited = os.path.join(aws_home, "edited")
+    open(edited, "w").close()
+    fresh = cache.stamp_for(edited)
+    assert os.listdir(stamps_dir()) == [os.path.basename(fresh)]
+
+
+def test_a_live_shell_notices_every_edit_after_many_stamps(world, open_shell):
+    stamps = os.path.join(world.home, ".cache", "ssoenv", "stamps")
+    filler = os.path.join(world.home, "filler")
+    open(filler, "w").close()
+    for i in range(3 * cache.STAMPS_KEPT):
+        os.utime(filler, ns=(0, 1_700_000_000_000_000_000 + i))
+        cache.stamp_for(filler)
+    project = world.project("proj", f"profile: {PROFILE}\nregion: eu-west-1\n")
+    sh = open_shell("bash")
+    sh.run("cd %s" % project)
+    assert sh.get("AWS_REGION") == "eu-west-1"
+    for i, region in enumerate(["eu-central-1", "us-east-1", "ap-south-1", "eu-north-1"] * 3):
+        with open(os.path.join(project, ".ssoenv"), "w") as f:
+            f.write(f"profile: {PROFILE}\nregion: {region}\n")
+        # A new mtime each time, whatever the clock's resolution.
+        mtime_ns = 1_800_000_000_000_000_000 + i * 10**9
+        os.utime(os.path.join(project, ".ssoenv"), ns=(mtime_ns, mtime_ns))
+        assert world.run("allow", project).returncode == 0
+        sh.run("true")
+        assert sh.get("AWS_REGION") == region
+        assert len(os.listdir(stamps)) <= cache.STAMPS_KEPT
