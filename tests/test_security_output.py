@@ -284,3 +284,22 @@ def test_a_live_shell_notices_every_edit_after_many_stamps(world, open_shell):
         sh.run("true")
         assert sh.get("AWS_REGION") == region
         assert len(os.listdir(stamps)) <= cache.STAMPS_KEPT
+
+
+def test_use_ssoenv_passes_a_value_with_controls_through_without_writing_them(direnv, world):
+    project = direnv.project(
+        "odd", "use ssoenv\n", ssoenv=f'profile: {PROFILE}\nenv:\n  TF_VAR_x: "{OSC52}"\n'
+    )
+    env = dict(world.env(), PWD=project)
+    done = subprocess.run(
+        [shutil.which("direnv"), "export", "bash"], env=env, cwd=project, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    for text in (done.stdout, done.stderr):
+        text = text.decode("utf-8", "surrogateescape")
+        assert "TF_VAR_x" in text
+        assert raw_controls(text) == [], repr(text)
+    # The value itself arrives whole: only what is written to the terminal is escaped.
+    inside, _ = direnv.exec_env(project)  # read as text: "\r" comes back as "\n"
+    expected = "\x1b]52;c;aWQ+L3RtcC9wd25lZA==\x07\x1b[2J\x1b[H\nssoenv: forged\x9b"
+    assert inside["TF_VAR_x"] == expected
