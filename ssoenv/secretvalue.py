@@ -2,7 +2,8 @@
 webhook's URL, or a key-shaped token in a URL's path, query or fragment.
 
 The rule, for every `scheme://` in a value:
-- an `@` in the authority (`postgres://user:password@host/db`, `https://TOKEN@host/`);
+- user-info with a password (`postgres://user:password@host/db`, `redis://:pw@host`), or
+  a user of the key's shape below (`https://ghp_…@github.com/`; `ssh://git@host` is not);
 - `hook` in the host or path (`hooks.slack.com/services/…`, `…/api/webhooks/…`,
   `…/webhookb2/…`): a webhook's URL is its own credential;
 - a query parameter whose name holds TOKEN, SECRET, PASSWORD, PASSWD, KEY, SIG, AUTH,
@@ -32,7 +33,10 @@ def in_url(value) -> bool:
             url = url.partition(stop)[0]
         cut = min((i for i in (url.find(c) for c in _AUTHORITY_ENDS) if i != -1), default=-1)
         authority, rest = (url, "") if cut == -1 else (url[:cut], url[cut:])
-        if "@" in authority or _secret_rest(authority, rest):
+        user, at_sign, host = authority.rpartition("@")
+        if at_sign and (":" in user or _key_shaped(user)):
+            return True
+        if _secret_rest(host, rest):
             return True
         at = value.find("://", at + 3)
     return False
@@ -47,7 +51,10 @@ def _secret_rest(host: str, rest: str) -> bool:
         name, eq, val = piece.partition("=")
         if eq and val and any(word in name.upper() for word in _PARAM_WORDS):
             return True
-        for part in (name, val):
-            if len(part) >= TOKEN_LENGTH and not _KEY_CHARS.isdisjoint(part):
-                return True
+        if _key_shaped(name) or _key_shaped(val):
+            return True
     return False
+
+
+def _key_shaped(part: str) -> bool:
+    return len(part) >= TOKEN_LENGTH and not _KEY_CHARS.isdisjoint(part)

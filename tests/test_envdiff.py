@@ -168,6 +168,9 @@ URL_SECRETS = [
     ("mysql://root:hunter2@localhost/db", "hunter2"),
     ("https://ghp_abcdefghijklmnop1234@github.com/org/repo.git", "ghp_abcdefghijklmnop1234"),
     ("redis://:onlypassword@cache:6379/0", "onlypassword"),
+    ("https://x-access-token:gho_16C7e42F292c6@github.com/o/r", "gho_16C7e42F292c6"),
+    ("https://o:2f1a9c3e8b7d4e6f@o1.ingest.sentry.io/1", "2f1a9c3e8b7d4e6f"),
+    ("https://5f2b8c9d1e3a4b6c7d8e9f0a1b2c3d4e@o1.ingest.sentry.io/42", "5f2b8c9d1e3a4b6c"),
     (
         "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
         "XXXXXXXXXXXXXXXXXXXXXXXX",
@@ -190,6 +193,8 @@ URL_PLAIN = [
     "eu-central-1",
     "user@example.com",
     "not a url: x://",
+    "ssh://git@github.com/org/repo.git",
+    "ftp://anonymous@ftp.example.org/pub",
 ]
 
 
