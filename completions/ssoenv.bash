@@ -9,7 +9,14 @@ _ssoenv_complete() {
   \builtin mapfile -t _ssoenv_out < <(\command ssoenv __complete bash "$COMP_CWORD" "${COMP_WORDS[@]}" 2>/dev/null)
   case ${_ssoenv_out[0]-} in
     words)
-      COMPREPLY=("${_ssoenv_out[@]:1}")
+      # Quoted for the command line, as zsh's compadd and fish quote theirs: a profile
+      # name is any text, `$(...)` and `;` included.
+      COMPREPLY=()
+      \builtin local _ssoenv_word
+      for _ssoenv_word in "${_ssoenv_out[@]:1}"; do
+        \builtin printf -v _ssoenv_word '%q' "$_ssoenv_word"
+        COMPREPLY+=("$_ssoenv_word")
+      done
       ;;
     files)
       # Readline's own file name completion: ~, quoting and directories as usual.

@@ -2,8 +2,15 @@
 mtime), so the hook's export path re-reads nothing that did not change."""
 
 import os
+import time
 
 from ssoenv import fastjson, paths
+
+# Each edit of a watched file makes a stamp (they are named by mtime): the directory keeps the
+# STAMPS_KEPT used last and drops any unused for a day. A shell whose stamp went away runs
+# its export once more at the next prompt, which makes the stamp again.
+STAMPS_KEPT = 64
+STAMP_UNUSED_NS = 86400 * 10**9
 
 
 def file_key(path: str):
@@ -49,23 +56,53 @@ def put(kind: str, name: str, key, value) -> None:
 def stamp_for(path: str):
     """A file whose mtime equals `path`'s, for the shell hook's builtin `-nt`/`-ot` test.
 
-    Named by the mtime, so one stamp serves every file with that mtime and a stamp never
-    changes once made. Returns None when `path` does not exist or no stamp can be made."""
+    Named by the mtime, so one stamp serves every file with that mtime and a stamp's mtime
+    never changes once made; its atime says when it was last handed out. Returns None when
+    `path` does not exist or no stamp can be made."""
     try:
         mtime_ns = os.stat(path).st_mtime_ns
     except OSError:
         return None
-    stamp = os.path.join(paths.cache_dir(), "stamps", str(mtime_ns))
+    directory = os.path.join(paths.cache_dir(), "stamps")
+    stamp = os.path.join(directory, str(mtime_ns))
+    now = time.time_ns()
     try:
         if os.stat(stamp).st_mtime_ns == mtime_ns:
+            os.utime(stamp, ns=(now, mtime_ns))  # in use: kept by the sweep
             return stamp
     except OSError:
         pass
     try:
-        paths.ensure_private_dir(os.path.dirname(stamp))
+        paths.ensure_private_dir(directory)
         fd = os.open(stamp, os.O_WRONLY | os.O_CREAT, 0o600)
         os.close(fd)
-        os.utime(stamp, ns=(mtime_ns, mtime_ns))
+        os.utime(stamp, ns=(now, mtime_ns))
     except OSError:
         return None
+    _sweep_stamps(directory, now)
     return stamp
+
+
+def _sweep_stamps(directory: str, now: int) -> None:
+    """Past STAMPS_KEPT stamps: remove those unused for a day, then the least recently
+    used down to half of STAMPS_KEPT. Another shell's sweep may remove the same ones."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    if len(names) <= STAMPS_KEPT:
+        return
+    used = []
+    for name in names:
+        try:
+            used.append((os.stat(os.path.join(directory, name)).st_atime_ns, name))
+        except OSError:
+            continue
+    used.sort(reverse=True)
+    keep = STAMPS_KEPT // 2
+    for i, (atime_ns, name) in enumerate(used):
+        if i >= keep or now - atime_ns > STAMP_UNUSED_NS:
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass

@@ -450,6 +450,30 @@ def _values_for(shell, prefix, kind):
     return "words", [(prefix + value, help) for value, help in values(kind)]
 
 
+def _bash_unquoted(word: str) -> str:
+    """The text of a word as bash gives it to a completion, quotes and all (`zz\\$`, `'a b`):
+    what it stands for, so that it matches the value it begins."""
+    out, quote, i = [], None, 0
+    while i < len(word):
+        c = word[i]
+        i += 1
+        if quote == "'":
+            if c == "'":
+                quote = None
+            else:
+                out.append(c)
+        elif c == "\\" and i < len(word) and (quote is None or word[i] in '$`"\\'):
+            out.append(word[i])
+            i += 1
+        elif c in "'\"" and quote is None:
+            quote = c
+        elif c == '"' and quote == '"':
+            quote = None
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def complete_main(argv) -> int:
     """`ssoenv __complete SHELL INDEX WORD...`, called by the completion scripts."""
     if len(argv) < 2 or argv[0] not in SHELLS or not argv[1].isdigit():
@@ -461,7 +485,7 @@ def complete_main(argv) -> int:
     if shell == "bash":
         current = _join_bash_words(words, index)
         current = current[0][current[1]] if current[1] < len(current[0]) else ""
-        typed = (
+        typed = _bash_unquoted(
             current.partition("=")[2] if current.startswith("--") and "=" in current else current
         )
         lines.extend(value for value, _ in found if value.startswith(typed))

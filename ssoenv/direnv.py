@@ -9,6 +9,7 @@ import sys
 
 from ssoenv import export, locate, paths, trust, userconfig
 from ssoenv.errors import SsoenvError
+from ssoenv.safetext import escape
 
 USAGE = "usage: use ssoenv [PROFILE]"
 
@@ -72,7 +73,7 @@ def main(argv) -> int:
     try:
         files = watched(env)
     except SsoenvError as e:
-        sys.stderr.write("ssoenv: %s\n" % e)
+        sys.stderr.write("ssoenv: %s\n" % escape(e))
         return 1
     if argv:
         changes, messages, status = for_profile(env, argv[0])
@@ -89,8 +90,10 @@ def main(argv) -> int:
     bash = shells.get("bash")
     text = bash.render(changes)
     text += "watch_file %s;\n" % " ".join(bash.quote(f) for f in files)
+    # Escaped as the hook's are: a `.ssoenv` nobody allowed, or the profile an `.envrc`
+    # names, may hold what a terminal acts on, and direnv passes stderr straight through.
     for line in messages:
-        sys.stderr.write("ssoenv: %s\n" % line)
+        sys.stderr.write("ssoenv: %s\n" % escape(line))
     sys.stderr.flush()
     sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
     sys.stdout.flush()

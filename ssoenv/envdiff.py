@@ -2,13 +2,16 @@
 record of old values so that leaving puts back exactly what was there."""
 
 from ssoenv import envrule, fastjson
+from ssoenv.shells.base import is_variable_name
 
 # {name: [value before ssoenv set it (None: unset), value ssoenv set (None: ssoenv unset it)]}
 Record = dict
 
 
 def decode(text) -> Record:
-    """The record from its environment form; anything unreadable counts as empty."""
+    """The record from its environment form; anything unreadable counts as empty, and so
+    does a record with a name that is not a variable name: the shell, or anyone who could
+    set the variable, forged it."""
     if not text:
         return {}
     try:
@@ -19,6 +22,8 @@ def decode(text) -> Record:
         return {}
     record = {}
     for name, pair in data.items():
+        if not is_variable_name(name):
+            return {}
         if (
             isinstance(pair, list)
             and len(pair) == 2
@@ -33,8 +38,8 @@ def encode(record: Record) -> str:
     return fastjson.dumps(record, sort_keys=True)
 
 
-# Kept for callers that name ssoenv's own secrets; every name that looks like a secret is
-# treated the same way (envrule.looks_secret).
+# Kept for callers that name ssoenv's own secrets; every name that looks like a secret, and
+# every value that carries a credential in a URL, is treated the same way (envrule.secret).
 SECRETS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 _DIGEST = "sha256:"
 # Set together or not at all: half of a key pair is worse than none.
@@ -50,8 +55,9 @@ GROUPS = (
 
 def recorded(name: str, value):
     """How the record keeps a value ssoenv set: a secret only as its digest, since the
-    record lives in the shell's environment, seen by every process started there."""
-    if value is None or not envrule.looks_secret(name):
+    record lives in the shell's environment, seen by every process started there. A secret
+    is a secret-looking name's value, or a URL carrying a credential (`secretvalue`)."""
+    if value is None or not envrule.secret(name, value):
         return value
     try:
         from _sha256 import sha256
@@ -67,7 +73,7 @@ def held(env, record: Record, wanted: dict) -> list:
     keep = set()
     for name in wanted:
         current = env.get(name)
-        if not current or not envrule.looks_secret(name):
+        if not current or not envrule.secret(name, current):
             continue
         if name in record and record[name][1] == recorded(name, current):
             continue  # ssoenv's own value: what was there before is in the record already

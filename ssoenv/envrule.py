@@ -11,6 +11,7 @@ The user may still permit a name in their own settings (`allowed_variables`). Pl
 checks only: the hook's path uses this."""
 
 # No typing import: it pulls in `re`, which the hook's path does without.
+from ssoenv import secretvalue
 
 # Why a name is refused, by what it changes.
 RUNS = "it changes which programs and code run"
@@ -356,8 +357,13 @@ def looks_secret(name: str) -> bool:
     return any(word in upper for word in _SECRET_WORDS) or upper.endswith(_SECRET_ENDINGS)
 
 
+def secret(name: str, value) -> bool:
+    """Whether a value is a secret: by its name, or as a URL that carries a credential."""
+    return looks_secret(name) or secretvalue.in_url(value)
+
+
 def masked(name: str, value: str) -> str:
     """A value as it may be shown: a secret's length only."""
-    if looks_secret(name) and value:
+    if value and secret(name, value):
         return "<secret, %d characters>" % len(value)
     return value

@@ -68,6 +68,11 @@ def logged_in(token) -> bool:
     return token["state"] != "expired" or token["refreshable"]
 
 
+def masked(name: str, value):
+    """A value as status shows it: "(secret)" for a secret (`envrule.secret`)."""
+    return "(secret)" if value is not None and envrule.secret(name, value) else value
+
+
 def collect(env=None) -> dict:
     env = os.environ if env is None else env
     settings, _ = userconfig.load_or_defaults()
@@ -79,7 +84,8 @@ def collect(env=None) -> dict:
         "profile": None,
         "session": None,
         "token": None,
-        "wanted": out.wanted,
+        # Masked as `applied` is: a secret is never shown, whether set yet or not.
+        "wanted": {name: masked(name, value) for name, value in out.wanted.items()},
         "applied": {},
         "changed": {},
         "applied_file": env.get(export.FILE) or None,
@@ -91,7 +97,7 @@ def collect(env=None) -> dict:
         held = env.get(name)
         if old is None and new is None and held is None:
             continue  # kept unset, as it was: nothing to say
-        shown = "(secret)" if envrule.looks_secret(name) else held
+        shown = masked(name, held)
         if envdiff.recorded(name, held) == new:
             info["applied"][name] = shown
         else:

@@ -1,5 +1,6 @@
 """The plan of variable changes, and the record that lets leaving undo entering exactly."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,14 @@ def test_unreadable_record_counts_as_empty(text):
     assert envdiff.decode(text) == {}
 
 
+@pytest.mark.parametrize(
+    "name", ["x;id>m;y", "$(id)", "A B", "1A", "", "A=B", "A\nB", "\u00e9t\u00e9", "A-B"]
+)
+def test_a_record_with_a_name_that_is_not_a_variable_name_counts_as_empty(name):
+    text = envdiff.encode({"AWS_PROFILE": [None, "dev"], name: ["a", None]})
+    assert envdiff.decode(text) == {}
+
+
 def test_record_round_trips_through_its_text_form():
     record = {"A": [None, "x"], "B": ["o\u00e9\n'\"", "n"]}
     assert envdiff.decode(envdiff.encode(record)) == record
@@ -148,4 +157,72 @@ def test_any_walk_of_projects_ends_where_it_began(before, a, b, c):
     env, record = before, {}
     for wanted in (a, b, a, c, c, b):
         env, record = step(env, record, wanted)
+    assert step(env, record, {})[0] == before
+
+
+# ---- values that carry a credential in a URL ----------------------------------------------
+
+# (value, the part that is the credential)
+URL_SECRETS = [
+    ("postgres://app:s3cr3t-pass@db.internal:5432/shop", "s3cr3t-pass"),
+    ("mysql://root:hunter2@localhost/db", "hunter2"),
+    ("https://ghp_abcdefghijklmnop1234@github.com/org/repo.git", "ghp_abcdefghijklmnop1234"),
+    ("redis://:onlypassword@cache:6379/0", "onlypassword"),
+    ("https://x-access-token:gho_16C7e42F292c6@github.com/o/r", "gho_16C7e42F292c6"),
+    ("https://o:2f1a9c3e8b7d4e6f@o1.ingest.sentry.io/1", "2f1a9c3e8b7d4e6f"),
+    ("https://5f2b8c9d1e3a4b6c7d8e9f0a1b2c3d4e@o1.ingest.sentry.io/42", "5f2b8c9d1e3a4b6c"),
+    (
+        "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "XXXXXXXXXXXXXXXXXXXXXXXX",
+    ),
+    ("https://hooks.slack.com/services/T/B/secret", "secret"),
+    ("https://discord.com/api/webhooks/1234567/abcdefghijklmnopqrstuvwxyzABCDEF", "abcdefghijklmn"),
+    ("https://outlook.office.com/webhookb2/a1b2c3d4-e5f6@tenant/IncomingWebhook/abc/def", "a1b2c3"),
+    ("https://api.example.com/v1/ingest/Zx81kQ2mVn7pLr4TtY9w", "Zx81kQ2mVn7pLr4TtY9w"),
+    ("https://example.com/cb?user=me&token=short1&x=1", "short1"),
+    ("https://bucket.s3.amazonaws.com/k?X-Amz-Signature=abc123def456", "abc123def456"),
+    ("jdbc:postgresql://u:pw12345@h/db", "pw12345"),
+    ("primary=postgres://u:pw12345@h/db replica=postgres://h2/db", "pw12345"),
+]
+# Plain URLs and text stay readable in the record.
+URL_PLAIN = [
+    "https://example.com/api/v1/users",
+    "postgres://db.internal:5432/shop",
+    "https://github.com/my-org/my-long-repository-name",
+    "https://sso.example.com/start#/",
+    "eu-central-1",
+    "user@example.com",
+    "not a url: x://",
+    "ssh://git@github.com/org/repo.git",
+    "ftp://anonymous@ftp.example.org/pub",
+]
+
+
+@pytest.mark.parametrize("value, credential", URL_SECRETS)
+def test_a_value_with_a_credential_in_a_url_is_recorded_as_its_digest(value, credential):
+    _, record = envdiff.plan({}, {}, {"DATABASE_URL": value})
+    text = envdiff.encode(record)
+    assert credential not in text
+    assert record["DATABASE_URL"][1] == envdiff.recorded("DATABASE_URL", value)
+    assert record["DATABASE_URL"][1].startswith("sha256:")
+
+
+@pytest.mark.parametrize("value", URL_PLAIN)
+def test_a_plain_url_is_recorded_as_it_is(value):
+    assert envdiff.recorded("SERVICE_URL", value) == value
+
+
+url_values = st.one_of(values, st.sampled_from([v for v, _ in URL_SECRETS] + URL_PLAIN))
+url_envs = st.dictionaries(names, url_values, max_size=8)
+url_wants = st.dictionaries(names, st.one_of(st.none(), url_values), max_size=8)
+
+
+@settings(max_examples=300)
+@given(before=url_envs, a=url_wants, b=url_wants)
+def test_leaving_restores_exactly_and_the_record_holds_no_credential(before, a, b):
+    env, record = before, {}
+    for wanted in (a, b, a):
+        env, record = step(env, record, wanted)
+        text = envdiff.encode(record)
+        assert not [c for _, c in URL_SECRETS if c in text]
     assert step(env, record, {})[0] == before

@@ -95,9 +95,13 @@ def console(profile, service, region, print_only, portal, duration, isolate):
     opened = console_module.open_url(
         url, name, isolate=isolate, browser=settings.get("console_browser")
     )
+    # The profile's name and the browser's file name are the user's, but may still hold
+    # what a terminal acts on.
     click.echo(
-        "ssoenv: opened the AWS console for profile %s in %s%s"
-        % (name, os.path.basename(opened), " (a browser profile of its own)" if isolate else ""),
+        escape(
+            "ssoenv: opened the AWS console for profile %s in %s%s"
+            % (name, os.path.basename(opened), " (a browser profile of its own)" if isolate else "")
+        ),
         err=True,
     )
 

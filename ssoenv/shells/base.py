@@ -6,6 +6,13 @@ import os
 from ssoenv.launch import launcher, search_path
 
 
+def is_variable_name(name) -> bool:
+    """A name every shell takes as a plain variable name: `[A-Za-z_][A-Za-z0-9_]*`. Names
+    come from the environment and from ssoenv's record in it, which anyone can forge, and a
+    statement is written with the name as it is."""
+    return isinstance(name, str) and name.isascii() and name.isidentifier()
+
+
 class Shell:
     name = ""
     hook_file = ""
@@ -20,9 +27,10 @@ class Shell:
         raise NotImplementedError
 
     def render(self, changes: dict) -> str:
-        """Statements that apply `changes` ({name: value or None}), in a stable order."""
+        """Statements that apply `changes` ({name: value or None}), in a stable order; a
+        name that is not a variable name is left out."""
         out = []
-        for name in sorted(changes):
+        for name in sorted(n for n in changes if is_variable_name(n)):
             value = changes[name]
             out.append(self.unset(name) if value is None else self.export(name, value))
         return "".join(out)
