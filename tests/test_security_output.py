@@ -140,7 +140,7 @@ SECRETS = ("s3cr3t-pass", "Xq81kQ2mVn7pLr4TtY9wZz0a", TOKEN)
 SECRET_FILE = (
     f"profile: {PROFILE}\n"
     f"env:\n  DATABASE_URL: {DB_URL}\n  SLACK_WEBHOOK_URL: {HOOK_URL}\n"
-    f"  GITHUB_TOKEN: {TOKEN}\n  PLAIN_URL: https://example.com/api/v1\n"
+    f"  GITHUB_TOKEN: {TOKEN}\n  PLAIN_LINK: https://example.com/api/v1\n"
 )
 
 
@@ -156,13 +156,13 @@ def test_status_json_masks_secrets_it_wants_as_those_it_applied(world):
         assert info[part]["GITHUB_TOKEN"] == "(secret)", info[part]
         assert info[part]["DATABASE_URL"] == "(secret)", info[part]
         assert info[part]["SLACK_WEBHOOK_URL"] == "(secret)", info[part]
-        assert info[part]["PLAIN_URL"] == "https://example.com/api/v1"
+        assert info[part]["PLAIN_LINK"] == "https://example.com/api/v1"
 
 
 def test_a_credential_in_a_url_is_a_digest_in_the_record_and_leaving_restores_exactly(world):
     project = world.project("proj", SECRET_FILE)
     # What the shell held before: plain values, put back byte for byte.
-    before = world.env(DATABASE_URL="postgres://localhost/dev\n\u00e9 'x'", PLAIN_URL="old")
+    before = world.env(DATABASE_URL="postgres://localhost/dev\n\u00e9 'x'", PLAIN_LINK="old")
     before.pop("SLACK_WEBHOOK_URL", None)
     changes, _ = export_json(world, project, env=before)
     inside = applied(before, changes)
@@ -172,7 +172,7 @@ def test_a_credential_in_a_url_is_a_digest_in_the_record_and_leaving_restores_ex
     assert json.loads(record)["DATABASE_URL"][1].startswith("sha256:")
     changes, _ = export_json(world, world.home, env=inside)
     after = applied(inside, changes)
-    for name in ("DATABASE_URL", "SLACK_WEBHOOK_URL", "GITHUB_TOKEN", "PLAIN_URL"):
+    for name in ("DATABASE_URL", "SLACK_WEBHOOK_URL", "GITHUB_TOKEN", "PLAIN_LINK"):
         assert after.get(name) == before.get(name), name
     assert "SSOENV_DIFF" not in after
 
