@@ -426,3 +426,60 @@ def test_the_commands_aws_files_are_private_hold_no_keys_and_go_with_it(world, b
     assert out["config"] == "[default]\nca_bundle = /etc/ca.pem\nregion = %s\n" % REGION
     for path in out["files"].values():
         assert not os.path.exists(os.path.dirname(path))
+
+
+IDLE_CONNECTIONS = """
+    import json, os, socket, time, urllib.request
+    from urllib.parse import urlsplit
+    uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+    token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    address = (urlsplit(uri).hostname, urlsplit(uri).port)
+    tasks = "/proc/%d/task" % os.getppid()  # ssoenv, which serves the endpoint
+    idle = []
+    for _ in range(120):
+        conn = socket.create_connection(address, timeout=60)
+        idle.append(conn)
+    # Half a request on some, nothing at all on the others.
+    for conn in idle[::2]:
+        conn.sendall(b"GET / HTTP/1.1\\r\\nAuthorization: ")
+    most = 0
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    answered = []
+    for _ in range(3):
+        most = max(most, len(os.listdir(tasks)))
+        request = urllib.request.Request(uri, headers={"Authorization": token})
+        with opener.open(request, timeout=60) as r:
+            answered.append(r.status)
+        most = max(most, len(os.listdir(tasks)))
+    # Wait (up to a minute in all) for the endpoint to close each one.
+    closed = 0
+    deadline = time.monotonic() + 60
+    for conn in idle:
+        try:
+            conn.settimeout(max(0.1, deadline - time.monotonic()))
+            while conn.recv(4096):
+                pass
+            closed += 1
+        except ConnectionResetError:
+            closed += 1
+        except socket.timeout:
+            pass
+        most = max(most, len(os.listdir(tasks)))
+    print(json.dumps({"most": most, "answered": answered, "closed": closed}))
+"""
+
+
+def test_idle_connections_hold_no_thread_for_long_and_stall_no_request(world, browser):
+    from ssoenv.sso.server import MAX_CONNECTIONS
+
+    world.login("--profile", PROFILE)
+    cmd = python_command(IDLE_CONNECTIONS)
+    result = world.run("exec", "--serve", "--profile", PROFILE, "--", *cmd, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = last_json_line(result.stdout)
+    assert out["answered"] == [200, 200, 200]
+    # ssoenv's own threads (main, the listener, the keeper) and one per open connection.
+    assert out["most"] <= MAX_CONNECTIONS + 4, out
+    # Every idle connection was closed by the endpoint, none outlived the command.
+    assert out["closed"] == 120
