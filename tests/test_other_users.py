@@ -5,7 +5,11 @@ shared checkout's `.ssoenv`, plant settings, read command lines."""
 import json
 import os
 
+import pytest
 from local_users import *  # noqa: F403
+from sso_cli_world import *  # noqa: F403
+from sso_fixtures import *  # noqa: F403
+from test_console import federation  # noqa: F401
 
 # ---- a trusted prefix covers only files no one else can change ----------------------------
 
@@ -46,3 +50,87 @@ def test_a_trusted_prefix_does_not_cover_a_file_another_user_can_rewrite(
     # What the user allowed, having read it, applies.
     assert ssoenv_env.run("allow", str(dotfile)).returncode == 0
     assert json.loads(_export(ssoenv_env, checkout).stdout)["AWS_PROFILE"] == "prod"
+
+
+# ---- the settings file is the user's own ---------------------------------------------------
+
+
+def _fake_browser(path):
+    """A browser that records the URL it is given."""
+    log = str(path) + ".log"
+    path.write_text("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> %s\n" % log)
+    path.chmod(0o755)
+    return log
+
+
+@pytest.mark.usefixtures("federation")
+def test_settings_another_user_could_write_are_refused_in_one_line(
+    world, browser, other_user, tmp_path
+):
+    # At umask 000, `mkdir -p ~/.config/direnv/lib` left ~/.config 0777: another user made
+    # ~/.config/ssoenv/config.yaml there, naming a browser of theirs for the console.
+    world.login("--profile", PROFILE)
+    theirs = tmp_path / "their-browser"
+    log = _fake_browser(theirs)
+    config = os.path.join(world.home, ".config")
+    os.makedirs(os.path.join(config, "ssoenv"))
+    os.chmod(config, 0o777)
+    settings = os.path.join(config, "ssoenv", "config.yaml")
+    with open(settings, "w") as f:
+        f.write("console_browser: %s\ntrusted_prefixes: [/]\n" % theirs)
+    for path in (os.path.dirname(settings), settings):
+        os.chown(path, other_user.uid, other_user.gid)
+    opened = browser.read_text() if browser.exists() else ""
+
+    result = world.run("console", "--profile", PROFILE)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ssoenv: ~/.config/ssoenv/config.yaml is not used: ~/.config can be written by other "
+        "users (mode 777); ssoenv will not use it until you run: chmod go-w ~/.config\n"
+    )
+    assert not os.path.exists(log)
+    assert (browser.read_text() if browser.exists() else "") == opened
+    # Nor does the hook take their trusted_prefixes: [/]; it says why and goes on.
+    project = world.project("proj", "profile: %s\n" % PROFILE, allow=False)
+    result = world.run("export", "json", cwd=project)
+    assert "AWS_PROFILE" not in json.loads(result.stdout)
+    assert (
+        "ssoenv: ~/.config/ssoenv/config.yaml is not used: ~/.config can be written by other "
+        "users (mode 777); ssoenv will not use it until you run: chmod go-w ~/.config"
+    ) in result.stderr.splitlines()
+
+    # The next problem, once that one is fixed: the file is not the user's.
+    os.chmod(config, 0o755)
+    result = world.run("console", "--profile", PROFILE)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ssoenv: ~/.config/ssoenv/config.yaml is not used: ~/.config/ssoenv belongs to uid "
+        "%d, not to you; ssoenv will not use it: remove it, or run: chown %d ~/.config/ssoenv"
+        " && chmod go-w ~/.config/ssoenv\n" % (other_user.uid, os.geteuid())
+    )
+    assert not os.path.exists(log)
+
+
+@pytest.mark.parametrize(
+    "what, mode, shown",
+    [
+        ("file", 0o666, "~/.config/ssoenv/config.yaml"),
+        ("ssoenv", 0o775, "~/.config/ssoenv"),
+        ("home", 0o757, "~"),
+    ],
+)
+def test_settings_group_or_others_can_write_are_not_used(ssoenv_env, what, mode, shown):
+    ssoenv_env.write_aws_config()
+    settings = ssoenv_env.write_user_config("trusted_prefixes: [~/work]\n")
+    ssoenv_env.write_dotfile("profile: dev\n")
+    target = {"file": settings, "ssoenv": settings.parent, "home": ssoenv_env.home}[what]
+    target.chmod(mode)
+    try:
+        result = ssoenv_env.run("export", "json")
+    finally:
+        target.chmod(0o755)
+    assert "AWS_PROFILE" not in json.loads(result.stdout)
+    fix = "~/.config/ssoenv/config.yaml is not used: %s can be written by other users " % shown
+    fix += "(mode %03o); ssoenv will not use it until you run: chmod go-w %s" % (mode, shown)
+    assert "ssoenv: " + fix in result.stderr.splitlines()
+    assert json.loads(ssoenv_env.run("export", "json").stdout)["AWS_PROFILE"] == "dev"
