@@ -11,6 +11,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,71 @@ def _admin(argv) -> None:
     raise RuntimeError("%s failed: %s" % (" ".join(argv), done.stderr.strip()))
 
 
+# Every process's arguments, as any local user reads them, each new command line once.
+POLL_CMDLINES = r"""
+import os, sys
+seen = set()
+while True:
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                line = f.read()
+        except OSError:
+            continue
+        if line and line not in seen:
+            seen.add(line)
+            sys.stdout.write(line.replace(b"\0", b" ").decode("utf-8", "replace") + "\n")
+            sys.stdout.flush()
+"""
+
+
+class CmdlinePoller:
+    """`user` reading /proc/*/cmdline over and over while the block runs: `lines` is every
+    command line it saw."""
+
+    def __init__(self, user: LocalUser):
+        self.user = user
+        self.lines = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "CmdlinePoller":
+        self.proc = self.user.start(
+            ["/usr/bin/python3", "-I", "-c", POLL_CMDLINES],
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            cwd="/",
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        # Polling once it has seen its own command line.
+        self.wait_for(lambda line: "POLL_CMDLINES" in line or "seen = set()" in line)
+        return self
+
+    def _read(self):
+        for raw in iter(self.proc.stdout.readline, b""):
+            with self._lock:
+                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def wait_for(self, predicate, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for line in self.lines:
+                    if predicate(line):
+                        return line
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError("the poller saw no such command line in %d lines" % len(self.lines))
+
+    def __exit__(self, *exc) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+        self._reader.join(10)
+
+
 @pytest.fixture
 def other_user():
     """A second local user, with a group of its own of the same name."""
@@ -78,4 +144,4 @@ def shared_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["LocalUser", "other_user", "shared_dir"]
+__all__ = ["CmdlinePoller", "LocalUser", "other_user", "shared_dir"]

@@ -4,6 +4,7 @@ shared checkout's `.ssoenv`, plant settings, read command lines."""
 
 import json
 import os
+import stat
 
 import pytest
 from local_users import *  # noqa: F403
@@ -134,3 +135,64 @@ def test_settings_group_or_others_can_write_are_not_used(ssoenv_env, what, mode,
     fix += "(mode %03o); ssoenv will not use it until you run: chmod go-w %s" % (mode, shown)
     assert "ssoenv: " + fix in result.stderr.splitlines()
     assert json.loads(ssoenv_env.run("export", "json").stdout)["AWS_PROFILE"] == "dev"
+
+
+# ---- nothing secret on a command line --------------------------------------------------------
+
+
+def _page_path(line: str) -> str:
+    """The local page a browser was given, from its command line."""
+    from urllib.parse import unquote, urlsplit
+
+    [url] = [word for word in line.split() if word.startswith("file://")]
+    return unquote(urlsplit(url).path)
+
+
+def test_the_console_sign_in_token_is_on_no_command_line(
+    world, browser, other_user, tmp_path, request
+):
+    from test_console import wait_for
+
+    fed = request.getfixturevalue("federation")
+    world.login("--profile", PROFILE)
+    script = os.environ["BROWSER"]
+    linger = tmp_path / "browser-may-go"
+    with CmdlinePoller(other_user) as poller:
+        env = world.env(SSOENV_TEST_BROWSER_LINGER=str(linger))
+        result = world.run("console", "--profile", PROFILE, env=env)
+        assert result.returncode == 0, result.stderr
+        # The browser follows the page to the federation endpoint's login, and the other
+        # user saw it running, with whatever it was given.
+        assert wait_for(lambda: fed.logins)
+        seen = poller.wait_for(lambda line: script in line)
+        linger.touch()
+    token = fed.tokens[-1]
+    assert fed.logins[-1]["SigninToken"] == token
+    assert [line for line in poller.lines if token in line] == []
+    # (Other people's tests may run browsers too: only ours are looked at for the name.)
+    assert [line for line in poller.lines if script in line and "SigninToken" in line] == []
+    # What it was given: a page only the user can read.
+    page = _page_path(seen)
+    assert stat.S_IMODE(os.stat(page).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(page)).st_mode) == 0o700
+    assert other_user.run(["cat", page]).returncode != 0
+
+
+def test_the_logins_state_is_on_no_command_line(world, browser, other_user, tmp_path):
+    from urllib.parse import parse_qs, urlsplit
+
+    script = os.environ["BROWSER"]
+    linger = tmp_path / "browser-may-go"
+    with CmdlinePoller(other_user) as poller:
+        env = world.env(SSOENV_TEST_BROWSER_LINGER=str(linger))
+        result = world.run("login", "--profile", PROFILE, env=env)
+        assert result.returncode == 0, result.stderr
+        seen = poller.wait_for(lambda line: script in line)
+        linger.touch()
+    [authorize] = [u for u in browser.read_text().splitlines() if "/authorize?" in u]
+    state = parse_qs(urlsplit(authorize).query)["state"][0]
+    assert len(state) >= 32
+    assert [line for line in poller.lines if state in line] == []
+    assert [line for line in poller.lines if script in line and "state=" in line] == []
+    # The page is gone once the login is done.
+    assert not os.path.exists(os.path.dirname(_page_path(seen)))
