@@ -268,18 +268,41 @@ def open_url(
     env=None,
 ) -> str:
     """Open the sign-in URL in a graphical browser: `browser` (the console_browser setting),
-    else each BROWSER entry, else the system's opener; never a text browser. Returns what
-    opened it; raises SsoenvError when nothing could."""
+    else each BROWSER entry, else the system's opener; never a text browser. The browser is
+    given a private local page that sends it on (browserpage), never the URL itself, which
+    holds the sign-in token: every local user can read a command line. Returns what opened
+    it; raises SsoenvError when nothing could."""
+    from ssoenv import browserpage
+
     env = os.environ if env is None else env
     entries = [browser] if browser else [e for e in env.get("BROWSER", "").split(os.pathsep) if e]
     refused = [e for e in entries if is_text_browser(e)]
     entries = [e for e in entries if not is_text_browser(e)]
+    if isolate and not entries:
+        raise SsoenvError(
+            "keeping profiles apart needs a browser: set console_browser (firefox, chromium "
+            "or google-chrome) in %s" % paths.display(paths.user_config_file())
+        )
+    if isolate and browser_kind(entries[0]) == "firefox":
+        # The container extension opens only web pages, so it gets the URL itself.
+        argv = isolated_command(entries[0], url, profile)
+        if _launch(argv):
+            return argv[0]
+        raise SsoenvError("cannot run the browser %s" % argv[0])
+    page = browserpage.Page(url)
+    opened = None
+    try:
+        opened = _open_page(page.url, profile, entries, refused, isolate, env)
+        return opened
+    finally:
+        if opened:
+            page.remove_later()  # ssoenv ends now; the browser may take a while to start
+        else:
+            page.remove()
+
+
+def _open_page(url: str, profile: str, entries, refused, isolate: bool, env) -> str:
     if isolate:
-        if not entries:
-            raise SsoenvError(
-                "keeping profiles apart needs a browser: set console_browser (firefox, chromium "
-                "or google-chrome) in %s" % paths.display(paths.user_config_file())
-            )
         argv = isolated_command(entries[0], url, profile)
         if _launch(argv):
             return argv[0]

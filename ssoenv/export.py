@@ -301,20 +301,23 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         return out
     prefixes = settings.get("trusted_prefixes")
     out.trust = trust.status(
-        out.file, digest, prefixes, where=found.where, real=found.real, owner=found.owner
+        out.file,
+        digest,
+        prefixes,
+        where=found.where,
+        real=found.real,
+        owner=found.owner,
+        mode=found.mode,
     )
     if out.trust == trust.DENIED:
         out.notices.append("%s is denied; to use it, run: ssoenv allow" % shown)
         return out
-    if (
-        out.trust == trust.UNKNOWN
-        and trust.foreign(found.owner)
-        and trust.covered(found.where, found.real, prefixes)
-    ):
-        out.notices.append(
-            "%s is not allowed: another user (uid %d) owns it, and trusted_prefixes covers "
-            "only your own files; to use it, run: ssoenv allow" % (shown, found.owner)
-        )
+    refusal = out.trust == trust.UNKNOWN and (
+        trust.covered(found.where, found.real, prefixes)
+        and trust.prefix_refusal(found.where, found.real, prefixes, found.owner, found.mode)
+    )
+    if refusal:
+        out.notices.append("%s is not allowed: %s; to use it, run: ssoenv allow" % (shown, refusal))
         return out
     if out.trust == trust.UNKNOWN:
         out.notices.append("%s is not allowed; run: ssoenv allow" % shown)

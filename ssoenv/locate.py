@@ -64,13 +64,13 @@ def nearest_from_path(path: str) -> str:
 class Found:
     """A `.ssoenv` as read: `path` as found, `where` (its directory resolved, its own name
     kept), `real` (every link resolved: the file that was read), its bytes, and the user
-    who owns the file read (None when not known)."""
+    who owns the file read and its mode (None when not known)."""
 
-    __slots__ = ("path", "where", "real", "data", "owner")
+    __slots__ = ("path", "where", "real", "data", "owner", "mode")
 
-    def __init__(self, path: str, where: str, real: str, data: bytes, owner=None):
+    def __init__(self, path: str, where: str, real: str, data: bytes, owner=None, mode=None):
         self.path, self.where, self.real, self.data = path, where, real, data
-        self.owner = owner
+        self.owner, self.mode = owner, mode
 
 
 def where(path: str) -> str:
@@ -146,7 +146,7 @@ def read(path: str) -> Found:
     data = b"".join(chunks)
     if len(data) > MAX_SIZE:
         raise DotfileError("%s is too large (the limit is %d bytes)" % (shown, MAX_SIZE))
-    return Found(path, where(path), real, data, opened.st_uid)
+    return Found(path, where(path), real, data, opened.st_uid, opened.st_mode)
 
 
 def read_bytes(path: str) -> bytes:

@@ -83,24 +83,60 @@ def check_store(directory: str) -> None:
     except OSError:
         st = None
     if st is not None:
-        shown = display(directory)
-        if st.st_uid != os.geteuid():
-            fix = _quoted(shown)
-            problem = (
-                "%s belongs to uid %d, not to you; ssoenv will not use it: remove it, or run: "
-                "chown %d %s && chmod 700 %s" % (shown, st.st_uid, os.geteuid(), fix, fix)
-            )
-        elif st.st_mode & 0o022:
-            fix = _quoted(shown)
-            problem = (
-                "%s can be written by other users (mode %03o); ssoenv will not use it until "
-                "you run: chmod 700 %s" % (shown, st.st_mode & 0o7777, fix)
-            )
+        problem = unsafe(directory, st)
     # Only a missing directory is checked again: this process may create it.
     if st is not None:
         _checked[directory] = problem
     if problem:
         raise UnsafeStoreError(problem)
+
+
+def unsafe(path: str, st: os.stat_result, mode_fix: str = "700") -> str:
+    """Why ssoenv will not use `path` (its `st`): another user owns it, or group or others
+    can write it; "" when neither. Names the command that fixes it, as ssh does."""
+    shown = display(path)
+    fix = _quoted(shown)
+    if st.st_uid != os.geteuid():
+        return (
+            "%s belongs to uid %d, not to you; ssoenv will not use it: remove it, or run: "
+            "chown %d %s && chmod %s %s" % (shown, st.st_uid, os.geteuid(), fix, mode_fix, fix)
+        )
+    if st.st_mode & 0o022:
+        return (
+            "%s can be written by other users (mode %03o); ssoenv will not use it until "
+            "you run: chmod %s %s" % (shown, st.st_mode & 0o7777, mode_fix, fix)
+        )
+    return ""
+
+
+def check_settings(path: str) -> None:
+    """Refuse (UnsafeStoreError) the settings file at `path` when someone else can have
+    written it: it must be the user's and not writable by group or others, and so must
+    every directory above it up to HOME (the top first). A missing file is fine."""
+    try:
+        own = os.stat(path)
+    except OSError:
+        return
+    chain = []
+    top = home().rstrip("/")
+    directory = os.path.dirname(path)
+    while True:
+        chain.append(directory)
+        parent = os.path.dirname(directory)
+        if directory == top or not directory.startswith(top + "/") or parent == directory:
+            break
+        directory = parent
+    for directory in reversed(chain):
+        try:
+            problem = unsafe(directory, os.stat(directory), "go-w")
+        except OSError:
+            continue
+        if problem:
+            break
+    else:
+        problem = unsafe(path, own, "go-w")
+    if problem:
+        raise UnsafeStoreError("%s is not used: %s" % (display(path), problem))
 
 
 def is_own(st: os.stat_result) -> bool:
@@ -120,6 +156,8 @@ def _quoted(shown: str) -> str:
     """`shown` (a path as `display` gives it) quoted for a POSIX shell, `~/` kept."""
     import shlex
 
+    if shown == "~":
+        return shown
     if shown.startswith("~/"):
         return "~/" + shlex.quote(shown[2:])
     return shlex.quote(shown)

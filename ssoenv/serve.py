@@ -1,9 +1,11 @@
 """`ssoenv exec --serve`: run a command with a credential endpoint instead of keys, for as
 long as the command runs, and end with the command's exit status."""
 
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 from typing import Optional, Tuple
 
 from ssoenv.errors import SsoenvError, UsageError
@@ -21,6 +23,36 @@ REMOVED = (
     "AWS_DEFAULT_PROFILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CREDENTIAL_FILE",
+)
+# Without a profile named, botocore takes [default] of the config and credentials files,
+# then ~/.boto (or BOTO_CONFIG), all before the endpoint: the command reads private files
+# instead, which hold no credentials.
+PRIVATE_FILES = {
+    "AWS_CONFIG_FILE": "config",
+    "AWS_SHARED_CREDENTIALS_FILE": "credentials",
+    "BOTO_CONFIG": "credentials",
+}
+# Client settings the command keeps in its [default], the served profile's over the user's
+# [default]'s: none of them is, or leads to, a credential.
+CARRIED_SETTINGS = (
+    "region",
+    "ca_bundle",
+    "output",
+    "retry_mode",
+    "max_attempts",
+    "defaults_mode",
+    "sts_regional_endpoints",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "parameter_validation",
+    "tcp_keepalive",
+    "cli_pager",
+    "cli_binary_format",
+    "cli_timestamp_format",
 )
 
 
@@ -59,8 +91,34 @@ def endpoint_url(host: str, port: int) -> str:
     return "http://%s:%d/" % ("[%s]" % host if ":" in host else host, port)
 
 
-def command_environment(env: dict, url: str, token: str, region: Optional[str]) -> dict:
+def default_section(config, profile: str) -> str:
+    """The [default] the command's config file holds: the carried settings only."""
+    values = {}
+    for name in ("default", profile):
+        held = config.profiles.get(name)
+        for key in CARRIED_SETTINGS:
+            value = held.values.get(key) if held is not None else None
+            if isinstance(value, str) and value and "\n" not in value:
+                values[key] = value
+    return "[default]\n" + "".join("%s = %s\n" % item for item in values.items())
+
+
+def write_private_files(directory: str, config, profile: str) -> dict:
+    """Write the command's AWS files into `directory` (made 0700 by the caller), each 0600;
+    {variable: path}."""
+    texts = {"config": default_section(config, profile), "credentials": ""}
+    for name, text in texts.items():
+        fd = os.open(os.path.join(directory, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+    return {var: os.path.join(directory, name) for var, name in PRIVATE_FILES.items()}
+
+
+def command_environment(
+    env: dict, url: str, token: str, region: Optional[str], files: Optional[dict] = None
+) -> dict:
     env = {k: v for k, v in env.items() if k not in REMOVED}
+    env.update(files or {})
     env[FULL_URI] = url
     env[AUTH_TOKEN] = token
     # Without AWS_PROFILE the SDKs no longer read the profile's region: pass it on.
@@ -78,7 +136,8 @@ def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
 
     host, port = parse_listen(listen)
     source, keep_signed_in = rolecredentials.for_profile(profile, ask_first=sys.stdin.isatty())
-    region = awsconfig.load().profile(profile).region
+    config = awsconfig.load()
+    region = config.profile(profile).region
     server = CredentialServer(
         source, host=host, port=port, keep_signed_in=keep_signed_in, err=sys.stderr
     )
@@ -91,7 +150,9 @@ def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
                 "ssoenv: serving the role credentials of profile %s on %s\n" % (profile, url)
             )
             sys.stderr.flush()
-        return _run_child(command, command_environment(env, url, server.token, region))
+        with tempfile.TemporaryDirectory(prefix="ssoenv-exec-") as private:
+            files = write_private_files(private, config, profile)
+            return _run_child(command, command_environment(env, url, server.token, region, files))
     finally:
         server.stop()
 

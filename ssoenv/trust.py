@@ -7,6 +7,7 @@ touches a generation file, which the shell hook compares with a builtin `-nt` te
 an allow in another terminal applies at the next prompt."""
 
 import os
+import stat
 
 from ssoenv import paths
 
@@ -83,12 +84,18 @@ def foreign(owner) -> bool:
 
 
 def status(
-    path: str, content_hash: str, trusted_prefixes=(), where=None, real=None, owner=None
+    path: str,
+    content_hash: str,
+    trusted_prefixes=(),
+    where=None,
+    real=None,
+    owner=None,
+    mode=None,
 ) -> str:
     """The trust of a `.ssoenv`. `where` and `real` (from locate.read) are the place it was
     found and the file read; a trusted prefix must hold both, so a link from elsewhere into
-    a trusted directory, or out of it, is not trusted. Nor is a file another user owns
-    (`owner`): a trusted prefix covers the user's own files only."""
+    a trusted directory, or out of it, is not trusted. Nor is a file that someone else can
+    have written (`owner` and `mode` of the file read; see `prefix_refusal`)."""
     paths.check_store(paths.data_dir())  # records that others could plant count for nothing
     if where is None or real is None:
         from ssoenv import locate
@@ -98,9 +105,18 @@ def status(
         return DENIED
     if paths.own_file_exists(_allow_record(content_hash)):
         return ALLOWED
-    if covered(where, real, trusted_prefixes) and not foreign(owner):
-        return TRUSTED_PREFIX
-    return UNKNOWN
+    if not covered(where, real, trusted_prefixes):
+        return UNKNOWN
+    if owner is None or mode is None:  # not read through locate.read: ask the file
+        try:
+            st = os.stat(real)
+        except OSError:
+            return UNKNOWN
+        owner = st.st_uid if owner is None else owner
+        mode = st.st_mode if mode is None else mode
+    if prefix_refusal(where, real, trusted_prefixes, owner, mode):
+        return UNKNOWN
+    return TRUSTED_PREFIX
 
 
 def covered(where: str, real: str, trusted_prefixes) -> bool:
@@ -108,6 +124,68 @@ def covered(where: str, real: str, trusted_prefixes) -> bool:
     return under_prefix(where, trusted_prefixes, resolved=True) and under_prefix(
         real, trusted_prefixes, resolved=True
     )
+
+
+def prefix_refusal(where: str, real: str, trusted_prefixes, owner=None, mode=None) -> str:
+    """Why a trusted prefix that holds a file does not cover it ("" when one does), as ssh
+    asks of its files: the file (`owner` and `mode` from the descriptor it was read
+    through) and every directory from the prefix down to it, and to the place it was
+    found, must be the user's or root's and not writable by group or others. Anyone else
+    who can change it needs the user's own allow, which pins its content."""
+    if foreign(owner):
+        return "another user (uid %d) owns it, and trusted_prefixes covers only your own files" % (
+            owner
+        )
+    problem = ""
+    if mode is not None and mode & 0o022:
+        problem = _writable(real, mode)
+    problem = problem or _chain_problem(real, trusted_prefixes)
+    problem = problem or _chain_problem(where, trusted_prefixes)
+    if problem:
+        return problem + ", and trusted_prefixes covers only files no one else can change"
+    return ""
+
+
+def _chain_problem(path: str, prefixes) -> str:
+    """ "" when, below some prefix that holds `path`, no directory down to `path` can be
+    changed by someone else; otherwise what can (for the first prefix)."""
+    problems = []
+    for prefix in prefixes or ():
+        prefix = os.path.expanduser(prefix)
+        if not os.path.isabs(prefix):
+            continue
+        prefix = os.path.realpath(prefix).rstrip("/") or "/"
+        if not path.startswith(prefix.rstrip("/") + "/"):
+            continue
+        problem = _unsafe_below(prefix, path)
+        if not problem:
+            return ""
+        problems.append(problem)
+    return problems[0] if problems else ""
+
+
+def _unsafe_below(prefix: str, path: str) -> str:
+    """What, from `prefix` down to the directory holding `path` (both resolved), someone
+    other than the user and root can change."""
+    chain = [os.path.dirname(path)]
+    while len(chain[-1]) > len(prefix):
+        chain.append(os.path.dirname(chain[-1]))
+    for directory in reversed(chain):
+        try:
+            st = os.lstat(directory)
+        except OSError as e:
+            return "%s cannot be checked (%s)" % (paths.display(directory), e.strerror)
+        if foreign(st.st_uid):
+            return "another user (uid %d) owns %s" % (st.st_uid, paths.display(directory))
+        # In a sticky directory (/tmp) others can add entries of their own, which fail the
+        # owner test, but cannot rename or remove the user's.
+        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+            return _writable(directory, st.st_mode)
+    return ""
+
+
+def _writable(path: str, mode: int) -> str:
+    return "other users can write %s (mode %o)" % (paths.display(path), mode & 0o7777)
 
 
 def _bump_generation() -> None:

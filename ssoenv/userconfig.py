@@ -30,9 +30,11 @@ CACHE_KIND = "userconfig-3"
 def load(path=None) -> dict:
     """The settings as a dict with every key present, and "problems": one line for each
     setting that was ignored (an unknown key, a bad value), the others still applying.
-    Raises SsoenvError when the file cannot be read as a mapping at all. Cached on the
+    Raises SsoenvError when the file cannot be read as a mapping at all, or when someone
+    other than the user can have written it (paths.check_settings). Cached on the
     file's identity, so the hook's path imports no YAML parser while it is unchanged."""
     path = path or paths.user_config_file()
+    paths.check_settings(path)  # settings someone else could write are not the user's
     key = cache.file_key(path)
     if key is None:
         return dict(DEFAULTS)

@@ -48,22 +48,67 @@ region = {REGION}
 BROWSER_SCRIPT = """\
 #!{python}
 # A test browser: returns at once (webbrowser waits for it) and fetches the URL, following
-# redirects, in a detached child. Each URL is appended to $SSOENV_TEST_BROWSER_LOG.
-import os, sys, urllib.request
+# redirects, in a detached child. A local file:// page is read and followed as a browser
+# does, by its meta refresh. Each URL it goes to is appended to $SSOENV_TEST_BROWSER_LOG.
+# With $SSOENV_TEST_BROWSER_LINGER, the child stays until that file exists (at most a
+# minute), so that a test can see it running.
+import html.parser, os, sys, time, urllib.parse, urllib.request
 url = sys.argv[-1]
+
+class Refresh(html.parser.HTMLParser):
+    target = None
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+            self.target = attrs["content"].split("url=", 1)[1]
+
+if url.startswith("file://"):
+    page = Refresh()
+    with open(urllib.parse.unquote(urllib.parse.urlsplit(url).path), encoding="utf-8") as f:
+        page.feed(f.read())
+    url = page.target
 log = os.environ.get("SSOENV_TEST_BROWSER_LOG")
 if log:
     with open(log, "a") as f:
         f.write(url + "\\n")
 if os.fork() == 0:
     os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
     try:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({{}}))
         opener.open(url, timeout=15).read()
     except Exception:
         pass
+    linger = os.environ.get("SSOENV_TEST_BROWSER_LINGER")
+    deadline = time.monotonic() + 60
+    while linger and not os.path.exists(linger) and time.monotonic() < deadline:
+        time.sleep(0.05)
     os._exit(0)
 """
+
+
+def follow_page(url: str) -> str:
+    """Where a browser given `url` goes: a local file:// page is followed by its meta
+    refresh, as a browser does; any other URL is where it goes."""
+    import html.parser
+    import urllib.parse
+
+    if not url.startswith("file://"):
+        return url
+    found = []
+
+    class Refresh(html.parser.HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+                found.append(attrs["content"].split("url=", 1)[1])
+
+    with open(urllib.parse.unquote(urllib.parse.urlsplit(url).path), encoding="utf-8") as f:
+        Refresh().feed(f.read())
+    [target] = found
+    return target
 
 
 @pytest.fixture
@@ -215,6 +260,7 @@ __all__ = [
     "aws_home",
     "browser",
     "emulator",
+    "follow_page",
     "issue_token",
     "legacy_session",
     "run_python",

@@ -340,7 +340,8 @@ def test_browser_entries_after_a_text_browser_are_used(world, federation, browse
     result = world.run("console", "--profile", PROFILE, env=env)
     assert result.returncode == 0, result.stderr
     [[url]] = calls(good_log)
-    assert login_query(url, federation)["SigninToken"] == federation.tokens[-1]
+    assert url.startswith("file://")  # a page only the user can read: not the token
+    assert login_query(follow_page(url), federation)["SigninToken"] == federation.tokens[-1]
     assert not os.path.exists(w3m_log)
 
 
@@ -387,7 +388,7 @@ def test_chromium_gets_a_private_user_data_directory_per_profile(
             "--no-default-browser-check",
         ]
         assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
-        assert login_query(argv[3], federation)["Action"] == "login"
+        assert login_query(follow_page(argv[3]), federation)["Action"] == "login"
 
 
 def test_isolation_with_another_browser_says_which_work(world, federation, browser, tmp_path):

@@ -347,3 +347,139 @@ def test_a_role_that_needs_mfa_asks_for_the_code_at_a_terminal_before_the_comman
     out = last_json_line(said.replace("\r", ""))
     assert out["method"] == "container-role"
     assert out["arn"].startswith("arn:aws:sts::444444444444:assumed-role/")
+
+
+DEFAULTS = {
+    "an SSO [default] in the config": (
+        "config",
+        f"\n[default]\nsso_session = {SESSION_NAME}\nsso_account_id = {ACCOUNT}\n"
+        "sso_role_name = Admin\nregion = us-west-2\n",
+    ),
+    "keys in [default] of the credentials file": (
+        "credentials",
+        "[default]\naws_access_key_id = AKIADEFAULTDEFAULT00\n"
+        "aws_secret_access_key = defaultdefaultdefaultdefaultdefault00000\n",
+    ),
+    "keys in [default] of the config": (
+        "config",
+        "\n[default]\naws_access_key_id = AKIADEFAULTCONFIG000\n"
+        "aws_secret_access_key = defaultdefaultdefaultdefaultdefault00000\n",
+    ),
+    "a credential_process in [default]": (
+        "config",
+        '\n[default]\ncredential_process = %s -c "print(\'{\\"Version\\": 1, '
+        '\\"AccessKeyId\\": \\"AKIADEFAULTPROCESS00\\", '
+        '\\"SecretAccessKey\\": \\"x\\"}\')"\n' % sys.executable,
+    ),
+    "keys in the file AWS_CREDENTIAL_FILE names": (
+        "ec2-credentials",
+        "AWSAccessKeyId=AKIADEFAULTEC2000000\nAWSSecretKey=defaultdefaultdefault\n",
+    ),
+    "keys in ~/.boto": (
+        ".boto",
+        "[Credentials]\naws_access_key_id = AKIADEFAULTBOTO00000\n"
+        "aws_secret_access_key = defaultdefaultdefaultdefaultdefault00000\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("default", list(DEFAULTS))
+def test_the_command_runs_as_the_served_role_whatever_default_holds(chains, browser, default):
+    where, text = DEFAULTS[default]
+    path = os.path.join(chains.home, where if where[0] in ".e" else os.path.join(".aws", where))
+    with open(path, "a") as f:
+        f.write(text)
+    chains.login("--profile", PROFILE)
+    env = chains.env(AWS_CREDENTIAL_FILE=path) if where == "ec2-credentials" else None
+    args = ["exec", "--serve", "--profile", "chained", "--", *python_command(CALLER)]
+    result = chains.run(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    out = last_json_line(result.stdout)
+    assert out["method"] == "container-role"
+    assert out["arn"].startswith("arn:aws:sts::333333333333:assumed-role/Workload/")
+    assert out["region"] == "eu-central-1"
+
+
+PRIVATE_FILES = """
+    import json, os, stat
+    files = {v: os.environ[v] for v in
+             ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "BOTO_CONFIG")}
+    modes = {v: oct(stat.S_IMODE(os.stat(p).st_mode)) for v, p in files.items()}
+    directory = os.path.dirname(files["AWS_CONFIG_FILE"])
+    with open(files["AWS_CONFIG_FILE"]) as f:
+        config = f.read()
+    print(json.dumps({"files": files, "modes": modes, "config": config,
+                      "dir": oct(stat.S_IMODE(os.stat(directory).st_mode))}))
+"""
+
+
+def test_the_commands_aws_files_are_private_hold_no_keys_and_go_with_it(world, browser):
+    with open(os.path.join(world.home, ".aws", "config"), "a") as f:
+        f.write("\n[default]\naws_access_key_id = AKIADEFAULTCONFIG000\nca_bundle = /etc/ca.pem\n")
+    world.login("--profile", PROFILE)
+    result = world.run(
+        "exec", "--serve", "--profile", PROFILE, "--", *python_command(PRIVATE_FILES)
+    )
+    assert result.returncode == 0, result.stderr
+    out = last_json_line(result.stdout)
+    assert set(out["modes"].values()) == {"0o600"} and out["dir"] == "0o700"
+    assert out["config"] == "[default]\nca_bundle = /etc/ca.pem\nregion = %s\n" % REGION
+    for path in out["files"].values():
+        assert not os.path.exists(os.path.dirname(path))
+
+
+IDLE_CONNECTIONS = """
+    import json, os, socket, time, urllib.request
+    from urllib.parse import urlsplit
+    uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+    token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    address = (urlsplit(uri).hostname, urlsplit(uri).port)
+    tasks = "/proc/%d/task" % os.getppid()  # ssoenv, which serves the endpoint
+    idle = []
+    for _ in range(120):
+        conn = socket.create_connection(address, timeout=60)
+        idle.append(conn)
+    # Half a request on some, nothing at all on the others.
+    for conn in idle[::2]:
+        conn.sendall(b"GET / HTTP/1.1\\r\\nAuthorization: ")
+    most = 0
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    answered = []
+    for _ in range(3):
+        most = max(most, len(os.listdir(tasks)))
+        request = urllib.request.Request(uri, headers={"Authorization": token})
+        with opener.open(request, timeout=60) as r:
+            answered.append(r.status)
+        most = max(most, len(os.listdir(tasks)))
+    # Wait (up to a minute in all) for the endpoint to close each one.
+    closed = 0
+    deadline = time.monotonic() + 60
+    for conn in idle:
+        try:
+            conn.settimeout(max(0.1, deadline - time.monotonic()))
+            while conn.recv(4096):
+                pass
+            closed += 1
+        except ConnectionResetError:
+            closed += 1
+        except socket.timeout:
+            pass
+        most = max(most, len(os.listdir(tasks)))
+    print(json.dumps({"most": most, "answered": answered, "closed": closed}))
+"""
+
+
+def test_idle_connections_hold_no_thread_for_long_and_stall_no_request(world, browser):
+    from ssoenv.sso.server import MAX_CONNECTIONS
+
+    world.login("--profile", PROFILE)
+    cmd = python_command(IDLE_CONNECTIONS)
+    result = world.run("exec", "--serve", "--profile", PROFILE, "--", *cmd, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = last_json_line(result.stdout)
+    assert out["answered"] == [200, 200, 200]
+    # ssoenv's own threads (main, the listener, the keeper) and one per open connection.
+    assert out["most"] <= MAX_CONNECTIONS + 4, out
+    # Every idle connection was closed by the endpoint, none outlived the command.
+    assert out["closed"] == 120

@@ -511,7 +511,7 @@ def test_shells_entering_at_once_share_one_browser_sign_in(world, open_shell, si
     wait_until(lambda: len(opened(log)) == 1, what="the browser opening")
     time.sleep(1)  # the others are waiting, not opening a browser of their own
     assert len(opened(log)) == 1
-    fetch(opened(log)[0])  # the user signs in, once
+    fetch(follow_page(opened(log)[0]))  # the user signs in, once
     outs = [clean(sh._wait()) for sh in shells]
     everything = sum(outs, [])
     assert everything.count('ssoenv: logged in to session "my-sso"') == 1

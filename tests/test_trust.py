@@ -121,6 +121,45 @@ def test_a_trusted_prefix_covers_the_users_own_files_and_roots_only(ssoenv_env):
         assert trust.status(f, digest, prefixes, owner=owner) == expected, owner
 
 
+@pytest.mark.parametrize(
+    "what, mode, expected",
+    [
+        ("file", 0o664, trust.UNKNOWN),
+        ("file", 0o646, trust.UNKNOWN),
+        ("file", 0o644, trust.TRUSTED_PREFIX),
+        ("project", 0o2775, trust.UNKNOWN),
+        ("work", 0o757, trust.UNKNOWN),
+        # Others can add to a sticky directory, not rename or remove what the user has there.
+        ("work", 0o1777, trust.TRUSTED_PREFIX),
+        ("home", 0o777, trust.TRUSTED_PREFIX),  # above the prefix
+    ],
+)
+def test_a_trusted_prefix_covers_no_file_someone_else_can_change(ssoenv_env, what, mode, expected):
+    f = ssoenv_env.write_dotfile("dev\n")
+    target = {
+        "file": f,
+        "project": ssoenv_env.project,
+        "work": ssoenv_env.home / "work",
+        "home": ssoenv_env.home,
+    }[what]
+    target.chmod(mode)
+    try:
+        found = locate.read(str(f))
+        state = trust.status(
+            str(f),
+            locate.digest(found),
+            ["~/work"],
+            where=found.where,
+            real=found.real,
+            owner=found.owner,
+            mode=found.mode,
+        )
+        assert state == expected
+        assert status(f, ["~/work"]) == expected  # asked without a read
+    finally:
+        target.chmod(0o755)
+
+
 def test_deny_wins_over_a_trusted_prefix(ssoenv_env):
     f = ssoenv_env.write_dotfile("dev\n")
     deny(f)

@@ -98,6 +98,8 @@ def login(
         raise
     except Exception as exc:
         raise explain(exc, action, endpoint_of(client) if client else None) from None
+    finally:
+        _remove_pages()
     token = tokens.token_from_response(session, response, registration)
     with session_lock(session.lock_path(), label=session.label):
         tokens.save_token(session, token)
@@ -204,6 +206,25 @@ def _run_browser(entry: str, url: str) -> bool:
 def _open(url: str) -> bool:
     """Open `url` in a graphical browser; False when none could be opened. Never a text
     browser: not one named in BROWSER, and not as a fallback when the others fail."""
+    from ssoenv import browserpage
+
+    # The browser gets a private local page that sends it on, never the URL: it holds the
+    # login's `state`, and every local user can read a command line. The login waits for
+    # the browser, so the page goes when the login is over, however it ends.
+    page = browserpage.Page(url)
+    _pages.append(page)
+    return _open_in_browser(page.url)
+
+
+_pages = []
+
+
+def _remove_pages() -> None:
+    while _pages:
+        _pages.pop().remove()
+
+
+def _open_in_browser(url: str) -> bool:
     entries = _browser_entries()
     if entries:
         return any(_run_browser(e, url) for e in entries if not is_text_browser(e))

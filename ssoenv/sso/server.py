@@ -7,6 +7,7 @@ sign-in) before they run out, so a job of many hours never holds expired keys.""
 
 import json
 import secrets
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +22,11 @@ RENEW_AHEAD_SECONDS = 15 * 60
 # The keeper wakes at least this often to keep the sign-in fresh.
 KEEPER_MAX_SLEEP_SECONDS = 5 * 60
 KEEPER_MIN_SLEEP_SECONDS = 1.0
+# Any local process can connect: a connection is closed after this long, whatever it sent
+# (an SDK asks and reads in milliseconds; botocore itself gives up after 2 seconds), and no
+# more than this many are served at once: the oldest is closed to make room for a new one.
+CONNECTION_SECONDS = 5.0
+MAX_CONNECTIONS = 16
 
 
 class CredentialServer:
@@ -114,21 +120,15 @@ class CredentialServer:
 
     def start(self) -> "CredentialServer":
         handler = type("Handler", (_Handler,), {"owner": self})
-        server_class = ThreadingHTTPServer
+        server_class = _BoundedServer
         if ":" in self.host:
-            import socket
-
-            server_class = type(
-                "Server6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6}
-            )
+            server_class = type("Server6", (_BoundedServer,), {"address_family": socket.AF_INET6})
         try:
             server = server_class((self.host, self.port), handler)
         except OSError as e:
             raise SsoenvError(
                 "cannot listen on %s: %s" % (_join(self.host, self.port), e.strerror or e)
             ) from None
-        server.daemon_threads = True
-        server.block_on_close = False
         self._server = server
         for target, name in ((server.serve_forever, "serve"), (self._keep, "keep")):
             thread = threading.Thread(target=target, name="ssoenv-credentials-" + name)
@@ -153,6 +153,76 @@ class CredentialServer:
         self.stop()
 
 
+class _BoundedServer(ThreadingHTTPServer):
+    """A thread per connection, at most MAX_CONNECTIONS of them, none for longer than
+    CONNECTION_SECONDS: connections that send nothing, or half a request, cannot pile up
+    threads or keep a request from the command waiting."""
+
+    daemon_threads = True
+    block_on_close = False
+    # Connections the kernel holds until they are accepted (socketserver's 5 makes a burst
+    # of them wait a second each for the client to retry).
+    request_queue_size = 64
+
+    def __init__(self, *args, **kwargs):
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._open = {}  # connection -> when it was accepted (monotonic)
+        self._open_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            with self._open_lock:
+                oldest = min(self._open, key=self._open.get, default=None)
+            _hang_up(oldest)
+            # Its thread ends as soon as it sees the connection closed.
+            if not self._slots.acquire(timeout=CONNECTION_SECONDS):
+                self.shutdown_request(request)
+                return
+        with self._open_lock:
+            self._open[request] = time.monotonic()
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._done(request)
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._done(request)
+
+    def _done(self, request) -> None:
+        with self._open_lock:
+            if self._open.pop(request, None) is None:
+                return
+        self._slots.release()
+
+    def service_actions(self):
+        # Called by serve_forever between polls (twice a second): the time limit.
+        too_old = time.monotonic() - CONNECTION_SECONDS
+        with self._open_lock:
+            late = [conn for conn, since in self._open.items() if since < too_old]
+        for conn in late:
+            _hang_up(conn)
+
+    def handle_error(self, request, client_address):
+        # A client that misbehaves is its own problem: never a traceback on the terminal.
+        pass
+
+
+def _hang_up(conn) -> None:
+    """End a connection another thread serves: its reads and writes fail at once, and that
+    thread closes it."""
+    if conn is None:
+        return
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 def _join(host: str, port: int) -> str:
     return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
@@ -174,6 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
     owner: CredentialServer = None  # set on the per-server subclass
     server_version = "ssoenv"
     sys_version = ""
+    timeout = CONNECTION_SECONDS  # for each read and write; the server limits the total
 
     def log_message(self, format, *args):  # noqa: A002 - nothing of a request is logged
         pass
