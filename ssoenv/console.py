@@ -266,12 +266,13 @@ def open_url(
     isolate: bool = False,
     browser: Optional[str] = None,
     env=None,
+    secret: bool = True,
 ) -> str:
     """Open the sign-in URL in a graphical browser: `browser` (the console_browser setting),
     else each BROWSER entry, else the system's opener; never a text browser. The browser is
-    given a private local page that sends it on (browserpage), never the URL itself, which
-    holds the sign-in token: every local user can read a command line. Returns what opened
-    it; raises SsoenvError when nothing could."""
+    given a private local page that sends it on (browserpage), never a `secret` URL itself,
+    which holds the sign-in token: every local user can read a command line. Returns what
+    opened it; raises SsoenvError when nothing could."""
     from ssoenv import browserpage
 
     env = os.environ if env is None else env
@@ -289,6 +290,8 @@ def open_url(
         if _launch(argv):
             return argv[0]
         raise SsoenvError("cannot run the browser %s" % argv[0])
+    if not secret:
+        return _open_page(url, profile, entries, refused, isolate, env)
     page = browserpage.Page(url)
     opened = None
     try:

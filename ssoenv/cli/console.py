@@ -128,8 +128,9 @@ def _open_portal(config, name, service, region, print_only, isolate, settings):
     if print_only:
         click.echo(url)
         return
+    # The shortcut link holds no key or token: the browser may be given it as it is.
     opened = console_module.open_url(
-        url, name, isolate=isolate, browser=settings.get("console_browser")
+        url, name, isolate=isolate, browser=settings.get("console_browser"), secret=False
     )
     message = (
         "ssoenv: opened the AWS console through the access portal in %s%s as account %s, role %s"
