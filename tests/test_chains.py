@@ -319,7 +319,7 @@ def test_an_unreachable_sts_is_one_line(chains, browser):
     env = chains.env(AWS_ENDPOINT_URL_STS="http://127.0.0.1:%d" % closed_port())
     result = chains.run("credential-process", "--profile", "chained", env=env)
     line = one_error_line(result, contains='assuming role %s (profile "hop1")' % HOP1_ARN)
-    assert "cannot reach STS at 127.0.0.1" in line
+    assert "cannot reach http://127.0.0.1:" in line
     assert result.stdout == ""
 
 
