@@ -38,6 +38,15 @@ class Group(click.Group):
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             sys.exit(130)
+        except Exception as e:  # botocore's own, or a mistake of ours: one line all the same
+            from ssoenv import errors
+
+            line = errors.line_for(e) or "internal error (%s: %s); please report it" % (
+                type(e).__name__,
+                str(e).splitlines()[0] if str(e) else "",
+            )
+            click.echo("ssoenv: %s" % escape(line), err=True)
+            sys.exit(1)
 
 
 # ---- completion helpers: profile and sso-session names ------------------------------

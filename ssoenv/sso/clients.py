@@ -48,7 +48,9 @@ def create_client(session, service: str, network: Optional[Network] = None):
     try:
         return bsession.create_client(service, config=config)
     except ProfileNotFound as exc:
-        raise SsoError(f'the AWS profile "{session.profile}" does not exist') from exc
+        from ssoenv.errors import line_for
+
+        raise SsoError(line_for(exc)) from None
 
 
 def error_code(exc) -> Optional[str]:
