@@ -116,6 +116,11 @@ def collect(env=None) -> dict:
         info["session"] = p["sso_session"]
         if p.get("via"):
             info["via"] = p["via"]
+        if p.get("hops"):
+            from ssoenv import approval
+
+            info["profile_words"] = approval.profile_words(p)
+            info["chain"] = approval.chain_lines(p)
         if p["sso_session"] or p["start_url"]:
             info["token"] = token_info(p["sso_session"], p["start_url"])
     return info
@@ -129,10 +134,13 @@ def render(info: dict) -> str:
         lines.append(
             "file:     %s (%s)" % (paths.display(info["file"]), info["trust"] or "unreadable")
         )
-    if info["profile"]:
+    if info.get("chain"):
+        lines.append("profile:  %s" % info["profile_words"])
+        lines.extend("chain:    %s" % line for line in info["chain"])
+    elif info["profile"]:
         lines.append("profile:  %s (%s)" % (info["profile"], info["kind"]))
-    if info.get("via"):
-        lines.append("via:      %s" % " -> ".join(info["via"]))
+        if info.get("via"):
+            lines.append("via:      %s" % " -> ".join(info["via"]))
     if info["session"]:
         lines.append("session:  %s" % info["session"])
     token = info["token"]
