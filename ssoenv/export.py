@@ -230,17 +230,6 @@ def profile_in_effect(env) -> "tuple[str | None, str]":
     return None, ""
 
 
-def profile_disagreement(env) -> "str | None":
-    """The line that says the two profile variables name different profiles, if they do."""
-    default, profile = env.get("AWS_DEFAULT_PROFILE"), env.get("AWS_PROFILE")
-    if default and profile and default != profile:
-        return (
-            "AWS_DEFAULT_PROFILE=%s outranks AWS_PROFILE=%s for the AWS CLI and boto3 "
-            "(other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE" % (default, profile)
-        )
-    return None
-
-
 def variables(dot: dict, allowed=()):
     """(variables to apply, [(name, reason)] refused): `env:` passes through the rule of
     what a `.ssoenv` may set, with the names the user permitted in their own settings."""
@@ -404,10 +393,10 @@ def login_step(profile: dict, mode: str) -> list:
                 return ["%s expired; renewing it in the background" % what]
     if state == "refresh" or mode == "never":
         return []  # still valid for a while, or the user asked for silence
-    if state == "expired":
-        hint = "%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])
-    else:
-        hint = "%s is not logged in; run: ssoenv login" % what
+    from ssoenv import conditions
+
+    words = conditions.token_condition(state, token and token["_expires_epoch"])[1]
+    hint = "%s %s%s" % (what, "is " if state == "missing" else "", words)
     if mode == "auto" and _at_terminal():
         from ssoenv import autologin
         from ssoenv.errors import SsoError

@@ -3,7 +3,7 @@
 import os
 import time
 
-from ssoenv import awsconfig, envdiff, envrule, export, paths, userconfig
+from ssoenv import awsconfig, conditions, envdiff, envrule, export, paths, userconfig
 from ssoenv.sso import cache as token_cache
 
 
@@ -27,7 +27,9 @@ def token_info(session_name, start_url) -> dict:
     token = token_cache.read_token(path)
     state = token_cache.token_status(token)
     info = {"state": state, "cache_file": paths.display(path)}
-    if token is not None:
+    if token is None:
+        info["level"], info["words"] = conditions.token_condition(state)
+    else:
         from ssoenv.sso import refresh
 
         info["expires_at"] = token["expiresAt"]
@@ -39,6 +41,14 @@ def token_info(session_name, start_url) -> dict:
             session_name
             and token.get("refreshToken")
             and not (failure and refresh.needs_login(failure))
+        )
+        info["level"], info["words"] = conditions.token_condition(
+            state,
+            token["_expires_epoch"],
+            refreshable=info["refreshable"],
+            renewable_until=token.get("registrationExpiresAt") if info["refreshable"] else None,
+            failure=why(failure) if failure else None,
+            failure_needs_login=bool(failure and refresh.needs_login(failure)),
         )
     return info
 
@@ -75,7 +85,8 @@ def collect(env=None) -> dict:
     info = {
         "file": out.file,
         "trust": out.trust,
-        "errors": out.errors + out.notices + out.warnings,
+        "errors": out.errors + out.notices,
+        "warnings": list(out.warnings),
         "profile": None,
         "session": None,
         "token": None,
@@ -96,9 +107,10 @@ def collect(env=None) -> dict:
             info["applied"][name] = shown
         else:
             info["changed"][name] = shown
-    disagreement = export.profile_disagreement(env)
+    disagreement = conditions.profile_disagreement(env)
     if disagreement:
-        info["errors"].append(disagreement)
+        level, words = disagreement
+        info["warnings" if level == conditions.WARNING else "errors"].append(words)
     if out.file is not None and out.trust is None:
         # Readable but not valid YAML or keys: "invalid", with the error among the problems.
         from ssoenv import locate
@@ -145,18 +157,7 @@ def render(info: dict) -> str:
         lines.append("session:  %s" % info["session"])
     token = info["token"]
     if token:
-        if token["state"] == "missing":
-            lines.append("token:    not logged in; run: ssoenv login")
-        else:
-            lines.append(
-                "token:    %s, expires %s (%s)"
-                % (token["state"], token["expires_at"], token["expires_in"])
-            )
-            failure = token.get("renewal_failed")
-            if failure and not token["refreshable"]:
-                lines.append("renewal:  renewal failed (%s); run: ssoenv login" % why(failure))
-            elif failure:
-                lines.append("renewal:  the last renewal failed (%s)" % why(failure))
+        lines.append("token:    %s" % token["words"])
     if info["applied"]:
         lines.append(
             "applied:  "
@@ -178,8 +179,12 @@ def render(info: dict) -> str:
             )
             + " (by hand since ssoenv set it; kept when you leave)"
         )
-    for error in info["errors"]:
-        lines.append("problem:  %s" % error)
+    for level, texts in (
+        (conditions.PROBLEM, info["errors"]),
+        (conditions.WARNING, info["warnings"]),
+    ):
+        for text in texts:
+            lines.append("%-9s %s" % (level + ":", text))
     return "\n".join(lines)
 
 

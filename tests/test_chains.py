@@ -443,7 +443,7 @@ def test_status_of_a_chained_project_shows_the_session_and_token(chains, browser
     ]
     chains.login("--profile", PROFILE)
     out = chains.run("status", cwd=project).stdout
-    assert "token:    valid, expires" in out
+    assert "token:    valid for 7 h 59 min, renewable until " in out
 
 
 def test_allow_shows_every_hop_down_to_the_role_assumed(chains):

@@ -609,7 +609,7 @@ def test_a_default_profile_set_by_hand_never_outranks_the_project(sandbox, open_
     assert sh.get("AWS_DEFAULT_PROFILE") == "prod"
     assert sh.get("AWS_PROFILE") == "stage"
     assert (
-        "problem:  AWS_DEFAULT_PROFILE=prod outranks AWS_PROFILE=stage for the AWS CLI and "
+        "warning:  AWS_DEFAULT_PROFILE=prod outranks AWS_PROFILE=stage for the AWS CLI and "
         "boto3 (other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE"
     ) in clean(sh.run("ssoenv status"))
 
