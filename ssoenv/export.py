@@ -46,6 +46,7 @@ class Outcome:
         # the rest of the file still applies.
         self.warnings = []
         self.token_file = None  # the token cache file to watch while keys wait for a login
+        self.moved = None  # (the current directory as $PWD names it, where it is now)
 
 
 def dotfile_data(path: str):
@@ -260,9 +261,10 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         if now:
             # The hook's own search sees no project here, as long as $PWD names nothing:
             # say so once, rather than load the file at the new path behind its back.
+            out.moved = (paths.display(pwd), paths.display(now))
             out.errors.append(
                 "the current directory %s was moved or renamed; to use its .ssoenv, run: cd %s"
-                % (paths.display(pwd), paths.display(now))
+                % out.moved
             )
             return out
     try:
@@ -554,8 +556,16 @@ def compute(env=None):
         if name not in after:
             changes[name] = None
     env = real_env
-    if record and (not out.wanted or switching) and not quiet:
-        messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
+    unloaded = paths.display(previous or "the previous .ssoenv")
+    if record and (not out.wanted or switching) and out.moved and not quiet:
+        # One line says both: what was left, and why, with the way back.
+        messages.append(
+            "unloaded %s, since %s was moved or renamed; to load it again, run: cd %s"
+            % ((unloaded,) + out.moved)
+        )
+        out.errors = out.errors[1:]
+    elif record and (not out.wanted or switching) and not quiet:
+        messages.append("unloaded %s" % unloaded)
     messages.extend(out.errors)
     messages.extend(out.notices)
     if entering:
