@@ -160,28 +160,32 @@ def _say_waiting(out, what: str, seconds: float) -> None:
 
 
 def _check_reachable(base_url: str, network: Optional[Network]) -> None:
-    """Raise SsoError naming `base_url` unless it answers HTTP within the network's limits:
-    a sign-in must not wait minutes on a page whose service is down. Any answer counts."""
-    import http.client
+    """Raise SsoError naming `base_url` unless it answers within the network's limits: a
+    sign-in must not wait minutes on a page whose service is down. Any answer counts (an
+    HTTP error, a certificate only botocore's CA bundle trusts); proxies apply as usual."""
+    import ssl
+    import urllib.error
+    import urllib.request
 
     from ssoenv.errors import unreachable_line
 
     network = network or Network()
-    parts = urlsplit(base_url)
-    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     limit = min(network.connect_timeout, network.read_timeout)
-    conn = kind(parts.hostname, parts.port, timeout=limit)
+    request = urllib.request.Request(base_url + "/", headers={"User-Agent": "ssoenv"})
     try:
-        conn.request("GET", "/", headers={"User-Agent": "ssoenv"})
-        conn.getresponse().read(0)
-    except OSError as exc:
-        import socket
-
-        if isinstance(exc, socket.timeout) and conn.sock is not None:
-            exc = TimeoutError("read timed out")
-        raise SsoError(unreachable_line(base_url, exc)) from None
-    finally:
-        conn.close()
+        with urllib.request.urlopen(request, timeout=limit) as response:
+            response.read(0)
+    except urllib.error.HTTPError:
+        return
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, ssl.SSLError):
+            return
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            # urllib wraps a connect that timed out; a read that did comes bare.
+            stage = "connect" if isinstance(exc, urllib.error.URLError) else "read"
+            reason = TimeoutError("%s timed out" % stage)
+        raise SsoError(unreachable_line(base_url, reason)) from None
 
 
 def _forget_registration(session: SsoSession) -> None:
