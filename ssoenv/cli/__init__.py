@@ -6,6 +6,7 @@ import sys
 import click
 
 from ssoenv import __version__, paths
+from ssoenv.conditions import WARNING, worded
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.safetext import escape, escape_lines
 
@@ -132,7 +133,7 @@ def allow(path):
         click.echo("  " + escape(line), err=True)
     problem = _profile_problem(dot)
     if problem:
-        click.echo(escape("ssoenv: warning: %s" % problem), err=True)
+        click.echo(escape("ssoenv: " + worded(WARNING, problem)), err=True)
 
 
 def _profile_problem(data: dict):
