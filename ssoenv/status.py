@@ -85,8 +85,8 @@ def collect(env=None) -> dict:
     info = {
         "file": out.file,
         "trust": out.trust,
-        "errors": out.errors + out.notices,
-        "warnings": list(out.warnings),
+        "errors": out.errors + out.notices + out.warnings,
+        "warnings": list(out.warnings),  # those of the errors that are warnings
         "profile": None,
         "session": None,
         "token": None,
@@ -110,7 +110,9 @@ def collect(env=None) -> dict:
     disagreement = conditions.profile_disagreement(env)
     if disagreement:
         level, words = disagreement
-        info["warnings" if level == conditions.WARNING else "errors"].append(words)
+        info["errors"].append(words)
+        if level == conditions.WARNING:
+            info["warnings"].append(words)
     if out.file is not None and out.trust is None:
         # Readable but not valid YAML or keys: "invalid", with the error among the problems.
         from ssoenv import locate
@@ -179,12 +181,9 @@ def render(info: dict) -> str:
             )
             + " (by hand since ssoenv set it; kept when you leave)"
         )
-    for level, texts in (
-        (conditions.PROBLEM, info["errors"]),
-        (conditions.WARNING, info["warnings"]),
-    ):
-        for text in texts:
-            lines.append("%-9s %s" % (level + ":", text))
+    for text in info["errors"]:
+        level = conditions.WARNING if text in info["warnings"] else conditions.PROBLEM
+        lines.append("%-9s %s" % (level + ":", text))
     return "\n".join(lines)
 
 
