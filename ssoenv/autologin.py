@@ -13,7 +13,7 @@ import time
 
 from ssoenv import paths
 
-WAITING = "waiting for the browser sign-in; Ctrl-C to skip"
+WAITING = "waiting up to %s for the %s; Ctrl-C to skip"
 DEFAULT_TIMEOUT = 180.0  # seconds; SSOENV_LOGIN_TIMEOUT overrides it
 LOGGED_IN, SIGNED_IN_ELSEWHERE, SKIPPED, ENDED_ELSEWHERE = (
     "logged in",
@@ -62,21 +62,22 @@ def run(session, token_is_valid, env=None, err=None) -> str:
     lock_path = login_lock_path(session)
     paths.ensure_private_dir(os.path.dirname(lock_path))
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    flow = login.flow_name(login.uses_device_code(session))
     try:
-        err.write("ssoenv: %s\n" % WAITING)
+        err.write("ssoenv: %s\n" % (WAITING % (login.duration_text(limit), flow)))
         err.flush()
         with _interruptible():
             try:
                 waited = _lock(fd, time.monotonic() + limit)
                 if waited is None:
                     raise SsoError(
-                        "logging in to %s timed out waiting for the browser sign-in" % session.label
+                        "logging in to %s timed out waiting for the %s" % (session.label, flow)
                     )
                 if waited:
                     return SIGNED_IN_ELSEWHERE if token_is_valid() else ENDED_ELSEWHERE
                 if token_is_valid():
                     return SIGNED_IN_ELSEWHERE
-                login.login(session, out=err, timeout=limit)
+                login.login(session, out=err, timeout=limit, say_wait=False)
                 return LOGGED_IN
             except KeyboardInterrupt:
                 err.write("\n")

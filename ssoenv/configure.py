@@ -551,6 +551,38 @@ def dry_run_token(session, choice: SessionChoice) -> None:
     raise SsoenvError(f"{need}, and a dry run writes nothing (no token, no registration); {fix}")
 
 
+VCS_MARKERS = (".git", ".hg", ".svn", ".bzr", ".jj", "_darcs", ".fossil", "_FOSSIL_", ".pijul")
+
+
+def _vcs_root(directory: str) -> Optional[str]:
+    """The nearest directory at or above `directory`, below $HOME, that a version control
+    system keeps (a home directory kept in git makes no project of everything under it)."""
+    home = os.path.realpath(os.path.expanduser("~"))
+    current = os.path.realpath(directory)
+    while current not in (home, os.path.dirname(current)):
+        if any(os.path.lexists(os.path.join(current, m)) for m in VCS_MARKERS):
+            return current
+        current = os.path.dirname(current)
+    return None
+
+
+def looks_like_project(directory: str) -> bool:
+    """Whether a `.ssoenv` belongs in `directory` by default: inside a version-controlled
+    tree, and neither $HOME nor /, where it would apply to everything below."""
+    return not_a_project_reason(directory) is None
+
+
+def not_a_project_reason(directory: str) -> Optional[str]:
+    real = os.path.realpath(directory)
+    if real == os.path.realpath(os.path.expanduser("~")):
+        return "this is your home directory: it would apply everywhere in it"
+    if real == os.path.dirname(real):
+        return "this is /: it would apply everywhere"
+    if _vcs_root(directory) is None:
+        return "no version control here, so this may not be a project"
+    return None
+
+
 def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str]:
     from ssoenv import dotfile, locate, paths, trust
     from ssoenv import export as export_module
@@ -561,10 +593,13 @@ def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str
     if wanted is None:
         if exists:
             return None
+        here = os.path.dirname(target)
+        project = looks_like_project(here)
+        why = "" if project else f" ({not_a_project_reason(here)})"
         wanted = ask.confirm(
-            f"Write {paths.display(target)} so this directory uses {profile}?",
+            f"Write {paths.display(target)} so this directory uses {profile}?{why}",
             "--write-dotfile",
-            False if not ask.interactive else True,
+            project and ask.interactive,
         )
     if not wanted:
         return None

@@ -28,7 +28,9 @@ class Report:
         return [f for f in self.findings if f.severity == WARNING]
 
     def lines(self) -> List[str]:
-        out = [f"{f.severity}: {f}" for f in self.findings]
+        from ssoenv.conditions import worded
+
+        out = [worded(f.severity, str(f)) for f in self.findings]
         found = _count(len(self.problems), "problem") if self.problems else "no problems"
         if self.warnings:
             found += ", " + _count(len(self.warnings), "warning")
@@ -72,11 +74,11 @@ def check_environment(env: Mapping[str, str]) -> List[Finding]:
                 "AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
             )
         )
-    from ssoenv import export
+    from ssoenv import conditions
 
-    disagreement = export.profile_disagreement(env)
+    disagreement = conditions.profile_disagreement(env)
     if disagreement:
-        out.append(Finding(WARNING, "env-profiles", "environment", disagreement))
+        out.append(Finding(disagreement[0], "env-profiles", "environment", disagreement[1]))
     return out
 
 
@@ -196,8 +198,10 @@ def _reported(aws_where: str, findings) -> bool:
 
 def check_tokens(config_text: Optional[str], now: Optional[float] = None) -> List[Finding]:
     """One line per sso-session (and legacy start URL) on its cached login."""
+    from ssoenv import conditions
     from ssoenv.configedit import ConfigDocument
     from ssoenv.sso import cache, refresh
+    from ssoenv.status import why
 
     if not config_text:
         return []
@@ -217,60 +221,26 @@ def check_tokens(config_text: Optional[str], now: Optional[float] = None) -> Lis
     for where, name, url, flag in targets:
         token = cache.read_token(cache.token_cache_path(name, url))
         status = cache.token_status(token, now)
+        login = f"ssoenv login {flag}"
         if status == "missing":
-            out.append(Finding(WARNING, "token", where, f"not logged in; run: ssoenv login {flag}"))
+            level, words = conditions.token_condition(status, login=login)
+            out.append(Finding(level, "token", where, words))
             continue
-        expires = token["expiresAt"]
         refreshable = bool(name and token.get("refreshToken") and token.get("clientSecret"))
         failure = refresh.renewal_failure(name, url) if refreshable else None
-        if failure:
-            from ssoenv.status import why
-
-            when = f"expired at {expires}" if status == "expired" else f"expires at {expires}"
-            if refresh.needs_login(failure):
-                message = f"the login {when} and its renewal failed ({why(failure)}); "
-                out.append(
-                    Finding(PROBLEM, "renewal-failed", where, message + f"run: ssoenv login {flag}")
-                )
-            else:
-                message = f"the login {when} and its last renewal failed ({why(failure)}); "
-                out.append(
-                    Finding(
-                        WARNING,
-                        "renewal-failed",
-                        where,
-                        message + "it is tried again on its next use",
-                    )
-                )
-            continue
-        if status == "expired":
-            if refreshable:
-                out.append(
-                    Finding(
-                        OK,
-                        "token",
-                        where,
-                        f"token expired at {expires}; it is refreshed on its next use",
-                    )
-                )
-            else:
-                out.append(
-                    Finding(
-                        WARNING,
-                        "token-expired",
-                        where,
-                        f"the login expired at {expires}; run: ssoenv login {flag}",
-                    )
-                )
-            continue
-        left = token["_expires_epoch"] - now
-        hours, minutes = int(left // 3600), int(left % 3600 // 60)
-        note = "" if refreshable or not name else " (no refresh token: log in again then)"
-        out.append(
-            Finding(
-                OK, "token", where, f"logged in until {expires} ({hours}h{minutes:02d}m left){note}"
-            )
+        needs_login = bool(failure and refresh.needs_login(failure))
+        level, words = conditions.token_condition(
+            status,
+            token["_expires_epoch"],
+            refreshable=refreshable and not needs_login,
+            renewable_until=token.get("registrationExpiresAt") if refreshable else None,
+            failure=why(failure) if failure else None,
+            failure_needs_login=needs_login,
+            login=login,
+            now=now,
         )
+        code = "renewal-failed" if failure else "token"
+        out.append(Finding(level, code, where, words))
     return out
 
 

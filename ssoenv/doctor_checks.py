@@ -4,13 +4,12 @@ import dataclasses
 from typing import Dict, List, Optional, Tuple
 
 from ssoenv.awsconfig import dashed_key_fix
+
+# The three levels of a finding, as every report words them (doctor takes OK from here).
+from ssoenv.conditions import OK, PROBLEM, WARNING  # noqa: F401
 from ssoenv.configedit import ConfigDocument, Section
 from ssoenv.migrate import DASHED_KEYS, sso_only_process
 
-# The three levels of a finding; only problems make `ssoenv doctor` exit 1.
-PROBLEM = "problem"  # something does not work: botocore refuses it, a login is gone
-WARNING = "warning"  # works, but not as the user probably thinks, or needs a step soon
-OK = "ok"  # a line of information
 ERROR = PROBLEM  # the earlier name
 
 SESSION_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")

@@ -49,6 +49,7 @@ class Outcome:
         # the rest of the file still applies.
         self.warnings = []
         self.token_file = None  # the token cache file to watch while keys wait for a login
+        self.moved = None  # (the current directory as $PWD names it, where it is now)
 
 
 def dotfile_data(path: str):
@@ -233,17 +234,6 @@ def profile_in_effect(env) -> "tuple[str | None, str]":
     return None, ""
 
 
-def profile_disagreement(env) -> "str | None":
-    """The line that says the two profile variables name different profiles, if they do."""
-    default, profile = env.get("AWS_DEFAULT_PROFILE"), env.get("AWS_PROFILE")
-    if default and profile and default != profile:
-        return (
-            "AWS_DEFAULT_PROFILE=%s outranks AWS_PROFILE=%s for the AWS CLI and boto3 "
-            "(other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE" % (default, profile)
-        )
-    return None
-
-
 def variables(dot: dict, allowed=()):
     """(variables to apply, [(name, reason)] refused): `env:` passes through the rule of
     what a `.ssoenv` may set, with the names the user permitted in their own settings."""
@@ -274,9 +264,10 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         if now:
             # The hook's own search sees no project here, as long as $PWD names nothing:
             # say so once, rather than load the file at the new path behind its back.
+            out.moved = (paths.display(pwd), paths.display(now))
             out.errors.append(
                 "the current directory %s was moved or renamed; to use its .ssoenv, run: cd %s"
-                % (paths.display(pwd), paths.display(now))
+                % out.moved
             )
             return out
     try:
@@ -410,10 +401,10 @@ def login_step(profile: dict, mode: str) -> list:
                 return ["%s expired; renewing it in the background" % what]
     if state == "refresh" or mode == "never":
         return []  # still valid for a while, or the user asked for silence
-    if state == "expired":
-        hint = "%s expired at %s; run: ssoenv login" % (what, token["expiresAt"])
-    else:
-        hint = "%s is not logged in; run: ssoenv login" % what
+    from ssoenv import conditions
+
+    words = conditions.token_condition(state, token and token["_expires_epoch"])[1]
+    hint = "%s %s%s" % (what, "is " if state == "missing" else "", words)
     if mode == "auto" and _at_terminal():
         from ssoenv import autologin
         from ssoenv.errors import SsoError
@@ -572,8 +563,16 @@ def compute(env=None):
         if name not in after:
             changes[name] = None
     env = real_env
-    if record and (not out.wanted or switching) and not quiet:
-        messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
+    unloaded = paths.display(previous or "the previous .ssoenv")
+    if record and (not out.wanted or switching) and out.moved and not quiet:
+        # One line says both: what was left, and why, with the way back.
+        messages.append(
+            "unloaded %s, since %s was moved or renamed; to load it again, run: cd %s"
+            % ((unloaded,) + out.moved)
+        )
+        out.errors = out.errors[1:]
+    elif record and (not out.wanted or switching) and not quiet:
+        messages.append("unloaded %s" % unloaded)
     messages.extend(out.errors)
     messages.extend(out.notices)
     if entering:

@@ -17,7 +17,11 @@ class KeyInfo:
 
 
 def _error(exc: Exception, action: str) -> SsoenvError:
+    from ssoenv.errors import line_for
+
     code, message = None, str(exc)
+    if not hasattr(exc, "response"):
+        message = line_for(exc) or type(exc).__name__
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         err = response.get("Error") or {}
@@ -29,12 +33,51 @@ def _error(exc: Exception, action: str) -> SsoenvError:
 
 def _session(profile: str):
     import boto3
-    import botocore.exceptions
 
-    try:
-        return boto3.Session(profile_name=profile)
-    except botocore.exceptions.ProfileNotFound:
-        raise SsoenvError(f'the AWS profile "{profile}" does not exist') from None
+    from ssoenv import awsconfig
+
+    awsconfig.load().profile(profile)  # a missing one is named as everywhere else
+    return boto3.Session(profile_name=profile)
+
+
+def user_profiles(config) -> List[str]:
+    """The profiles that sign with an IAM user's long-term access key."""
+    from ssoenv import awsconfig
+
+    return [
+        p.name
+        for p in config.profiles.values()
+        if p.kind == awsconfig.STATIC and not p.values.get("aws_session_token")
+    ]
+
+
+def check_user_profile(profile: str) -> None:
+    """Refuse, in one line naming the profiles that would do, a profile that is not an IAM
+    user's: its keys belong to no user whose keys could be listed."""
+    from ssoenv import awsconfig, paths
+
+    config = awsconfig.load()
+    kind = config.profile(profile).kind
+    if profile in user_profiles(config):
+        return
+    what = {
+        awsconfig.SSO_SESSION: "an IAM Identity Center profile",
+        awsconfig.LEGACY_SSO: "an IAM Identity Center profile",
+        awsconfig.ASSUME_ROLE: "a role profile",
+        awsconfig.WEB_IDENTITY: "a web-identity role profile",
+        awsconfig.PROCESS: "a credential_process profile",
+        awsconfig.STATIC: "a profile with temporary keys",
+    }.get(kind, "a profile without keys of its own")
+    users = user_profiles(config)
+    known = (
+        "the IAM-user profiles: %s" % ", ".join(sorted(users))
+        if users
+        else "no profile in %s has one" % paths.display(config.credentials_path)
+    )
+    raise SsoenvError(
+        f"ssoenv keys is for IAM-user profiles (a long-term access key); {profile} is {what} "
+        f"({known}); or name the user: --user NAME"
+    )
 
 
 def _iam(session):
@@ -46,9 +89,10 @@ def _key_id(session) -> Optional[str]:
     """The access key id of a session's credentials (resolving them; no network for keys)."""
     try:
         creds = session.get_credentials()
+        # Resolving them may happen only here: an SSO login, a role assumed.
+        return creds.access_key if creds is not None else None
     except Exception as exc:  # botocore raises many kinds here
         raise _error(exc, f"getting the credentials of profile {session.profile_name}") from None
-    return creds.access_key if creds is not None else None
 
 
 @dataclasses.dataclass
@@ -63,6 +107,8 @@ class KeyContext:
 
     @classmethod
     def open(cls, profile: str, as_profile: Optional[str] = None, user: Optional[str] = None):
+        if not user:
+            check_user_profile(profile)
         own = _session(profile)
         caller = _session(as_profile) if as_profile else own
         profile_key = _key_id(own)

@@ -3,7 +3,7 @@
 import os
 import time
 
-from ssoenv import awsconfig, envdiff, envrule, export, paths, userconfig
+from ssoenv import awsconfig, conditions, envdiff, envrule, export, paths, userconfig
 from ssoenv.sso import cache as token_cache
 
 
@@ -27,7 +27,9 @@ def token_info(session_name, start_url) -> dict:
     token = token_cache.read_token(path)
     state = token_cache.token_status(token)
     info = {"state": state, "cache_file": paths.display(path)}
-    if token is not None:
+    if token is None:
+        info["level"], info["words"] = conditions.token_condition(state)
+    else:
         from ssoenv.sso import refresh
 
         info["expires_at"] = token["expiresAt"]
@@ -39,6 +41,14 @@ def token_info(session_name, start_url) -> dict:
             session_name
             and token.get("refreshToken")
             and not (failure and refresh.needs_login(failure))
+        )
+        info["level"], info["words"] = conditions.token_condition(
+            state,
+            token["_expires_epoch"],
+            refreshable=info["refreshable"],
+            renewable_until=token.get("registrationExpiresAt") if info["refreshable"] else None,
+            failure=why(failure) if failure else None,
+            failure_needs_login=bool(failure and refresh.needs_login(failure)),
         )
     return info
 
@@ -81,6 +91,7 @@ def collect(env=None) -> dict:
         "file": out.file,
         "trust": out.trust,
         "errors": out.errors + out.notices + out.warnings,
+        "warnings": list(out.warnings),  # those of the errors that are warnings
         "profile": None,
         "session": None,
         "token": None,
@@ -102,9 +113,12 @@ def collect(env=None) -> dict:
             info["applied"][name] = shown
         else:
             info["changed"][name] = shown
-    disagreement = export.profile_disagreement(env)
+    disagreement = conditions.profile_disagreement(env)
     if disagreement:
-        info["errors"].append(disagreement)
+        level, words = disagreement
+        info["errors"].append(words)
+        if level == conditions.WARNING:
+            info["warnings"].append(words)
     if out.file is not None and out.trust is None:
         # Readable but not valid YAML or keys: "invalid", with the error among the problems.
         from ssoenv import locate
@@ -122,6 +136,11 @@ def collect(env=None) -> dict:
         info["session"] = p["sso_session"]
         if p.get("via"):
             info["via"] = p["via"]
+        if p.get("hops"):
+            from ssoenv import approval
+
+            info["profile_words"] = approval.profile_words(p)
+            info["chain"] = approval.chain_lines(p)
         if p["sso_session"] or p["start_url"]:
             info["token"] = token_info(p["sso_session"], p["start_url"])
     return info
@@ -135,26 +154,18 @@ def render(info: dict) -> str:
         lines.append(
             "file:     %s (%s)" % (paths.display(info["file"]), info["trust"] or "unreadable")
         )
-    if info["profile"]:
+    if info.get("chain"):
+        lines.append("profile:  %s" % info["profile_words"])
+        lines.extend("chain:    %s" % line for line in info["chain"])
+    elif info["profile"]:
         lines.append("profile:  %s (%s)" % (info["profile"], info["kind"]))
-    if info.get("via"):
-        lines.append("via:      %s" % " -> ".join(info["via"]))
+        if info.get("via"):
+            lines.append("via:      %s" % " -> ".join(info["via"]))
     if info["session"]:
         lines.append("session:  %s" % info["session"])
     token = info["token"]
     if token:
-        if token["state"] == "missing":
-            lines.append("token:    not logged in; run: ssoenv login")
-        else:
-            lines.append(
-                "token:    %s, expires %s (%s)"
-                % (token["state"], token["expires_at"], token["expires_in"])
-            )
-            failure = token.get("renewal_failed")
-            if failure and not token["refreshable"]:
-                lines.append("renewal:  renewal failed (%s); run: ssoenv login" % why(failure))
-            elif failure:
-                lines.append("renewal:  the last renewal failed (%s)" % why(failure))
+        lines.append("token:    %s" % token["words"])
     if info["applied"]:
         lines.append(
             "applied:  "
@@ -176,8 +187,9 @@ def render(info: dict) -> str:
             )
             + " (by hand since ssoenv set it; kept when you leave)"
         )
-    for error in info["errors"]:
-        lines.append("problem:  %s" % error)
+    for text in info["errors"]:
+        level = conditions.WARNING if text in info["warnings"] else conditions.PROBLEM
+        lines.append("%-9s %s" % (level + ":", text))
     return "\n".join(lines)
 
 

@@ -319,7 +319,7 @@ def test_an_unreachable_sts_is_one_line(chains, browser):
     env = chains.env(AWS_ENDPOINT_URL_STS="http://127.0.0.1:%d" % closed_port())
     result = chains.run("credential-process", "--profile", "chained", env=env)
     line = one_error_line(result, contains='assuming role %s (profile "hop1")' % HOP1_ARN)
-    assert "cannot reach STS at 127.0.0.1" in line
+    assert "cannot reach http://127.0.0.1:" in line
     assert result.stdout == ""
 
 
@@ -435,10 +435,31 @@ def test_status_of_a_chained_project_shows_the_session_and_token(chains, browser
     out = chains.run("status", cwd=project).stdout
     assert "session:  my-sso" in out
     assert "token:    not logged in; run: ssoenv login" in out
-    assert "via:      chained -> hop1 -> dev" in out
+    assert out.splitlines()[1:5] == [
+        "profile:  chained (account 333333333333, role Workload), a role chain:",
+        "chain:    1. dev signs in to account 111111111111 as role ReadOnly",
+        "chain:    2. hop1 assumes role Deployer in account 222222222222",
+        "chain:    3. chained assumes role Workload in account 333333333333",
+    ]
     chains.login("--profile", PROFILE)
     out = chains.run("status", cwd=project).stdout
-    assert "token:    valid, expires" in out
+    assert "token:    valid for 7 h 59 min, renewable until " in out
+
+
+def test_allow_shows_every_hop_down_to_the_role_assumed(chains):
+    from ssoenv import accounts
+
+    accounts.remember_names([{"accountId": "222222222222", "accountName": "staging"}])
+    directory = chains.project("proj", "profile: chained\nregion: eu-west-1\n", allow=False)
+    result = chains.run("allow", directory)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[1:] == [
+        "  profile: chained (account 333333333333, role Workload), a role chain:",
+        "    1. dev signs in to account 111111111111 as role ReadOnly",
+        "    2. hop1 assumes role Deployer in account 222222222222 staging",
+        "    3. chained assumes role Workload in account 333333333333",
+        "  region:  eu-west-1",
+    ]
 
 
 def test_profiles_lists_a_chain_with_its_session_and_last_role(chains):

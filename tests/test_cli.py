@@ -178,6 +178,7 @@ def test_status_json_describes_the_project(ssoenv_env):
         "file": str(ssoenv_env.project / ".ssoenv"),
         "trust": "allowed",
         "errors": [],
+        "warnings": [],
         "profile": "dev",
         "kind": "sso-session",
         "session": "myorg",

@@ -367,7 +367,7 @@ def test_login_with_the_endpoint_down(world, browser, flow):
     port = closed_port()
     env = world.env(AWS_ENDPOINT_URL_SSO_OIDC=f"http://127.0.0.1:{port}")
     result, seconds = timed(world, "login", "--profile", PROFILE, *flow, env=env)
-    one_error_line(result, contains=f"cannot reach IAM Identity Center at 127.0.0.1:{port}")
+    one_error_line(result, contains=f"cannot reach http://127.0.0.1:{port}: connection refused")
     assert seconds < 20
     assert cache_listing(world.home) == {}
 
@@ -380,7 +380,7 @@ def test_refresh_with_the_endpoint_down_keeps_the_token(world, browser):
     env = world.env(AWS_ENDPOINT_URL_SSO_OIDC=f"http://127.0.0.1:{port}")
     result, seconds = timed(world, "exec", "--profile", PROFILE, "--", "true", env=env)
     one_error_line(result, contains='refreshing the sign-in to sso-session "my-sso" failed')
-    assert f"cannot reach IAM Identity Center at 127.0.0.1:{port}" in result.stderr
+    assert f"cannot reach http://127.0.0.1:{port}: connection refused" in result.stderr
     assert seconds < 20
     assert cache_listing(world.home) == before
 
@@ -618,14 +618,39 @@ def test_exec_outranks_a_default_profile_the_shell_holds(world, browser):
         assert result.stdout == PROFILE + "\n"
 
 
-def test_status_says_when_the_two_profile_variables_disagree(world):
+def test_status_and_doctor_word_the_two_profile_variables_alike(world):
     env = dict(world.env(), AWS_PROFILE=PROFILE, AWS_DEFAULT_PROFILE="legacy")
-    result = world.run("status", env=env)
-    assert (
-        "problem:  AWS_DEFAULT_PROFILE=legacy outranks AWS_PROFILE=dev for the AWS CLI and "
-        "boto3 (other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE" in result.stdout
-    ), result.stdout
+    words = (
+        "AWS_DEFAULT_PROFILE=legacy outranks AWS_PROFILE=dev for the AWS CLI and "
+        "boto3 (other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE"
+    )
+    status = world.run("status", env=env).stdout
+    doctor = world.run("doctor", env=env).stdout
+    assert "warning:  " + words in status.splitlines(), status
+    assert "warning: environment: " + words in doctor.splitlines(), doctor
     result = world.run(
         "status", env=dict(world.env(), AWS_PROFILE="dev", AWS_DEFAULT_PROFILE="dev")
     )
-    assert result.returncode == 0 and "problem:" not in result.stdout, result.stdout
+    assert result.returncode == 0 and "outranks" not in result.stdout, result.stdout
+
+
+def test_status_and_doctor_word_a_login_alike(world, browser):
+    project = world.project("proj", f"profile: {PROFILE}\n")
+    world.login("--profile", PROFILE)
+    for seconds, words in (
+        (12 * 60 + 30, "expires in 12 min; renewed at its next use"),
+        (-3600, "expired 1 h ago; renewed at its next use"),
+    ):
+        put_token_in_refresh_window(token_path(), seconds)
+        status = world.run("status", cwd=project).stdout
+        doctor = world.run("doctor", cwd=project).stdout
+        assert any(line.startswith("token:    " + words) for line in status.splitlines()), status
+        assert any(
+            line.startswith("ok: [sso-session my-sso]: " + words) for line in doctor.splitlines()
+        ), doctor
+    token = read_json(token_path())
+    del token["refreshToken"]
+    with open(token_path(), "w") as f:
+        json.dump(token, f)
+    status = world.run("status", cwd=project).stdout
+    assert "token:    expired 1 h ago; run: ssoenv login" in status.splitlines(), status

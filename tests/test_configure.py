@@ -466,7 +466,7 @@ def test_ctrl_c_at_a_prompt_leaves_the_config_byte_identical(many_accounts, tmp_
 
 def test_wizard_asks_every_question_and_writes_the_dotfile(many_accounts, tmp_path):
     project = tmp_path / "proj"
-    project.mkdir()
+    (project / ".git").mkdir(parents=True)  # a checkout: a .ssoenv belongs here
     child = spawn_wizard(project, "--sso-session", SESSION_NAME)
     child.logfile_read = transcript = io.StringIO()
     child.expect(r"300 of 300")
@@ -566,3 +566,42 @@ def test_wizard_creates_a_new_session_and_logs_in(emulator, tmp_path):
         "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
         "sso_region = us-west-2\nsso_registration_scopes = sso:account:access\n"
     )
+
+
+@pytest.mark.parametrize("where", ["home", "no-vcs", "root"])
+def test_outside_a_project_the_dotfile_question_defaults_to_no(many_accounts, tmp_path, where):
+    directory = {"home": os.environ["HOME"], "no-vcs": str(tmp_path / "notes"), "root": "/"}
+    os.makedirs(directory[where], exist_ok=True)
+    args = ["--sso-session", SESSION_NAME, "--account-id", "100000000001", "--role-name"]
+    child = spawn_wizard(directory[where], *args, "Admin", "--profile-name", "ops")
+    child.expect("Default client region")
+    child.sendline("")
+    child.expect("Default output format")
+    child.sendline("")
+    child.expect(r"Write .*\.ssoenv so this directory uses ops\? \(([^)]*)\) \[y/N\]")
+    assert {"home": "home directory", "no-vcs": "no version control", "root": "this is /"}[
+        where
+    ] in child.match.group(1)
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert not os.path.exists(os.path.join(directory[where], ".ssoenv"))
+    assert "[profile ops]" in read_config()
+
+
+@pytest.mark.parametrize(
+    "flag, written", [("--write-dotfile", True), ("--no-write-dotfile", False)]
+)
+def test_the_dotfile_flags_decide_without_asking(many_accounts, tmp_path, flag, written):
+    notes = tmp_path / "notes"  # not a project: the flag decides all the same
+    notes.mkdir()
+    args = ["--sso-session", SESSION_NAME, "--account-id", "100000000001", "--role-name"]
+    child = spawn_wizard(notes, *args, "Admin", "--profile-name", "ops", "--region", "", flag)
+    child.expect("Default output format")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "Write " not in child.before
+    assert (notes / ".ssoenv").exists() == written

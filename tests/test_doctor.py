@@ -44,7 +44,7 @@ def test_clean_config_exits_zero_with_a_short_line(ssoenv_env):
     result = run_doctor(ssoenv_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "ssoenv doctor: no problems found"
-    assert "ok: [sso-session myorg]: logged in until" in result.stdout
+    assert "ok: [sso-session myorg]: valid for 7 h 59 min, renewable" in result.stdout
     assert "aoa-example-token" not in result.stdout
 
 
@@ -136,7 +136,7 @@ def test_expired_login_is_reported(ssoenv_env):
     ssoenv_env.write_token(expires_in=-3600)
     result = run_doctor(ssoenv_env)
     assert result.returncode == 0, result.stdout  # a warning, not a problem
-    assert "warning: [sso-session myorg]: the login expired at" in result.stdout
+    assert "warning: [sso-session myorg]: expired 1 h ago; run: ssoenv login" in result.stdout
     assert "run: ssoenv login --sso-session myorg" in result.stdout
 
 
@@ -145,7 +145,7 @@ def test_expired_but_refreshable_login_is_not_a_problem(ssoenv_env):
     ssoenv_env.write_token(expires_in=-60, refreshToken="r", clientId="c", clientSecret="s")
     result = run_doctor(ssoenv_env)
     assert result.returncode == 0, result.stdout
-    assert "refreshed on its next use" in result.stdout
+    assert "expired 1 min ago; renewed at its next use" in result.stdout
 
 
 def test_missing_hook_is_reported(ssoenv_env):

@@ -122,13 +122,13 @@ def test_boto3_in_the_command_runs_as_the_last_role_of_a_chain(chains, browser):
             "chained",
             "AWS_ENDPOINT_URL_STS",
             'ssoenv: assuming role arn:aws:iam::222222222222:role/Deployer (profile "hop1") '
-            "failed: cannot reach STS at 127.0.0.1:",
+            "failed: cannot reach http://127.0.0.1:",
         ),
         (
             PROFILE,
             "AWS_ENDPOINT_URL_SSO",
             "ssoenv: getting credentials for role ReadOnly in account 111111111111 failed: "
-            "cannot reach IAM Identity Center at 127.0.0.1:",
+            "cannot reach http://127.0.0.1:",
         ),
     ],
 )

@@ -381,11 +381,10 @@ def test_valid_token_means_no_login_hint(shell, ssoenv_env):
 
 
 def test_expired_token_without_refresh_says_when_it_expired(shell, ssoenv_env):
-    token = ssoenv_env.write_token("myorg", expires_in=-3600)
-    expired_at = json.loads(token.read_text())["expiresAt"]
+    ssoenv_env.write_token("myorg", expires_in=-3600)
     a = project(ssoenv_env, "a", DEV)
     messages = shell.cd(a).prompt()
-    assert messages[-1] == 'session "myorg" expired at %s; run: ssoenv login' % expired_at
+    assert messages[-1] == 'session "myorg" expired 1 h ago; run: ssoenv login'
 
 
 def test_legacy_profile_hint_names_the_profile(shell, ssoenv_env):

@@ -113,10 +113,39 @@ def test_as_another_profile_reactivates_the_key_of_a_named_user(iam):
     assert "--as admin" in result.stderr
 
 
-def test_unknown_profile_is_one_line(iam):
+def test_unknown_profile_is_named_as_everywhere_else(iam):
     result = run(iam, "list", "--profile", "nope")
     assert result.returncode == 1
-    assert result.stderr == 'ssoenv: the AWS profile "nope" does not exist\n'
+    assert result.stderr == (
+        'ssoenv: profile "nope" is not in ~/.aws/config; run: ssoenv profiles\n'
+    )
+    assert result.stderr == iam["world"].run("exec", "--profile", "nope", "--", "true").stderr
+
+
+SSO_PROFILE = """
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile dev-ro]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+"""
+
+
+@pytest.mark.parametrize("command", [["list"], ["activate", "AKIAIOSFODNN7EXAMPLE"]])
+def test_an_sso_profile_is_refused_naming_the_iam_user_profiles(iam, command):
+    with open(iam["world"].aws_config, "a") as f:
+        f.write(SSO_PROFILE)
+    iam["world"].write_token("corp")  # a valid login: the profile is still not a user's
+    result = run(iam, command[0], "--profile", "dev-ro", *command[1:])
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ssoenv: ssoenv keys is for IAM-user profiles (a long-term access key); dev-ro is an "
+        "IAM Identity Center profile (the IAM-user profiles: admin, alice, alice2); "
+        "or name the user: --user NAME\n"
+    )
 
 
 def test_nothing_is_ever_deleted(iam):

@@ -609,7 +609,7 @@ def test_a_default_profile_set_by_hand_never_outranks_the_project(sandbox, open_
     assert sh.get("AWS_DEFAULT_PROFILE") == "prod"
     assert sh.get("AWS_PROFILE") == "stage"
     assert (
-        "problem:  AWS_DEFAULT_PROFILE=prod outranks AWS_PROFILE=stage for the AWS CLI and "
+        "warning:  AWS_DEFAULT_PROFILE=prod outranks AWS_PROFILE=stage for the AWS CLI and "
         "boto3 (other SDKs take AWS_PROFILE); unset AWS_DEFAULT_PROFILE"
     ) in clean(sh.run("ssoenv status"))
 
@@ -749,7 +749,7 @@ def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_she
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_project_renamed_while_inside_says_so_once_and_then_starts_nothing(
+def test_project_renamed_while_inside_says_so_in_one_line_and_then_starts_nothing(
     sandbox, open_shell, shell
 ):
     proj = sandbox.project("shop", "profile: dev\n")
@@ -759,9 +759,8 @@ def test_project_renamed_while_inside_says_so_once_and_then_starts_nothing(
     os.rename(proj, sandbox.path("shop2"))
     out = ssoenv_lines(sh.run("true"))
     assert out == [
-        "ssoenv: unloaded ~/shop/.ssoenv",
-        "ssoenv: the current directory ~/shop/sub was moved or renamed; "
-        "to use its .ssoenv, run: cd ~/shop2/sub",
+        "ssoenv: unloaded ~/shop/.ssoenv, since ~/shop/sub was moved or renamed; "
+        "to load it again, run: cd ~/shop2/sub",
     ]
     assert sh.get("AWS_PROFILE") is None
     counter = ProcessCounter(sh, sandbox)

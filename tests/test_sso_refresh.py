@@ -170,7 +170,7 @@ def test_unreachable_endpoint(emulator, session, monkeypatch, expires_in):
     port = closed_port()
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", f"http://127.0.0.1:{port}")
     started = time.monotonic()
-    message = f"cannot reach IAM Identity Center at 127.0.0.1:{port}"
+    message = f"cannot reach http://127.0.0.1:{port}: connection refused"
     if expires_in > 0:
         state = ensure_fresh(session, network=FAST)
         assert message in state.problem and not state.refreshed

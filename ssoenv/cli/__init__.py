@@ -6,6 +6,7 @@ import sys
 import click
 
 from ssoenv import __version__, paths
+from ssoenv.conditions import WARNING, worded
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.safetext import escape, escape_lines
 
@@ -38,6 +39,15 @@ class Group(click.Group):
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             sys.exit(130)
+        except Exception as e:  # botocore's own, or a mistake of ours: one line all the same
+            from ssoenv import errors
+
+            line = errors.line_for(e) or "internal error (%s: %s); please report it" % (
+                type(e).__name__,
+                str(e).splitlines()[0] if str(e) else "",
+            )
+            click.echo("ssoenv: %s" % escape(line), err=True)
+            sys.exit(1)
 
 
 # ---- completion helpers: profile and sso-session names ------------------------------
@@ -123,7 +133,7 @@ def allow(path):
         click.echo("  " + escape(line), err=True)
     problem = _profile_problem(dot)
     if problem:
-        click.echo(escape("ssoenv: warning: %s" % problem), err=True)
+        click.echo(escape("ssoenv: " + worded(WARNING, problem)), err=True)
 
 
 def _profile_problem(data: dict):

@@ -7,6 +7,7 @@ import click
 
 from ssoenv.cli import complete_profiles
 from ssoenv.cli.sso import _stderr_is_terminal, fresh_token
+from ssoenv.conditions import WARNING, worded
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.safetext import escape
 
@@ -61,7 +62,7 @@ def console(profile, service, region, print_only, portal, duration, isolate):
     settings = userconfig.load()
     # A bad setting is left at its default, as everywhere: say so and go on.
     for problem in settings.get("problems") or ():
-        click.echo(escape("ssoenv: warning: %s" % problem), err=True)
+        click.echo(escape("ssoenv: " + worded(WARNING, problem)), err=True)
     name, dotfile_region = _profile_here(profile, settings)
     config = awsconfig.load()
     session = sessions.from_profile(config, name)

@@ -7,6 +7,7 @@ import time
 import click
 
 from ssoenv.cli import complete_profiles, complete_sessions
+from ssoenv.conditions import WARNING, worded
 from ssoenv.errors import SsoenvError
 from ssoenv.safetext import escape
 
@@ -126,7 +127,10 @@ def fresh_token(session, *, interactive: bool):
     else:
         if state.problem:
             click.echo(
-                escape("ssoenv: warning: %s; using the current sign-in" % state.problem), err=True
+                escape(
+                    "ssoenv: " + worded(WARNING, "%s; using the current sign-in" % state.problem)
+                ),
+                err=True,
             )
         return state
     click.echo(escape("ssoenv: %s needs a login" % session.label), err=True)

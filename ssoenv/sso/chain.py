@@ -162,10 +162,13 @@ def _failure(exc: BaseException, action: str, client, hop=None) -> SsoError:
     endpoint = getattr(getattr(client, "meta", None), "endpoint_url", None)
     host = urlsplit(endpoint).netloc if endpoint else ""
     at = " at %s" % host if host else ""
-    if isinstance(exc, ReadTimeoutError):
-        return SsoError("%s failed: STS%s did not answer in time" % (action, at))
-    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)):
-        return SsoError("%s failed: cannot reach STS%s" % (action, at))
+    if isinstance(exc, (ReadTimeoutError, EndpointConnectionError, ConnectTimeoutError)):
+        from ssoenv.errors import unreachable_line
+
+        url = "%s://%s" % (urlsplit(endpoint).scheme, host) if host else None
+        return SsoError("%s failed: %s" % (action, unreachable_line(url, exc)))
+    if isinstance(exc, ConnectionClosedError):
+        return SsoError("%s failed: STS%s closed the connection" % (action, at))
     if isinstance(exc, ClientError):
         code = error_code(exc) or "unknown error"
         if code == "AccessDenied":

@@ -48,7 +48,9 @@ def create_client(session, service: str, network: Optional[Network] = None):
     try:
         return bsession.create_client(service, config=config)
     except ProfileNotFound as exc:
-        raise SsoError(f'the AWS profile "{session.profile}" does not exist') from exc
+        from ssoenv.errors import line_for
+
+        raise SsoError(line_for(exc)) from None
 
 
 def error_code(exc) -> Optional[str]:
@@ -73,10 +75,13 @@ def explain(exc: BaseException, action: str, endpoint: Optional[str] = None) -> 
 
     where = _host(endpoint) or _host(getattr(exc, "kwargs", {}).get("endpoint_url"))
     at = f" at {where}" if where else ""
-    if isinstance(exc, ReadTimeoutError):
-        return SsoError(f"{action} failed: IAM Identity Center{at} did not answer in time")
-    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)):
-        return SsoError(f"{action} failed: cannot reach IAM Identity Center{at}")
+    if isinstance(exc, (ReadTimeoutError, EndpointConnectionError, ConnectTimeoutError)):
+        from ssoenv.errors import unreachable_line
+
+        url = _base(getattr(exc, "kwargs", {}).get("endpoint_url")) or _base(endpoint)
+        return SsoError(f"{action} failed: {unreachable_line(url, exc)}")
+    if isinstance(exc, ConnectionClosedError):
+        return SsoError(f"{action} failed: IAM Identity Center{at} closed the connection")
     if isinstance(exc, ClientError):
         code = error_code(exc) or "unknown error"
         status = (exc.response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
@@ -103,6 +108,17 @@ def _host(url) -> Optional[str]:
         return urlsplit(url).netloc or None
     except ValueError:
         return None
+
+
+def _base(url) -> Optional[str]:
+    """`https://host[:port]` of a request URL: where, without what was asked."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 def endpoint_of(client) -> Optional[str]:

@@ -69,8 +69,9 @@ def login(
     use_device_code: bool = False,
     open_browser: bool = True,
     out=None,
-    timeout: float = DEFAULT_LOGIN_TIMEOUT,
+    timeout: Optional[float] = None,
     network: Optional[Network] = None,
+    say_wait: bool = True,
 ) -> TokenState:
     """Log in and store the token where the AWS CLI and botocore find it.
 
@@ -79,21 +80,24 @@ def login(
     must open (and the code to enter) is written to `out` (default stderr). Raises SsoError
     when the sign-in is denied, expires, times out or the service cannot be reached."""
     out = sys.stderr if out is None else out
+    timeout = default_timeout() if timeout is None else timeout
     can_open = open_browser and browser_available()
-    device = session.is_legacy or use_device_code or (open_browser and not can_open)
+    device = uses_device_code(session, use_device_code=use_device_code, open_browser=open_browser)
     action = f"logging in to {session.label}"
     client = None
     flow = _device_flow if device else _auth_code_flow
+    if not say_wait:
+        out = _QuietWait(out)
     try:
         client = create_client(session, "sso-oidc", network)
         try:
-            response, registration = flow(session, client, out, can_open, timeout)
+            response, registration = flow(session, client, out, can_open, timeout, network)
         except Exception as exc:
             if error_code(exc) != "InvalidClientException":
                 raise
             # The service no longer knows the cached registration: register again, once.
             _forget_registration(session)
-            response, registration = flow(session, client, out, can_open, timeout)
+            response, registration = flow(session, client, out, can_open, timeout, network)
     except SsoenvError:  # ours already say what is wrong (an unsafe store too)
         raise
     except Exception as exc:
@@ -105,6 +109,85 @@ def login(
         tokens.save_token(session, token)
     clear_refresh_failure(session)
     return TokenState(token["accessToken"], cache.parse_time(token["expiresAt"]), refreshed=True)
+
+
+def default_timeout(env=None) -> float:
+    """Seconds a sign-in may take: SSOENV_LOGIN_TIMEOUT when set, else 10 minutes."""
+    env = os.environ if env is None else env
+    try:
+        value = float(env.get("SSOENV_LOGIN_TIMEOUT", ""))
+    except ValueError:
+        return DEFAULT_LOGIN_TIMEOUT
+    return value if value > 0 else DEFAULT_LOGIN_TIMEOUT
+
+
+def uses_device_code(
+    session: SsoSession, *, use_device_code: bool = False, open_browser: bool = True
+) -> bool:
+    """Whether a login signs in with a device code (else in the browser, with PKCE)."""
+    if session.is_legacy or use_device_code:
+        return True
+    return open_browser and not browser_available()
+
+
+def flow_name(device: bool) -> str:
+    return "device-code sign-in" if device else "browser sign-in"
+
+
+def duration_text(seconds: float) -> str:
+    if seconds < 90:
+        return "%d s" % round(seconds)
+    return "%d min" % round(seconds / 60)
+
+
+class _QuietWait:
+    """`out` for a caller that said itself how long it waits, and for which flow."""
+
+    def __init__(self, out):
+        self.out = out
+        self.quiet_wait = True
+
+    def write(self, text):
+        return self.out.write(text)
+
+    def flush(self):
+        return self.out.flush()
+
+
+def _say_waiting(out, what: str, seconds: float) -> None:
+    if getattr(out, "quiet_wait", False):
+        return
+    out.write(f"Waiting up to {duration_text(seconds)} for the {what}; Ctrl-C to stop.\n")
+    out.flush()
+
+
+def _check_reachable(base_url: str, network: Optional[Network]) -> None:
+    """Raise SsoError naming `base_url` unless it answers within the network's limits: a
+    sign-in must not wait minutes on a page whose service is down. Any answer counts (an
+    HTTP error, a certificate only botocore's CA bundle trusts); proxies apply as usual."""
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    from ssoenv.errors import unreachable_line
+
+    network = network or Network()
+    limit = min(network.connect_timeout, network.read_timeout)
+    request = urllib.request.Request(base_url + "/", headers={"User-Agent": "ssoenv"})
+    try:
+        with urllib.request.urlopen(request, timeout=limit) as response:
+            response.read(0)
+    except urllib.error.HTTPError:
+        return
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, ssl.SSLError):
+            return
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            # urllib wraps a connect that timed out; a read that did comes bare.
+            stage = "connect" if isinstance(exc, urllib.error.URLError) else "read"
+            reason = TimeoutError("%s timed out" % stage)
+        raise SsoError(unreachable_line(base_url, reason)) from None
 
 
 def _forget_registration(session: SsoSession) -> None:
@@ -356,7 +439,7 @@ class _CallbackHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: float):
+def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: float, network):
     registration = _registration(session, client, auth_code=True)
     from botocore.utils import percent_encode_sequence
 
@@ -375,10 +458,13 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
             "code_challenge_method": "S256",
             "scopes": " ".join(session.registration_scopes or [DEFAULT_AUTH_CODE_SCOPE]),
         }
-        url = (
-            f"{_oidc_base_url(client)}/authorize?{percent_encode_sequence(params)}"
-            f"&code_challenge={challenge}"
-        )
+        base_url = _oidc_base_url(client)
+        # With the registration cached nothing was sent yet: know now that it answers.
+        try:
+            _check_reachable(base_url, network)
+        except SsoError as e:
+            raise SsoError(f"logging in to {session.label} failed: {e}") from None
+        url = f"{base_url}/authorize?{percent_encode_sequence(params)}&code_challenge={challenge}"
         if can_open:
             out.write(
                 "Opening the IAM Identity Center sign-in page in your browser.\n"
@@ -390,6 +476,7 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
         out.flush()
         if can_open and not _open(url):
             _say_not_opened(out, "on this computer")
+        _say_waiting(out, flow_name(False), timeout)
         deadline = time.monotonic() + timeout
         while not server.done.is_set():
             if time.monotonic() >= deadline:
@@ -421,7 +508,7 @@ def _auth_code_flow(session: SsoSession, client, out, can_open: bool, timeout: f
 # -- device code ----------------------------------------------------------------------------
 
 
-def _device_flow(session: SsoSession, client, out, can_open: bool, timeout: float):
+def _device_flow(session: SsoSession, client, out, can_open: bool, timeout: float, network):
     registration = _registration(session, client, auth_code=False)
     authorization = client.start_device_authorization(
         clientId=registration["clientId"],
@@ -446,6 +533,7 @@ def _device_flow(session: SsoSession, client, out, can_open: bool, timeout: floa
     out.flush()
     if can_open and not _open(authorization["verificationUriComplete"]):
         _say_not_opened(out, "on any device")
+    _say_waiting(out, flow_name(True), max(0.0, deadline - time.monotonic()))
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
