@@ -3,19 +3,17 @@ and role it resolves to, the region, and each variable with its value."""
 
 from typing import List
 
-from ssoenv import envrule, paths
+from ssoenv import envrule, paths, profiles
 from ssoenv.errors import SsoenvError
 
 
 def lines(dot: dict, settings: dict) -> List[str]:
-    from ssoenv import export
-
     out = []
     try:
         if dot.get("profile"):
-            info = export.profile_info(dot["profile"])
+            info = profiles.profile_info(dot["profile"])
         else:
-            found = export.portable_info(dot["account"], dot["role"], dot.get("sso_start_url"))
+            found = profiles.portable_info(dot["account"], dot["role"], dot.get("sso_start_url"))
             if "match" not in found:
                 raise SsoenvError(
                     "account %s is not known by name yet; it is looked up when the hook or a "

@@ -3,8 +3,10 @@
 import os
 import time
 
-from ssoenv import awsconfig, envdiff, envrule, export, paths, userconfig
+from ssoenv import awsconfig, envdiff, envrule, export, here, locate, paths, profiles, userconfig
+from ssoenv.errors import SsoenvError
 from ssoenv.sso import cache as token_cache
+from ssoenv.sso.clients import LOGIN_AGAIN
 
 
 def relative(seconds: float) -> str:
@@ -28,7 +30,7 @@ def token_info(session_name, start_url) -> dict:
     state = token_cache.token_status(token)
     info = {"state": state, "cache_file": paths.display(path)}
     if token is not None:
-        from ssoenv.sso import refresh
+        from ssoenv.sso import refresh  # start-up: subprocess, when there is a token
 
         info["expires_at"] = token["expiresAt"]
         info["expires_in"] = relative(token["_expires_epoch"] - time.time())
@@ -45,7 +47,6 @@ def token_info(session_name, start_url) -> dict:
 
 def why(failure: str) -> str:
     """The reason in a recorded renewal failure, without its action and its advice."""
-    from ssoenv.sso.clients import LOGIN_AGAIN
 
     reason = failure.split(" failed: ", 1)[-1]
     if reason.endswith("; " + LOGIN_AGAIN):
@@ -55,9 +56,8 @@ def why(failure: str) -> str:
 
 def check() -> bool:
     """`status --check`: whether the session `ssoenv login` would sign in to is logged in."""
-    from ssoenv import sessions
 
-    session = sessions.resolve(awsconfig.load())
+    session = here.resolve(awsconfig.load())
     return logged_in(token_info(session.name, session.start_url))
 
 
@@ -96,13 +96,11 @@ def collect(env=None) -> dict:
             info["applied"][name] = shown
         else:
             info["changed"][name] = shown
-    disagreement = export.profile_disagreement(env)
+    disagreement = profiles.profile_disagreement(env)
     if disagreement:
         info["errors"].append(disagreement)
     if out.file is not None and out.trust is None:
         # Readable but not valid YAML or keys: "invalid", with the error among the problems.
-        from ssoenv import locate
-        from ssoenv.errors import SsoenvError
 
         try:
             locate.read_bytes(out.file)
@@ -196,7 +194,6 @@ def profile_rows() -> list:
 def _chain_columns(config, p) -> dict:
     """A role chain on an SSO login shows the session it signs in with and the account and
     role it ends in (the last hop's role ARN)."""
-    from ssoenv.errors import SsoenvError
 
     try:
         chain = awsconfig.sso_chain(config, p.name)

@@ -4,7 +4,11 @@ import sys
 
 import click
 
+from ssoenv import awsconfig, paths, sessions
+from ssoenv import keys as keys_module
 from ssoenv.cli import complete_profiles, complete_sessions
+from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.progress import RoleProgress
 from ssoenv.safetext import escape
 
 # Imported on every start (tab completion too): nothing heavier than click at module level.
@@ -77,8 +81,8 @@ def configure(**kwargs):
     Pick the sso-session (or create one), log in if needed, choose the account and role
     from a menu (type to filter), and name the profile. Every question has a flag; without
     a terminal a missing answer is an error naming its flag."""
+    # start-up: the wizard brings the login (http.server, hashlib)
     from ssoenv import configure as wizard
-    from ssoenv import paths
 
     opts = wizard.Options(**kwargs)
     result = wizard.run(opts, wizard.Asker(_interactive()))
@@ -103,16 +107,6 @@ def configure(**kwargs):
 
 
 # ---- populate -------------------------------------------------------------------------
-
-
-def _block_profiles(text: str, session_name: str) -> dict:
-    from ssoenv.configedit import ConfigDocument
-    from ssoenv.populate import block_tag
-
-    content = ConfigDocument(text).block_content(block_tag(session_name))
-    if content is None:
-        return {}
-    return {s.name: s.as_dict() for s in ConfigDocument(content).iter_profiles()}
 
 
 @click.command()
@@ -154,11 +148,10 @@ def populate(
     run updates that block in place and keeps the names it gave before. The rest of the
     file is never touched. Accounts and roles are listed at the pace IAM Identity Center
     allows (with progress on stderr) and kept for 12 hours; --refresh lists them again."""
-    from ssoenv import awsconfig, configedit, paths, sessions
+    # start-up: the config editor (configparser, difflib, hashlib) and the login's modules.
+    from ssoenv import configedit
     from ssoenv import populate as populate_module
     from ssoenv.configure import ensure_login
-    from ssoenv.errors import SsoenvError
-    from ssoenv.progress import RoleProgress
     from ssoenv.sso import assignments, portal
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
@@ -195,8 +188,8 @@ def populate(
         return new
 
     diff = configedit.update_config(edit, dry_run=dry_run)
-    old = _block_profiles(seen["old"], sso_session)
-    new = _block_profiles(seen["new"], sso_session)
+    old = populate_module.block_profiles(seen["old"], sso_session)
+    new = populate_module.block_profiles(seen["new"], sso_session)
     added = sum(1 for n in new if n not in old)
     removed = sum(1 for n in old if n not in new)
     updated = sum(1 for n in new if n in old and new[n] != old[n])
@@ -248,9 +241,8 @@ def migrate(session_names, yes, dry_run):
 
     Removes credential_process lines that only re-implement SSO (aws-sso-util and the
     like, kept as comments) and copies cached logins so they keep working."""
-    from ssoenv import configedit, paths
+    from ssoenv import configedit  # start-up: configparser, difflib, hashlib; so the line below
     from ssoenv import migrate as migrate_module
-    from ssoenv.errors import UsageError
 
     snap = configedit.read_config()
     shown = paths.display(snap.path)
@@ -290,6 +282,7 @@ def doctor():
     One line per finding, at one of three levels: ok, warning (works, but needs a look or
     a step soon) and problem (does not work), each with its fix. Exit status 1 only when
     there is a problem."""
+    # start-up: the checks edit-check the config (configparser, hashlib)
     from ssoenv import doctor as doctor_module
 
     report = doctor_module.examine()
@@ -328,7 +321,6 @@ def _keys_options(f):
 @_keys_options
 def keys_list(profile, as_profile, user):
     """Each access key: id, status, age and last use (the secret is never shown)."""
-    from ssoenv import keys as keys_module
 
     ctx = keys_module.KeyContext.open(profile, as_profile, user)
     click.echo(keys_module.table(ctx.list(), ctx.profile_key_id))
@@ -340,8 +332,6 @@ def keys_list(profile, as_profile, user):
 @click.option("--yes", "-y", is_flag=True, help="Deactivate the calling key without asking.")
 def keys_deactivate(profile, as_profile, user, key_id, yes):
     """Make KEY_ID (default: the profile's own key) inactive; activate undoes it."""
-    from ssoenv import keys as keys_module
-    from ssoenv.errors import UsageError
 
     ctx = keys_module.KeyContext.open(profile, as_profile, user)
     key_id = key_id or ctx.profile_key_id
@@ -375,7 +365,6 @@ def keys_deactivate(profile, as_profile, user, key_id, yes):
 @click.argument("key_id")
 def keys_activate(profile, as_profile, user, key_id):
     """Make KEY_ID active again."""
-    from ssoenv import keys as keys_module
 
     ctx = keys_module.KeyContext.open(profile, as_profile, user)
     ctx.set_status(key_id, "Active")

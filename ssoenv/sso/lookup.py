@@ -11,9 +11,9 @@ import sys
 import time
 from typing import List, Optional
 
-from ssoenv import paths
+from ssoenv import accounts, paths
 from ssoenv.errors import SsoenvError
-from ssoenv.sso import cache
+from ssoenv.sso import assignments, cache, portal
 from ssoenv.sso.session import SsoSession
 
 # The hook starts at most one lookup a minute per sso-session.
@@ -53,8 +53,6 @@ def _mtime(path: str) -> Optional[float]:
 def look_up_now(sessions: List[list]) -> Optional[str]:
     """List the accounts of each session (the cached listing while fresh) and remember their
     names; returns why a session could not be listed (the first such reason), else None."""
-    from ssoenv import accounts
-    from ssoenv.sso import assignments, portal
 
     problem = None
     for value in sessions:
@@ -129,8 +127,6 @@ def main(argv=None) -> int:
     """The detached lookup: list, remember the names, record the outcome, then replace the
     name file (even unchanged) so the hook runs again at the next prompt."""
     import json
-
-    from ssoenv import accounts
 
     argv = sys.argv[1:] if argv is None else argv
     try:
