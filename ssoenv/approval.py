@@ -4,7 +4,7 @@ refused, or as changing how programs run where the user's settings permit it."""
 
 from typing import List, Optional, Tuple
 
-from ssoenv import envrule, paths
+from ssoenv import envrule, paths, profiles
 from ssoenv.errors import SsoenvError
 
 
@@ -73,14 +73,12 @@ def chain_lines(info: dict, names: Optional[dict] = None) -> List[str]:
 
 
 def lines(dot: dict, settings: dict) -> List[str]:
-    from ssoenv import export
-
     out = []
     try:
         if dot.get("profile"):
-            info = export.profile_info(dot["profile"])
+            info = profiles.profile_info(dot["profile"])
         else:
-            found = export.portable_info(dot["account"], dot["role"], dot.get("sso_start_url"))
+            found = profiles.portable_info(dot["account"], dot["role"], dot.get("sso_start_url"))
             if "match" not in found:
                 raise SsoenvError(
                     "account %s is not known by name yet; it is looked up when the hook or a "

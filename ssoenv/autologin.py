@@ -12,6 +12,7 @@ import sys
 import time
 
 from ssoenv import paths
+from ssoenv.errors import SsoError
 
 WAITING = "waiting up to %s for the %s; Ctrl-C to skip"
 DEFAULT_TIMEOUT = 180.0  # seconds; SSOENV_LOGIN_TIMEOUT overrides it
@@ -54,7 +55,7 @@ def run(session, token_is_valid, env=None, err=None) -> str:
     Returns LOGGED_IN, SIGNED_IN_ELSEWHERE, SKIPPED (Ctrl-C) or ENDED_ELSEWHERE (the other
     sign-in ended without a token: no second browser opens). Raises SsoError on failure
     or when the time limit passes."""
-    from ssoenv.errors import SsoError
+    # start-up: the login's http.server and hashlib, when a login starts
     from ssoenv.sso import login
 
     err = sys.stderr if err is None else err

@@ -22,10 +22,17 @@ def file_key(path: str):
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def _entry_path(kind: str, name: str) -> str:
-    from ssoenv.sso.cache import _sha1_hex
+def sha1_hex(text: str) -> str:
+    """The SHA-1 of `text` in hex, as the AWS CLI names its cache files."""
+    try:
+        from _sha1 import sha1  # the builtin module: importing hashlib costs ~4 ms
+    except ImportError:  # pragma: no cover - interpreters without it
+        from hashlib import sha1
+    return sha1(text.encode("utf-8")).hexdigest()
 
-    return os.path.join(paths.cache_dir(), kind, _sha1_hex(name) + ".json")
+
+def _entry_path(kind: str, name: str) -> str:
+    return os.path.join(paths.cache_dir(), kind, sha1_hex(name) + ".json")
 
 
 def get(kind: str, name: str, key):

@@ -16,6 +16,7 @@ Answers, first line:
 import os
 import sys
 
+from ssoenv import cache, paths, shells
 from ssoenv.completion_table import TABLE
 
 SHELLS = ("bash", "zsh", "fish")
@@ -166,7 +167,7 @@ def _scan(path: str, headers_are_profiles: bool, sections: dict, sessions: dict)
     global _LINES
     import re
 
-    from ssoenv import awsconfig
+    from ssoenv import awsconfig  # start-up: the TAB key's path: dataclasses only on a stale cache
 
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -226,7 +227,6 @@ def _read_names(config_path: str, creds_path: str) -> dict:
 def names(kind: str) -> list:
     """Profile names ("profiles", "sso", "sso-role") or sso-session names ("sessions"),
     cached on the AWS files' identity."""
-    from ssoenv import cache, paths
 
     config_path, creds_path = paths.aws_config_file(), paths.aws_credentials_file()
     key = [config_path, cache.file_key(config_path), creds_path, cache.file_key(creds_path)]
@@ -241,8 +241,6 @@ def regions() -> list:
     """[(region, description)] from botocore's endpoint data, found without importing
     botocore and cached on that file's identity."""
     import importlib.util
-
-    from ssoenv import cache
 
     try:
         spec = importlib.util.find_spec("botocore")
@@ -271,8 +269,6 @@ def regions() -> list:
 
 
 def _shell_names(kind: str) -> list:
-    from ssoenv import shells
-
     if kind == "completion-shell":
         return list(SHELLS)
     if kind == "hook-shell":
@@ -298,6 +294,7 @@ def values(kind) -> list:
     if kind == "service":
         return list(CONSOLE_SERVICES)
     if kind == "subcommand":
+        # start-up: the TAB key's path: the table for subcommands only
         from ssoenv.completion_table import TABLE
 
         return [(n, TABLE[n]["help"]) for n in TABLE if n and " " not in n]

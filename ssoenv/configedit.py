@@ -584,8 +584,6 @@ def _real(path: str) -> str:
 def read_config(path: Optional[str] = None) -> ConfigSnapshot:
     """Read the config (default: `paths.aws_config_file()`); a missing file reads as ''."""
     if path is None:
-        from ssoenv import paths
-
         path = paths.aws_config_file()
     real = _real(path)
     try:

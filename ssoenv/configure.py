@@ -7,9 +7,17 @@ import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
-from ssoenv import menu
-from ssoenv.errors import ConfigError, SsoenvError, UsageError
+from ssoenv import accounts, configedit, dotfile, export, locate, menu, paths, trust, userconfig
+from ssoenv import accounts as account_names
+from ssoenv import export as export_module
+from ssoenv.accounts import normalize_start_url
+from ssoenv.configedit import ConfigDocument
+from ssoenv.errors import ConfigError, SsoenvError, SsoError, UsageError
+from ssoenv.migrate import session_name_from_url
+from ssoenv.populate import slug
 from ssoenv.safetext import escape
+from ssoenv.sso import assignments, cache, login, portal, refresh, tokens
+from ssoenv.sso.session import SsoSession, parse_scopes
 
 DEFAULT_SCOPES = "sso:account:access"
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
@@ -120,7 +128,6 @@ class Result:
 
 def existing_sessions(text: str) -> Dict[str, SessionChoice]:
     """The `[sso-session]` sections of the config text, as botocore reads them."""
-    from ssoenv.configedit import ConfigDocument
 
     doc = ConfigDocument(text)
     out = {}
@@ -141,8 +148,6 @@ def suggest_profile_name(
 ) -> str:
     """A profile that already is this session, account and role keeps its name; otherwise
     `<account name>.<role>` slugged like populate, made unique with the account id."""
-    from ssoenv.configedit import ConfigDocument
-    from ssoenv.populate import slug
 
     doc = ConfigDocument(text)
     spans = doc.block_spans()
@@ -177,7 +182,6 @@ def apply_configure(
 ) -> str:
     """The config text with the profile set to the session, account and role (and the
     session added when new). Every other line stays as it was."""
-    from ssoenv.configedit import ConfigDocument
 
     doc = ConfigDocument(text)
     kind = "default" if profile == "default" else "profile"
@@ -218,8 +222,6 @@ def apply_configure(
 
 def ensure_login(session, *, use_device_code: bool = False, open_browser: bool = True, out=None):
     """A usable token for `session`: the cached one (refreshed when due), else a login."""
-    from ssoenv.errors import SsoError
-    from ssoenv.sso import cache, refresh, tokens
 
     out = sys.stderr if out is None else out
     try:
@@ -227,7 +229,6 @@ def ensure_login(session, *, use_device_code: bool = False, open_browser: bool =
     except SsoError:
         if cache.token_status(tokens.load_token(session)) not in ("missing", "expired"):
             raise
-    from ssoenv.sso import login  # its web server only when a sign-in is needed
 
     out.write(escape(f"ssoenv: logging in to {session.label}") + "\n")
     out.flush()
@@ -237,7 +238,6 @@ def ensure_login(session, *, use_device_code: bool = False, open_browser: bool =
 def dotfile_prefill(opts: Options) -> Optional[str]:
     """Fill account, role, start URL and region from the nearest portable `.ssoenv`;
     returns its path."""
-    from ssoenv import export, locate, paths
 
     found = locate.nearest(locate.logical_cwd())
     if found is None:
@@ -248,7 +248,6 @@ def dotfile_prefill(opts: Options) -> Optional[str]:
             f"{paths.display(found)} names a profile, not an account and role; "
             "--from-dotfile needs a portable .ssoenv (account:, role:)"
         )
-    from ssoenv import dotfile
 
     # Checked again here, not only when parsed: these values go into ~/.aws/config.
     for key in ("account", "role", "sso_start_url", "region"):
@@ -264,9 +263,6 @@ def dotfile_prefill(opts: Options) -> Optional[str]:
 
 
 def choose_session(text: str, opts: Options, ask: Asker) -> SessionChoice:
-    from ssoenv.accounts import normalize_start_url
-    from ssoenv.migrate import session_name_from_url
-
     known = existing_sessions(text)
     name = opts.sso_session
     if name is None and opts.start_url:
@@ -381,10 +377,6 @@ def _pick_role(roles: List[str], wanted: Optional[str], ask: Asker, account: str
 
 def run(opts: Options, ask: Asker, out=None) -> Result:
     """Ask, log in if needed, list, and write the profile. `out` gets the progress lines."""
-    from ssoenv import accounts as account_names
-    from ssoenv import configedit, paths
-    from ssoenv.sso import assignments, portal
-    from ssoenv.sso.session import SsoSession, parse_scopes
 
     out = sys.stderr if out is None else out
     from_file = dotfile_prefill(opts) if opts.from_dotfile else None
@@ -488,7 +480,6 @@ def run(opts: Options, ask: Asker, out=None) -> Result:
 
 def existing_profile(text: str, name: str) -> Dict[str, str]:
     """The values of the profile `name` as botocore reads it; {} when there is none."""
-    from ssoenv.configedit import ConfigDocument
 
     doc = ConfigDocument(text)
     section = doc.section("profile", name)
@@ -514,7 +505,6 @@ def overwrite_ok(
 ) -> bool:
     """Whether to write `profile` when it exists and points elsewhere: at a terminal the
     user says so (default no), without one --force does. Showing old and new first."""
-    from ssoenv import accounts
 
     new = {"sso_session": session, "sso_account_id": account["accountId"], "sso_role_name": role}
     if not before or all(before.get(k) == v for k, v in new.items()):
@@ -536,7 +526,6 @@ def overwrite_ok(
 def dry_run_token(session, choice: SessionChoice) -> None:
     """A dry run lists accounts only with a login that works as it is: it signs in to
     nothing, renews nothing and registers nothing, since each would write a file."""
-    from ssoenv.sso import cache, tokens
 
     token = None if choice.new else tokens.load_token(session)
     if cache.token_status(token) in ("valid", "refresh"):
@@ -584,9 +573,6 @@ def not_a_project_reason(directory: str) -> Optional[str]:
 
 
 def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str]:
-    from ssoenv import dotfile, locate, paths, trust
-    from ssoenv import export as export_module
-
     target = os.path.join(locate.logical_cwd(), locate.FILENAME)
     exists = os.path.lexists(target)
     wanted = opts.write_dotfile
@@ -620,8 +606,6 @@ def _maybe_dotfile(opts: Options, ask: Asker, profile: str, out) -> Optional[str
 
 
 def _hint_allow(path: str, out) -> None:
-    from ssoenv import export, paths, trust, userconfig
-
     try:
         digest, _ = export.dotfile_data(path)
         state = trust.status(path, digest, userconfig.load().get("trusted_prefixes"))

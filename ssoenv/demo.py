@@ -20,6 +20,8 @@ import tempfile
 import time
 from typing import List, Optional
 
+from ssoenv import launch
+from ssoenv.emulator import Emulator
 from ssoenv.errors import SsoenvError
 
 STEPS = 5
@@ -133,7 +135,6 @@ class DemoError(SsoenvError):
 def ssoenv_command() -> List[str]:
     """This very ssoenv, also when it is imported from a checkout, as `python -m ssoenv`
     isolated from the directory it runs in and from PYTHON* variables."""
-    from ssoenv import launch
 
     return launch.command("ssoenv")
 
@@ -277,8 +278,6 @@ class Demo:
         self.say("    then in a project: ssoenv init PROFILE")
 
     def start_emulator(self) -> None:
-        from ssoenv.emulator import Emulator
-
         self.begin(1, "Starting a local IAM Identity Center on 127.0.0.1")
         try:
             self.emulator = Emulator(accounts=ACCOUNTS, approval="browser").start()
@@ -305,7 +304,6 @@ class Demo:
 
         # What the bash session types as `ssoenv` and `python`: this ssoenv, this Python.
         self._write_script(bin_dir, "ssoenv", '#!/bin/sh\nexec %s "$@"\n' % _sh(self.ssoenv))
-        from ssoenv import launch
 
         self._write_script(bin_dir, "python", '#!/bin/sh\nexec %s "$@"\n' % _sh(launch.python()))
         self._write_script(

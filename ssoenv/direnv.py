@@ -7,7 +7,7 @@ direnv records and undoes what an `.envrc` changed, so ssoenv's own bookkeeping 
 import os
 import sys
 
-from ssoenv import export, locate, paths, trust, userconfig
+from ssoenv import export, locate, paths, profiles, shells, signin, trust, userconfig
 from ssoenv.errors import SsoenvError
 from ssoenv.safetext import escape
 
@@ -27,20 +27,20 @@ def for_profile(env, name: str) -> tuple:
     settings, problem = userconfig.load_or_defaults()
     messages = [problem] if problem else []
     try:
-        info = export.profile_info(name)
+        info = profiles.profile_info(name)
     except SsoenvError as e:
         return {}, messages + ["use ssoenv %s: %s" % (name, e)], 1
     if info["problems"]:
         line = 'use ssoenv %s: profile "%s": %s' % (name, name, info["problems"][0])
         return {}, messages + [line] + info["warnings"], 1
-    wanted = export.profile_variables(name)
+    wanted = profiles.profile_variables(name)
     if info["region"]:
         wanted["AWS_REGION"] = wanted["AWS_DEFAULT_REGION"] = info["region"]
     if not settings.get("quiet"):
         region = " (region %s)" % info["region"] if info["region"] else ""
         messages.append("loaded profile %s%s" % (name, region))
     messages.extend(info["warnings"])
-    messages.extend(export.login_step(info, settings.get("login") or "hint"))
+    messages.extend(signin.login_step(info, settings.get("login") or "hint"))
     if env.get("AWS_ACCESS_KEY_ID"):
         messages.append(
             "AWS_ACCESS_KEY_ID is set in this shell, so AWS tools ignore AWS_PROFILE; "
@@ -64,8 +64,6 @@ def watched(env) -> list:
 
 
 def main(argv) -> int:
-    from ssoenv import shells
-
     if len(argv) > 1 or argv[:1] in (["-h"], ["--help"]):
         sys.stderr.write("ssoenv: %s\n" % USAGE)
         return 2

@@ -5,7 +5,20 @@ import os
 import time
 from typing import List, Mapping, Optional
 
+from ssoenv import (
+    awsconfig,
+    conditions,
+    doctor_checks,
+    export,
+    paths,
+    trust,
+    userconfig,
+)
+from ssoenv.configedit import ConfigDocument
 from ssoenv.doctor_checks import OK, PROBLEM, WARNING, Finding, mask_key_id
+from ssoenv.errors import SsoenvError
+from ssoenv.sso import cache, refresh
+from ssoenv.status import why
 
 ERROR = PROBLEM  # the earlier name
 
@@ -39,8 +52,6 @@ class Report:
 
 
 def _read(path: str, findings: List[Finding]) -> Optional[str]:
-    from ssoenv import paths
-
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -74,7 +85,6 @@ def check_environment(env: Mapping[str, str]) -> List[Finding]:
                 "AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
             )
         )
-    from ssoenv import conditions
 
     disagreement = conditions.profile_disagreement(env)
     if disagreement:
@@ -115,8 +125,6 @@ def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List
 def check_dotfile(env: Mapping[str, str], aws_findings: List[Finding] = ()) -> List[Finding]:
     """The .ssoenv here. An error that lies in the AWS config (a profile botocore refuses,
     a file it cannot parse) is the config's: named there once, not blamed on the .ssoenv."""
-    from ssoenv import export, paths, trust, userconfig
-    from ssoenv.errors import SsoenvError
 
     settings_file = paths.display(paths.user_config_file())
     try:
@@ -172,8 +180,6 @@ def _aws_location(message: str):
     """(location in the AWS files, the rest) when `message` is about them, else (None, _)."""
     import re
 
-    from ssoenv import paths
-
     for path in (paths.aws_config_file(), paths.aws_credentials_file()):
         shown = paths.display(path)
         if message.startswith(shown + ": "):
@@ -198,10 +204,6 @@ def _reported(aws_where: str, findings) -> bool:
 
 def check_tokens(config_text: Optional[str], now: Optional[float] = None) -> List[Finding]:
     """One line per sso-session (and legacy start URL) on its cached login."""
-    from ssoenv import conditions
-    from ssoenv.configedit import ConfigDocument
-    from ssoenv.sso import cache, refresh
-    from ssoenv.status import why
 
     if not config_text:
         return []
@@ -247,8 +249,6 @@ def check_tokens(config_text: Optional[str], now: Optional[float] = None) -> Lis
 def check_chains() -> List[Finding]:
     """Role chains (and ssoenv credential_process profiles) that botocore would refuse:
     a source_profile loop, a missing profile, a source without credentials."""
-    from ssoenv import awsconfig, paths
-    from ssoenv.errors import SsoenvError
 
     try:
         config = awsconfig.load()
@@ -273,8 +273,6 @@ def check_chains() -> List[Finding]:
 
 
 def examine(env: Optional[Mapping[str, str]] = None, parent_pid: Optional[int] = None) -> Report:
-    from ssoenv import doctor_checks, paths
-
     env = os.environ if env is None else env
     findings: List[Finding] = []
     config_path, creds_path = paths.aws_config_file(), paths.aws_credentials_file()

@@ -3,32 +3,33 @@
 
 import sys
 
+from ssoenv import paths
+from ssoenv.errors import SsoenvError
+
 
 def main() -> None:
     argv = sys.argv[1:]
     command = argv[:1]
     if command == ["export"]:
         sys.exit(_export(argv[1:]))
-    if command == ["__complete"]:
+    if command == ["__complete"] or (command == ["completion"] and len(argv) == 2):
+        # start-up: each fast path loads its own modules only, and never click.
         from ssoenv import completion
 
-        sys.exit(completion.complete_main(argv[1:]))
-    if command == ["completion"] and len(argv) == 2:
-        from ssoenv import completion
-
+        if command == ["__complete"]:
+            sys.exit(completion.complete_main(argv[1:]))
         if completion.main(argv[1:]) == 0:
             sys.exit(0)
     if command == ["hook"] and len(argv) <= 2 and not any(a.startswith("-") for a in argv[1:]):
         sys.exit(_hook(argv[1:]))
     # Everything else, and the usage errors of the commands above, go through click.
-    from ssoenv.cli import main as cli_main
+    from ssoenv.cli import main as cli_main  # start-up: click, for these commands only
 
     cli_main()
 
 
 def _hook(argv) -> int:
-    from ssoenv import hook
-    from ssoenv.errors import SsoenvError
+    from ssoenv import hook  # start-up: see main
 
     try:
         return hook.main(argv)
@@ -40,7 +41,7 @@ def _hook(argv) -> int:
 
 
 def _export(argv) -> int:
-    from ssoenv import export
+    from ssoenv import export  # start-up: see main
 
     try:
         return export.main(argv)
@@ -53,8 +54,6 @@ def _export(argv) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as e:  # a full disk, say: one line naming the file, then as below
-        from ssoenv import paths
-
         sys.stderr.write("ssoenv: %s\n" % paths.os_error_line(e))
         return export.fail_safe(argv)
     except Exception as e:  # the prompt must survive anything; say it in one line

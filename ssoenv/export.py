@@ -6,8 +6,22 @@ config only when a cached result no longer matches the files."""
 import os
 import time
 
-from ssoenv import alongside, cache, envdiff, envrule, locate, paths, trust, userconfig
+from ssoenv import (
+    accounts,
+    alongside,
+    cache,
+    envdiff,
+    envrule,
+    locate,
+    paths,
+    profiles,
+    shells,
+    signin,
+    trust,
+    userconfig,
+)
 from ssoenv.errors import SsoenvError
+from ssoenv.safetext import escape
 
 # ssoenv's own bookkeeping, kept in each shell's environment.
 FILE = "SSOENV_FILE"  # the nearest .ssoenv last looked at ("" or unset: none)
@@ -65,7 +79,7 @@ def dotfile_read(path: str):
     digest = locate.digest(found)
     cached = cache.get(DOTFILE_CACHE, path, digest)
     if cached is None:
-        from ssoenv import dotfile
+        from ssoenv import dotfile  # start-up: YAML and dataclasses, on a cache miss only
 
         try:
             cached = {"value": dotfile.load_text(path, found.data).to_json()}
@@ -77,125 +91,14 @@ def dotfile_read(path: str):
     return found, digest, cached["value"]
 
 
-def _profile_value(p, config) -> dict:
-    import dataclasses
-
-    from ssoenv import awsconfig
-
-    asked, hops, via, problems = p, [], [], list(p.problems)
-    if not p.is_sso:
-        # A role chain or an ssoenv credential_process: its SSO root's login serves it.
-        try:
-            chain = awsconfig.sso_chain(config, p.name)
-        except SsoenvError as e:
-            chain, problems = None, problems + [str(e)]
-        if chain is not None:
-            p, via = chain.root, list(chain.via)
-            hops = [dataclasses.asdict(hop) for hop in chain.hops]
-            problems += list(p.problems)
-    session_name, start_url = p.token_key()
-    session = None
-    if p.kind == "sso-session" and session_name in config.sso_sessions:
-        section = config.sso_sessions[session_name]
-        session = [session_name, section.start_url, section.region, list(section.scopes)]
-    elif p.kind == "legacy-sso":
-        session = [None, p.start_url, p.sso_region, []]
-    return {
-        "session": session,
-        "name": asked.name,
-        "kind": asked.kind,
-        "sso_session": session_name,
-        "start_url": start_url,
-        "account_id": p.account_id,
-        "role_name": p.role_name,
-        "region": asked.region,
-        "problems": problems,
-        "warnings": list(dict.fromkeys(asked.warnings + p.warnings)),
-        "via": via,  # the profiles from the one asked for to its SSO root, for a chain
-        "hops": hops,  # the roles assumed on the root's keys, first hop first
-    }
-
-
-def _cached_on_aws_files(kind: str, name: str, compute):
-    """compute(config) -> value, cached on the identity of both AWS files (and of the
-    account names ssoenv has seen, which portable files may use)."""
-    from ssoenv import accounts
-
-    config_path, creds_path = paths.aws_config_file(), paths.aws_credentials_file()
-    names_path = accounts.names_file()
-    key = [
-        config_path,
-        cache.file_key(config_path),
-        creds_path,
-        cache.file_key(creds_path),
-        cache.file_key(names_path),
-    ]
-    cached = cache.get(kind, config_path + "\0" + name, key)
-    if cached is None:
-        from ssoenv import awsconfig
-
-        try:
-            cached = {"value": compute(awsconfig.build(config_path, creds_path))}
-        except SsoenvError as e:
-            cached = {"error": str(e)}
-        cache.put(kind, config_path + "\0" + name, key, cached)
-    if "error" in cached:
-        raise SsoenvError(cached["error"])
-    return cached["value"]
-
-
-def profile_info(name: str) -> dict:
-    """What the hook needs of a named profile."""
-
-    def compute(config):
-        if not config.config_exists and name not in config.profiles:
-            raise SsoenvError(
-                'profile "%s" not found: %s does not exist; run: ssoenv configure'
-                % (name, paths.display(config.config_path))
-            )
-        return _profile_value(config.profile(name), config)
-
-    return _cached_on_aws_files("profile", name, compute)
-
-
-def _no_profile_for(account: str, role: str, start_url) -> str:
-    where = " at %s" % start_url if start_url else ""
-    return (
-        "no profile of yours is for account %s and role %s%s; "
-        "run: ssoenv configure --from-dotfile" % (account, role, where)
-    )
-
-
-def portable_info(account: str, role: str, start_url) -> dict:
-    """The user's own profile for what a portable `.ssoenv` names: {"match": profile value,
-    "others": [names of further matches]}, or {"lookup": [sso-sessions]} when the account
-    is a name ssoenv has not seen and those sessions' profiles have the role; SsoenvError
-    when there is none."""
-    from ssoenv import accounts
-
-    def compute(config):
-        matches = accounts.matching_profiles(config, account, role, start_url)
-        if not matches:
-            if not account.isdigit() and not accounts.account_ids(account):
-                sessions = accounts.sessions_with_role(config, role, start_url)
-                if sessions:
-                    return {"lookup": sessions}
-            raise SsoenvError(_no_profile_for(account, role, start_url))
-        return {
-            "match": _profile_value(matches[0], config),
-            "others": [p.name for p in matches[1:]],
-        }
-
-    return _cached_on_aws_files("portable", "\0".join([account, role, start_url or ""]), compute)
-
-
 def _portable_with_lookup(dot: dict, lookup: str) -> dict:
     """portable_info, looking an unknown account name up: now (commands), or in the
     background (the hook: a notice meanwhile, in {"notice": ...})."""
+    # start-up: botocore's clients, for an unseen account name only
     from ssoenv.sso import lookup as name_lookup
 
     account, role, start_url = dot["account"], dot["role"], dot.get("sso_start_url")
-    found = portable_info(account, role, start_url)
+    found = profiles.portable_info(account, role, start_url)
     if "lookup" not in found:
         return found
     if lookup == "background":
@@ -205,33 +108,13 @@ def _portable_with_lookup(dot: dict, lookup: str) -> dict:
         problem = name_lookup.last_problem(found["lookup"])
     else:
         problem = name_lookup.look_up_now(found["lookup"], account)
-        found = portable_info(account, role, start_url)
+        found = profiles.portable_info(account, role, start_url)
         if "lookup" not in found:
             return found
-    message = _no_profile_for(account, role, start_url)
+    message = profiles.no_profile_for(account, role, start_url)
     if problem:
         message += " (looking up account names: %s)" % problem
     raise SsoenvError(message)
-
-
-# botocore (and so the AWS CLI and boto3) takes AWS_DEFAULT_PROFILE before AWS_PROFILE; the
-# other SDKs take AWS_PROFILE alone. A profile ssoenv applies is AWS_PROFILE, with
-# AWS_DEFAULT_PROFILE unset (and put back on leaving), so every tool acts on the one profile
-# the prompt shows, also after the user sets AWS_PROFILE by hand.
-PROFILE_VARS = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
-
-
-def profile_variables(name: str) -> dict:
-    """{name: value, or None to unset} that make `name` the profile every tool uses."""
-    return {"AWS_PROFILE": name, "AWS_DEFAULT_PROFILE": None}
-
-
-def profile_in_effect(env) -> "tuple[str | None, str]":
-    """(the profile the AWS CLI and boto3 use, the variable that names it)."""
-    for var in PROFILE_VARS:
-        if env.get(var):
-            return env[var], var
-    return None, ""
 
 
 def variables(dot: dict, allowed=()):
@@ -239,7 +122,7 @@ def variables(dot: dict, allowed=()):
     what a `.ssoenv` may set, with the names the user permitted in their own settings."""
     out = {}
     if dot.get("profile"):
-        out.update(profile_variables(dot["profile"]))
+        out.update(profiles.profile_variables(dot["profile"]))
     if dot.get("region"):
         out["AWS_REGION"] = dot["region"]
         out["AWS_DEFAULT_REGION"] = dot["region"]
@@ -318,7 +201,7 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
         out.warnings.append(userconfig.everything_warning())
     try:
         if dot.get("profile"):
-            info = profile_info(dot["profile"])
+            info = profiles.profile_info(dot["profile"])
         else:
             portable = _portable_with_lookup(dot, lookup)
             if "notice" in portable:
@@ -360,129 +243,12 @@ def evaluate(env, settings, lookup: str = "now") -> Outcome:
     return out
 
 
-def _sso_session(profile: dict):
-    from ssoenv.sso.session import SsoSession
-
-    name, start_url, region, scopes = profile["session"]
-    return SsoSession(
-        name=name, start_url=start_url, region=region, scopes=tuple(scopes), profile=profile["name"]
-    )
-
-
-def login_step(profile: dict, mode: str) -> list:
-    """What the hook does about the profile's sign-in, and the lines that say so.
-
-    A token inside the refresh window (or expired, with a refresh token) is refreshed by a
-    detached process, so the prompt never waits on the network. A missing or dead one gets
-    the hint, or with `login: auto` at a terminal, the login itself."""
-    session = profile.get("session")
-    if not session or not session[1] or not session[2]:
-        return []
-    from ssoenv.sso import cache as token_cache
-
-    name, start_url = session[0], session[1]
-    path = token_cache.token_cache_path(name, start_url)
-    token = token_cache.read_token(path)
-    state = token_cache.token_status(token)
-    if state == "valid":
-        return []
-    what = 'session "%s"' % name if name else 'profile "%s"' % profile["name"]
-    if token is not None and name and token.get("refreshToken"):
-        from ssoenv.sso import refresh, tokens
-
-        if state != "expired" or tokens.registration_is_live(token):
-            sso = _sso_session(profile)
-            refresh.start_background_refresh(sso)
-            if state != "expired":
-                return []
-            # Promise a renewal only while none has failed since this token was written;
-            # after that, the hint (or the login) says what will work.
-            if not refresh.last_refresh_failure(sso, _mtime(path)):
-                return ["%s expired; renewing it in the background" % what]
-    if state == "refresh" or mode == "never":
-        return []  # still valid for a while, or the user asked for silence
-    from ssoenv import conditions
-
-    words = conditions.token_condition(state, token and token["_expires_epoch"])[1]
-    hint = "%s %s%s" % (what, "is " if state == "missing" else "", words)
-    if mode == "auto" and _at_terminal():
-        from ssoenv import autologin
-        from ssoenv.errors import SsoError
-
-        def token_is_valid():
-            return token_cache.token_status(token_cache.read_token(path)) in ("valid", "refresh")
-
-        try:
-            result = autologin.run(_sso_session(profile), token_is_valid)
-        except SsoError as e:
-            return [str(e), hint]
-        if result == autologin.LOGGED_IN:
-            return ["logged in to %s" % what]
-        if result == autologin.SIGNED_IN_ELSEWHERE:
-            return ["logged in to %s (by another shell)" % what]
-        if result == autologin.SKIPPED:
-            return ["skipped the login until you cd here again; %s" % hint]
-        return ["the login in another shell ended without signing in; %s" % hint]
-    return [hint]
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return 0.0
-
-
-def _at_terminal() -> bool:
-    return os.isatty(0) and os.isatty(2)
-
-
-def credentials_step(profile: dict):
-    """(variables, renew at, problem): role credentials for a `credentials: true` file,
-    from the AWS CLI's cache while they last, else from GetRoleCredentials (and AssumeRole
-    for each role of a chain)."""
-    if not profile.get("session") or not (profile.get("account_id") and profile.get("role_name")):
-        return (
-            {},
-            None,
-            'profile "%s" has no SSO account and role to get keys for' % profile["name"],
-        )
-    from ssoenv.errors import SsoError
-    from ssoenv.sso import credentials
-
-    def root():
-        return credentials.get_role_credentials(
-            _sso_session(profile), profile["account_id"], profile["role_name"]
-        )
-
-    try:
-        if profile.get("hops"):
-            # A role chain: each hop from the AWS CLI's cache while it lasts. The prompt
-            # asks for no MFA code; a command at the terminal does (see chain.assume).
-            from ssoenv.awsconfig import RoleHop
-            from ssoenv.sso import chain
-
-            hops = [RoleHop(**hop) for hop in profile["hops"]]
-            creds = chain.chain_credentials(root, hops)
-        else:
-            creds = root()
-    except SsoError as e:
-        return {}, None, "no keys exported: %s" % e
-    return (
-        creds.environment(),
-        int(creds.expires_epoch - credentials.CREDENTIALS_WINDOW_SECONDS),
-        None,
-    )
-
-
 def watched_files(out: Outcome) -> list:
     """The files whose edits can change what the project applies: the AWS config and
     credentials files and the account names (portable files resolve through them), and
     the profile's token cache file (keys waiting for a login, the session's end)."""
-    from ssoenv import accounts
-
     files = [paths.aws_config_file(), paths.aws_credentials_file(), accounts.names_file()]
-    token_file = out.token_file or (_token_file(out.profile) if out.profile else None)
+    token_file = out.token_file or (signin.token_file(out.profile) if out.profile else None)
     if token_file:
         files.append(token_file)
     return [f for f in files if "\n" not in f]
@@ -522,16 +288,16 @@ def compute(env=None):
     login_messages = []
     if entering:
         mode = out.dotfile.get("login") or settings.get("login") or "hint"
-        login_messages = login_step(out.profile, mode)
+        login_messages = signin.login_step(out.profile, mode)
 
     renew_at = None
     keys_wait = False
     if out.wanted and out.dotfile.get("credentials"):
-        keys, renew_at, problem = credentials_step(out.profile)
+        keys, renew_at, problem = signin.credentials_step(out.profile)
         if problem:
             # Looked at again when the token cache file changes (a login), or in a minute.
             renew_at = int(time.time()) + KEYS_RETRY_SECONDS
-            out.token_file = _token_file(out.profile)
+            out.token_file = signin.token_file(out.profile)
             keys_wait = True
             if entering and not login_messages:  # a login hint already says why
                 messages.append("%s: %s" % (paths.display(out.file), problem))
@@ -652,7 +418,7 @@ def _mtime_ns(path: str) -> int:
 
 def sso_expires(profile: dict):
     """When the profile's cached sign-in ends, as `2026-01-01T00:00:00Z`; None without one."""
-    path = _token_file(profile)
+    path = signin.token_file(profile)
     if not path:
         return None
     from ssoenv.sso import cache as token_cache
@@ -666,13 +432,32 @@ def sso_expires(profile: dict):
         return None  # an unsafe or damaged cache: the hook's hint says what to do
 
 
-def _token_file(profile: dict):
-    session = profile.get("session")
-    if not session or not session[1]:
-        return None
-    from ssoenv.sso import cache as token_cache
+def prompt_would_export(env) -> bool:
+    """The test the hook scripts in shell/ make with builtins before running the export:
+    another nearest .ssoenv, that file or the trust records touched, or keys due."""
+    try:
+        cwd = locate.logical_cwd(env)
+    except Exception:
+        cwd = None
+    # As the hook scripts: a deleted current directory counts as no project.
+    found = (locate.nearest(cwd) if cwd and os.path.isdir(cwd) else None) or ""
+    if found != env.get(FILE, ""):
+        return True
+    if not found:
+        return False
+    if _mtime_ns_or_none(found) != _mtime_ns_or_none(env.get(STAMP, "")):
+        return True
+    if _mtime_ns_or_none(env.get(TRUST, "")) != _mtime_ns_or_none(env.get(TSTAMP, "")):
+        return True
+    renew = "".join(c for c in env.get(RENEW_AT, "") if c.isdigit())
+    return bool(env.get(RENEW_AT)) and time.time() >= int(renew or 0)
 
-    return token_cache.token_cache_path(session[0], session[1])
+
+def _mtime_ns_or_none(path):
+    try:
+        return os.stat(path).st_mtime_ns if path else None
+    except OSError:
+        return None
 
 
 # The help of `ssoenv export`, kept here: the hook's path never loads click.
@@ -700,8 +485,6 @@ def main(argv) -> int:
     """Entry for `ssoenv export SHELL`; prints statements on stdout, messages on stderr."""
     import sys
 
-    from ssoenv import shells
-
     if argv[:1] in (["-h"], ["--help"]):
         sys.stdout.write(HELP)
         return 0
@@ -721,7 +504,6 @@ def main(argv) -> int:
         return fail_safe(argv)
     changes, messages = compute()
     text = shell.render(changes)
-    from ssoenv.safetext import escape
 
     for line in messages:
         sys.stderr.write("ssoenv: %s\n" % escape(line))
@@ -735,8 +517,6 @@ def fail_safe(argv) -> int:
     """After an unexpected error: put back what ssoenv set and forget its state, so the
     shell never keeps a project's variables because of a bug."""
     import sys
-
-    from ssoenv import shells
 
     try:
         env = os.environ

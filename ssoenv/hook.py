@@ -4,7 +4,9 @@ current directory, so that a new shell in a project starts no second process."""
 import os
 import sys
 
+from ssoenv import locate, paths, shells
 from ssoenv.errors import SsoenvError
+from ssoenv.safetext import escape
 
 
 def executable_path() -> str:
@@ -26,7 +28,6 @@ def executable_path() -> str:
 
 def text(name: str) -> str:
     """The hook for the shell `name`, then the statements its first prompt would run."""
-    from ssoenv import shells
 
     shell = shells.get(name, hook=True)
     script = shell.hook(executable_path())
@@ -43,11 +44,10 @@ def first_export(shell) -> str:
         return ""
     if "SSOENV_FILE" not in os.environ and _nearest_here() is None:
         return ""  # the common case, decided before loading the export's modules
-    from ssoenv import export, paths
-    from ssoenv.safetext import escape
+    from ssoenv import export  # start-up: see above
 
     try:
-        if not prompt_would_export(os.environ):
+        if not export.prompt_would_export(os.environ):
             return ""
         paths.check_stores()  # a store others can change: the first prompt says so
         changes, messages = export.compute()
@@ -70,8 +70,6 @@ def first_export(shell) -> str:
 
 
 def _nearest_here():
-    from ssoenv import locate
-
     try:
         cwd = locate.logical_cwd()
     except Exception:
@@ -79,41 +77,8 @@ def _nearest_here():
     return locate.nearest(cwd) if os.path.isdir(cwd) else None
 
 
-def _mtime_ns(path):
-    try:
-        return os.stat(path).st_mtime_ns if path else None
-    except OSError:
-        return None
-
-
-def prompt_would_export(env) -> bool:
-    """The test the hook scripts in shell/ make with builtins before running the export:
-    another nearest .ssoenv, that file or the trust records touched, or keys due."""
-    import time
-
-    from ssoenv import export, locate
-
-    try:
-        cwd = locate.logical_cwd(env)
-    except Exception:
-        cwd = None
-    # As the hook scripts: a deleted current directory counts as no project.
-    found = (locate.nearest(cwd) if cwd and os.path.isdir(cwd) else None) or ""
-    if found != env.get(export.FILE, ""):
-        return True
-    if not found:
-        return False
-    if _mtime_ns(found) != _mtime_ns(env.get(export.STAMP, "")):
-        return True
-    if _mtime_ns(env.get(export.TRUST, "")) != _mtime_ns(env.get(export.TSTAMP, "")):
-        return True
-    renew = "".join(c for c in env.get(export.RENEW_AT, "") if c.isdigit())
-    return bool(env.get(export.RENEW_AT)) and time.time() >= int(renew or 0)
-
-
 def main(argv) -> int:
     """Entry for `ssoenv hook [SHELL]`; raises SsoenvError for the caller to report."""
-    from ssoenv import shells
 
     name = argv[0] if argv else shells.detect()
     out = text(name)

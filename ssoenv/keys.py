@@ -17,7 +17,7 @@ class KeyInfo:
 
 
 def _error(exc: Exception, action: str) -> SsoenvError:
-    from ssoenv.errors import line_for
+    from ssoenv.botoerrors import line_for
 
     code, message = None, str(exc)
     if not hasattr(exc, "response"):

@@ -13,6 +13,9 @@ is passed ready made."""
 import os
 import sys
 
+# The module the hook's export runs (see main).
+ENTRY = "ssoenv.entry"
+
 
 def launcher() -> str:
     return os.path.abspath(__file__)
@@ -76,10 +79,10 @@ def main() -> None:
             {"__name__": "__main__", "__builtins__": __builtins__},
         )
         return
+    # The hook's `SHELL` is short for `-m ssoenv.entry export SHELL`: the command line is
+    # started by its module's name, as -m starts one, so the spawner imports nothing above it.
     sys.argv = ["ssoenv", "export", sys.argv[2]]
-    from ssoenv.entry import main as entry_main
-
-    entry_main()
+    __import__(ENTRY, fromlist=["main"]).main()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ import re
 import shlex
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
+from ssoenv import paths
 from ssoenv.configedit import ConfigDocument, Section
 from ssoenv.errors import ConfigError
+from ssoenv.sso.cache import read_token, token_cache_key, token_status
 
 DEFAULT_SCOPES = "sso:account:access"
 
@@ -374,8 +376,6 @@ def carry_over_tokens(plan, *, cache_dir: Optional[str] = None, now: Optional[fl
     login. A session that already has a valid token is left alone. Copies are atomic and
     0600, byte for byte. `plan` is what `plan_migration` returned (or its summary).
     Returns the copies made."""
-    from ssoenv import paths
-    from ssoenv.sso.cache import read_token, token_cache_key, token_status
 
     summary = plan.summary if isinstance(plan, MigrationPlan) else plan
     cache_dir = cache_dir or paths.sso_cache_dir()

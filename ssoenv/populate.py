@@ -21,6 +21,14 @@ def block_tag(session_name: str) -> str:
     return f"ssoenv populate {session_name}"
 
 
+def block_profiles(text: str, session_name: str) -> dict:
+    """{profile name: its keys} of the session's populated block in `text`."""
+    content = ConfigDocument(text).block_content(block_tag(session_name))
+    if content is None:
+        return {}
+    return {s.name: s.as_dict() for s in ConfigDocument(content).iter_profiles()}
+
+
 def slug(text: str) -> str:
     """Lower-case, keep `[a-z0-9._-]`, turn each run of anything else into one `-`."""
     return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-")

@@ -2,6 +2,8 @@
 
 from typing import Callable, Tuple
 
+from ssoenv import awsconfig, sessions
+from ssoenv.sso import chain, refresh
 from ssoenv.sso.credentials import RoleCredentials
 
 
@@ -14,8 +16,6 @@ def for_profile(
     With `ask_first` (at a terminal), the first call asks for an MFA code a role needs, as
     the AWS CLI does; later ones never do: the endpoint renews while another command owns
     the terminal, so a role that needs a new code then says how to give it."""
-    from ssoenv import awsconfig, sessions
-    from ssoenv.sso import chain, refresh
 
     config = awsconfig.load()
     target = sessions.target(config, profile)

@@ -8,7 +8,9 @@ import sys
 import tempfile
 from typing import Optional, Tuple
 
+from ssoenv import awsconfig, rolecredentials
 from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.sso.server import CredentialServer
 
 FULL_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
 AUTH_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
@@ -131,8 +133,6 @@ def command_environment(
 
 def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
     """Serve `profile`'s role credentials while `command` runs with `env`; its status."""
-    from ssoenv import awsconfig, rolecredentials
-    from ssoenv.sso.server import CredentialServer
 
     host, port = parse_listen(listen)
     source, keep_signed_in = rolecredentials.for_profile(profile, ask_first=sys.stdin.isatty())

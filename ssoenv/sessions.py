@@ -1,6 +1,5 @@
 """From the AWS config to the SSO session a command acts on."""
 
-import os
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
@@ -93,36 +92,3 @@ def target(config: awsconfig.AwsConfig, name: str) -> Optional[Target]:
 
 def profiles_of(config: awsconfig.AwsConfig, session_name: str) -> List[awsconfig.Profile]:
     return [p for p in config.profiles.values() if p.sso_session == session_name]
-
-
-def current_profile(env=None) -> Tuple[Optional[str], str]:
-    """(profile name, where it came from): the nearest allowed `.ssoenv`, else the profile
-    variable the AWS CLI takes (AWS_DEFAULT_PROFILE, then AWS_PROFILE)."""
-    from ssoenv import export, userconfig
-
-    env = os.environ if env is None else env
-    settings, _ = userconfig.load_or_defaults()
-    out = export.evaluate(env, settings)
-    if out.profile:
-        return out.profile["name"], paths.display(out.file)
-    if out.file is not None and out.errors:
-        # The .ssoenv here is meant, but broken: say why rather than act on another.
-        raise SsoenvError(out.errors[0])
-    return export.profile_in_effect(env)
-
-
-def resolve(config: awsconfig.AwsConfig, *, profile=None, sso_session=None, env=None) -> SsoSession:
-    """The session named by --sso-session, or --profile's, or the current directory's."""
-    if sso_session:
-        return from_session_name(config, sso_session)
-    if profile:
-        return from_profile(config, profile)
-    name, _ = current_profile(env)
-    if name:
-        return from_profile(config, name)
-    if len(config.sso_sessions) == 1:
-        return from_session_name(config, next(iter(config.sso_sessions)))
-    raise SsoenvError(
-        "no profile here (no allowed .ssoenv, no AWS_PROFILE); "
-        "name one: --profile NAME or --sso-session NAME"
-    )

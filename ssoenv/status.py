@@ -3,8 +3,20 @@
 import os
 import time
 
-from ssoenv import awsconfig, conditions, envdiff, envrule, export, paths, userconfig
+from ssoenv import (
+    awsconfig,
+    conditions,
+    envdiff,
+    envrule,
+    export,
+    here,
+    locate,
+    paths,
+    userconfig,
+)
+from ssoenv.errors import SsoenvError
 from ssoenv.sso import cache as token_cache
+from ssoenv.sso.clients import LOGIN_AGAIN
 
 
 def relative(seconds: float) -> str:
@@ -30,7 +42,7 @@ def token_info(session_name, start_url) -> dict:
     if token is None:
         info["level"], info["words"] = conditions.token_condition(state)
     else:
-        from ssoenv.sso import refresh
+        from ssoenv.sso import refresh  # start-up: subprocess, when there is a token
 
         info["expires_at"] = token["expiresAt"]
         info["expires_in"] = relative(token["_expires_epoch"] - time.time())
@@ -55,7 +67,6 @@ def token_info(session_name, start_url) -> dict:
 
 def why(failure: str) -> str:
     """The reason in a recorded renewal failure, without its action and its advice."""
-    from ssoenv.sso.clients import LOGIN_AGAIN
 
     reason = failure.split(" failed: ", 1)[-1]
     if reason.endswith("; " + LOGIN_AGAIN):
@@ -65,9 +76,8 @@ def why(failure: str) -> str:
 
 def check() -> bool:
     """`status --check`: whether the session `ssoenv login` would sign in to is logged in."""
-    from ssoenv import sessions
 
-    session = sessions.resolve(awsconfig.load())
+    session = here.resolve(awsconfig.load())
     return logged_in(token_info(session.name, session.start_url))
 
 
@@ -121,8 +131,6 @@ def collect(env=None) -> dict:
             info["warnings"].append(words)
     if out.file is not None and out.trust is None:
         # Readable but not valid YAML or keys: "invalid", with the error among the problems.
-        from ssoenv import locate
-        from ssoenv.errors import SsoenvError
 
         try:
             locate.read_bytes(out.file)
@@ -214,7 +222,6 @@ def profile_rows() -> list:
 def _chain_columns(config, p) -> dict:
     """A role chain on an SSO login shows the session it signs in with and the account and
     role it ends in (the last hop's role ARN)."""
-    from ssoenv.errors import SsoenvError
 
     try:
         chain = awsconfig.sso_chain(config, p.name)

@@ -9,7 +9,7 @@ an allow in another terminal applies at the next prompt."""
 import os
 import stat
 
-from ssoenv import paths
+from ssoenv import locate, paths
 
 ALLOWED = "allowed"
 DENIED = "denied"
@@ -71,8 +71,6 @@ def under_prefix(path: str, prefixes, resolved: bool = False) -> bool:
 def is_denied(path: str, where=None, real=None) -> bool:
     """A deny holds for the file and for the place it was found."""
     if where is None or real is None:
-        from ssoenv import locate
-
         where, real = locate.where(path), os.path.realpath(path)
     return any(os.path.exists(r) for r in _deny_records(path, where, real))
 
@@ -98,8 +96,6 @@ def status(
     have written (`owner` and `mode` of the file read; see `prefix_refusal`)."""
     paths.check_store(paths.data_dir())  # records that others could plant count for nothing
     if where is None or real is None:
-        from ssoenv import locate
-
         where, real = locate.where(path), os.path.realpath(path)
     if is_denied(path, where, real):
         return DENIED
@@ -194,8 +190,6 @@ def _bump_generation() -> None:
 
 
 def allow(path: str, content_hash: str) -> None:
-    from ssoenv import locate
-
     for record in _deny_records(path, locate.where(path), os.path.realpath(path)):
         try:
             os.unlink(record)
@@ -206,8 +200,6 @@ def allow(path: str, content_hash: str) -> None:
 
 
 def deny(path: str, content_hash: str) -> None:
-    from ssoenv import locate
-
     try:
         os.unlink(_allow_record(content_hash))
     except FileNotFoundError:

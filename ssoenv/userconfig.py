@@ -122,7 +122,7 @@ def _prefixes(value):
 
 
 def _allowed_variables(value):
-    from ssoenv.dotfile import NAME_RE
+    from ssoenv.dotfile import NAME_RE  # start-up: dataclasses, off the hook's cached path
 
     if isinstance(value, str):
         value = [value]

@@ -5,7 +5,13 @@ import sys
 
 import click
 
-from ssoenv import __version__, paths
+from ssoenv import __version__, approval, awsconfig, dotfile, locate, paths, trust, userconfig
+from ssoenv import completion as completion_module
+from ssoenv import export as export_module
+from ssoenv import hook as hook_module
+from ssoenv import profiles as profiles_module
+from ssoenv import status as status_module
+from ssoenv.botoerrors import line_for
 from ssoenv.conditions import WARNING, worded
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.safetext import escape, escape_lines
@@ -40,9 +46,7 @@ class Group(click.Group):
         except KeyboardInterrupt:
             sys.exit(130)
         except Exception as e:  # botocore's own, or a mistake of ours: one line all the same
-            from ssoenv import errors
-
-            line = errors.line_for(e) or "internal error (%s: %s); please report it" % (
+            line = line_for(e) or "internal error (%s: %s); please report it" % (
                 type(e).__name__,
                 str(e).splitlines()[0] if str(e) else "",
             )
@@ -56,15 +60,11 @@ class Group(click.Group):
 
 
 def complete_profiles(ctx, param, incomplete):
-    from ssoenv import completion
-
-    return [n for n in completion.names("profiles") if n.startswith(incomplete)]
+    return [n for n in completion_module.names("profiles") if n.startswith(incomplete)]
 
 
 def complete_sessions(ctx, param, incomplete):
-    from ssoenv import completion
-
-    return [n for n in completion.names("sessions") if n.startswith(incomplete)]
+    return [n for n in completion_module.names("sessions") if n.startswith(incomplete)]
 
 
 # ---- commands ---------------------------------------------------------------------------
@@ -89,7 +89,6 @@ def hook(shell):
     zsh:   eval "$(ssoenv hook zsh)"
     fish:  ssoenv hook fish | source
     """
-    from ssoenv import hook as hook_module
 
     hook_module.main([shell] if shell else [])
 
@@ -99,7 +98,6 @@ def hook(shell):
 def export(shell):
     """Print the statements that bring SHELL (bash, zsh, fish, json) to what the current
     directory needs. The hook runs this; you rarely need to."""
-    from ssoenv import export as export_module
 
     sys.exit(export_module.main([shell]))
 
@@ -107,7 +105,6 @@ def export(shell):
 def _target(path):
     """The .ssoenv a command acts on: PATH (a file or a directory holding one), else the
     nearest one."""
-    from ssoenv import locate
 
     if path:
         return locate.nearest_from_path(path)
@@ -121,8 +118,6 @@ def _target(path):
 @click.argument("path", required=False)
 def allow(path):
     """Allow the nearest .ssoenv (or PATH) to set variables. An edit needs a new allow."""
-    from ssoenv import approval, trust, userconfig
-    from ssoenv import export as export_module
 
     target = _target(path)
     digest, dot = export_module.dotfile_data(target)
@@ -138,13 +133,11 @@ def allow(path):
 
 def _profile_problem(data: dict):
     """Why the profile an allowed file names cannot be used yet, if it cannot."""
-    from ssoenv import export as export_module
-
     try:
         if data.get("profile"):
-            export_module.profile_info(data["profile"])
+            profiles_module.profile_info(data["profile"])
         else:
-            export_module.portable_info(data["account"], data["role"], data.get("sso_start_url"))
+            profiles_module.portable_info(data["account"], data["role"], data.get("sso_start_url"))
     except SsoenvError as e:
         return str(e)
     return None
@@ -154,7 +147,6 @@ def _profile_problem(data: dict):
 @click.argument("path", required=False)
 def deny(path):
     """Never apply the nearest .ssoenv (or PATH), even after edits, until allowed again."""
-    from ssoenv import locate, trust
 
     target = _target(path)
     try:
@@ -177,8 +169,6 @@ def deny(path):
 )
 def init(profile, region, force, portable):
     """Write a .ssoenv for PROFILE in the current directory and allow it."""
-    from ssoenv import awsconfig, dotfile, locate, trust
-    from ssoenv import export as export_module
 
     cwd = locate.logical_cwd()
     target = os.path.join(cwd, locate.FILENAME)
@@ -213,7 +203,6 @@ def init(profile, region, force, portable):
 )
 def status(as_json, check):
     """What applies here: the nearest .ssoenv, its trust, profile, session and token."""
-    from ssoenv import status as status_module
 
     if check:
         sys.exit(0 if status_module.check() else 1)
@@ -230,7 +219,6 @@ def status(as_json, check):
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def profiles(as_json):
     """Every profile in the AWS config, with its kind, session, account, role and region."""
-    from ssoenv import status as status_module
 
     rows = status_module.profile_rows()
     if as_json:
@@ -248,7 +236,6 @@ def profiles(as_json):
 @click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
 def completion(shell):
     """Print the tab-completion script for SHELL."""
-    from ssoenv import completion as completion_module
 
     completion_module.main([shell])
 
@@ -259,8 +246,6 @@ def completion(shell):
 def help_(ctx, command):
     """Show the help of COMMAND (`ssoenv help keys list`), or of ssoenv."""
     if tuple(command) == ("export",):
-        from ssoenv import export as export_module
-
         click.echo(export_module.HELP, nl=False)  # what `ssoenv export --help` prints
         return
     current, context = main, ctx.parent

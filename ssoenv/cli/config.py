@@ -4,7 +4,11 @@ import sys
 
 import click
 
+from ssoenv import awsconfig, paths, sessions
+from ssoenv import keys as keys_module
 from ssoenv.cli import complete_profiles, complete_sessions
+from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.progress import RoleProgress
 from ssoenv.safetext import escape
 
 # Imported on every start (tab completion too): nothing heavier than click at module level.
@@ -77,8 +81,8 @@ def configure(**kwargs):
     Pick the sso-session (or create one), log in if needed, choose the account and role
     from a menu (type to filter), and name the profile. Every question has a flag; without
     a terminal a missing answer is an error naming its flag."""
+    # start-up: the wizard brings the login (http.server, hashlib)
     from ssoenv import configure as wizard
-    from ssoenv import paths
 
     opts = wizard.Options(**kwargs)
     result = wizard.run(opts, wizard.Asker(_interactive()))
@@ -103,16 +107,6 @@ def configure(**kwargs):
 
 
 # ---- populate -------------------------------------------------------------------------
-
-
-def _block_profiles(text: str, session_name: str) -> dict:
-    from ssoenv.configedit import ConfigDocument
-    from ssoenv.populate import block_tag
-
-    content = ConfigDocument(text).block_content(block_tag(session_name))
-    if content is None:
-        return {}
-    return {s.name: s.as_dict() for s in ConfigDocument(content).iter_profiles()}
 
 
 @click.command()
@@ -170,12 +164,11 @@ def populate(
     file is never touched. Accounts and roles are listed afresh each time, at the pace IAM
     Identity Center allows (with progress on stderr), and what the organisation gained and
     lost since the last run is named."""
+    # start-up: the config editor (configparser, difflib, hashlib) and the login's modules.
     from ssoenv import accounts as account_names
-    from ssoenv import awsconfig, configedit, paths, sessions
+    from ssoenv import configedit
     from ssoenv import populate as populate_module
     from ssoenv.configure import ensure_login
-    from ssoenv.errors import SsoenvError, UsageError
-    from ssoenv.progress import RoleProgress
     from ssoenv.sso import assignments, portal
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
@@ -211,8 +204,8 @@ def populate(
         template=template or populate_module.DEFAULT_TEMPLATE,
         region=region,
     )
-    old = _block_profiles(snap.text, sso_session)
-    new = _block_profiles(new_text, sso_session)
+    old = populate_module.block_profiles(snap.text, sso_session)
+    new = populate_module.block_profiles(new_text, sso_session)
     previous = populate_module.previous_profiles(snap.text, sso_session)
     if previous is not None:
         changes = populate_module.org_changes(previous, items)
@@ -293,9 +286,8 @@ def migrate(session_names, yes, dry_run):
 
     Removes credential_process lines that only re-implement SSO (aws-sso-util and the
     like, kept as comments) and copies cached logins so they keep working."""
-    from ssoenv import configedit, paths
+    from ssoenv import configedit  # start-up: configparser, difflib, hashlib; so the line below
     from ssoenv import migrate as migrate_module
-    from ssoenv.errors import UsageError
 
     snap = configedit.read_config()
     shown = paths.display(snap.path)
@@ -335,6 +327,7 @@ def doctor():
     One line per finding, at one of three levels: ok, warning (works, but needs a look or
     a step soon) and problem (does not work), each with its fix. Exit status 1 only when
     there is a problem."""
+    # start-up: the checks edit-check the config (configparser, hashlib)
     from ssoenv import doctor as doctor_module
 
     report = doctor_module.examine()
@@ -373,7 +366,6 @@ def _keys_options(f):
 @_keys_options
 def keys_list(profile, as_profile, user):
     """Each access key: id, status, age and last use (the secret is never shown)."""
-    from ssoenv import keys as keys_module
 
     ctx = keys_module.KeyContext.open(profile, as_profile, user)
     click.echo(keys_module.table(ctx.list(), ctx.profile_key_id))
@@ -385,8 +377,6 @@ def keys_list(profile, as_profile, user):
 @click.option("--yes", "-y", is_flag=True, help="Deactivate the calling key without asking.")
 def keys_deactivate(profile, as_profile, user, key_id, yes):
     """Make KEY_ID (default: the profile's own key) inactive; activate undoes it."""
-    from ssoenv import keys as keys_module
-    from ssoenv.errors import UsageError
 
     ctx = keys_module.KeyContext.open(profile, as_profile, user)
     key_id = key_id or ctx.profile_key_id
@@ -420,7 +410,6 @@ def keys_deactivate(profile, as_profile, user, key_id, yes):
 @click.argument("key_id")
 def keys_activate(profile, as_profile, user, key_id):
     """Make KEY_ID active again."""
-    from ssoenv import keys as keys_module
 
     ctx = keys_module.KeyContext.open(profile, as_profile, user)
     ctx.set_status(key_id, "Active")

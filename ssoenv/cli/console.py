@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from ssoenv import awsconfig, export, profiles, sessions, userconfig
 from ssoenv.cli import complete_profiles
 from ssoenv.cli.sso import _stderr_is_terminal, fresh_token
 from ssoenv.conditions import WARNING, worded
@@ -53,8 +54,9 @@ def console(profile, service, region, print_only, portal, duration, isolate):
     ssoenv console --print          # only print the sign-in URL
     ssoenv console --portal         # through the access portal (multi-session friendly)
     """
-    from ssoenv import awsconfig, rolecredentials, sessions, userconfig
+    # start-up: urllib.request and subprocess; so the line below
     from ssoenv import console as console_module
+    from ssoenv import rolecredentials
 
     console_module.check_service(service)
     console_module.check_region(region)
@@ -156,14 +158,13 @@ def _profile_here(profile, settings):
     else AWS_PROFILE."""
     if profile:
         return profile, None
-    from ssoenv import export
 
     out = export.evaluate(os.environ, settings)
     if out.profile:
         return out.profile["name"], (out.dotfile or {}).get("region")
     if out.errors or out.notices:
         raise SsoenvError((out.errors + out.notices)[0])
-    name, _ = export.profile_in_effect(os.environ)
+    name, _ = profiles.profile_in_effect(os.environ)
     if name:
         return name, None
     raise SsoenvError(

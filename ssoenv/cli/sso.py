@@ -6,10 +6,14 @@ import time
 
 import click
 
+from ssoenv import awsconfig, envdiff, export, here, profiles, sessions, userconfig
 from ssoenv.cli import complete_profiles, complete_sessions
 from ssoenv.conditions import WARNING, worded
-from ssoenv.errors import SsoenvError
+from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.safetext import escape
+from ssoenv.sso.cache import format_time
+from ssoenv.sso.clients import LOGIN_AGAIN
+from ssoenv.status import relative
 
 
 def _stderr_is_terminal() -> bool:
@@ -17,9 +21,6 @@ def _stderr_is_terminal() -> bool:
 
 
 def _expiry_text(epoch: float) -> str:
-    from ssoenv.sso.cache import format_time
-    from ssoenv.status import relative
-
     return "%s (%s)" % (format_time(epoch), relative(epoch - time.time()))
 
 
@@ -37,10 +38,9 @@ def login(profile, sso_session, use_device_code, no_browser, force):
     Without options: the session of the nearest .ssoenv, else of AWS_PROFILE. One login
     serves every profile of the session, for ssoenv, the aws CLI and every SDK. A login
     that is still good is kept (one that can be renewed is renewed); --force signs in anyway."""
-    from ssoenv import awsconfig, sessions
-    from ssoenv.sso import login as sso_login
+    from ssoenv.sso import login as sso_login  # start-up: the login's http.server and hashlib
 
-    session = sessions.resolve(awsconfig.load(), profile=profile, sso_session=sso_session)
+    session = here.resolve(awsconfig.load(), profile=profile, sso_session=sso_session)
     if not force and _keep_login(session):
         return
     state = sso_login.login(
@@ -57,9 +57,7 @@ def login(profile, sso_session, use_device_code, no_browser, force):
 def _keep_login(session) -> bool:
     """Whether the session's login is good without a sign-in: still valid, or renewed here
     with its refresh token. Says so in one line."""
-    from ssoenv.errors import SsoError
-    from ssoenv.sso import refresh
-    from ssoenv.sso.clients import LOGIN_AGAIN
+    from ssoenv.sso import refresh  # start-up: subprocess, for a refresh only
 
     try:
         state = refresh.ensure_fresh(session)
@@ -85,8 +83,7 @@ def _keep_login(session) -> bool:
 @click.option("--sso-session", shell_complete=complete_sessions, help="Only this sso-session.")
 def logout(sso_session):
     """Log out like `aws sso logout`: every session by default. Client registrations stay."""
-    from ssoenv import awsconfig, sessions
-    from ssoenv.sso import logout as sso_logout
+    from ssoenv.sso import logout as sso_logout  # start-up: json and the refresh's subprocess
 
     session = None
     if sso_session:
@@ -104,7 +101,6 @@ def logout(sso_session):
 
 def _sso_target(config, profile_name: str):
     """The SSO role, and any role chain on it, behind a profile's keys."""
-    from ssoenv import sessions
 
     target = sessions.target(config, profile_name)
     if target is None:
@@ -115,8 +111,7 @@ def _sso_target(config, profile_name: str):
 def fresh_token(session, *, interactive: bool):
     """A usable token for `session`: refreshed in the foreground when due; logging in first
     when there is none and a person is at the terminal."""
-    from ssoenv.errors import SsoError
-    from ssoenv.sso import login as sso_login
+    from ssoenv.sso import login as sso_login  # start-up: as in login; so the line below
     from ssoenv.sso import refresh
 
     try:
@@ -146,8 +141,7 @@ def fresh_token(session, *, interactive: bool):
 )
 def credential_process(profile):
     """Print the profile's role credentials as credential_process JSON (Version 1)."""
-    from ssoenv import awsconfig
-    from ssoenv.sso import chain, credentials
+    from ssoenv.sso import chain, credentials  # start-up: json and the refresh's subprocess
 
     target = _sso_target(awsconfig.load(), profile)
     # The AWS CLI runs us with its stdin: at a terminal, an MFA code can be asked for.
@@ -181,7 +175,7 @@ def exec_(profile, serve, listen, command):
     """
     env = environment_for(profile, interactive=_stderr_is_terminal())
     if serve or listen:
-        from ssoenv import serve as serve_module
+        from ssoenv import serve as serve_module  # start-up: the credential server and subprocess
 
         sys.exit(serve_module.run(command, env, env["AWS_PROFILE"], listen))
     try:
@@ -202,7 +196,6 @@ def _exec_error(message: str, status: int) -> SsoenvError:
 def environment_for(profile, *, interactive: bool) -> dict:
     """The environment a command gets: this shell's, brought to what the directory (or
     `profile`) needs, with a fresh login behind it."""
-    from ssoenv import awsconfig, envdiff, export, userconfig
 
     env = dict(os.environ)
     # What the hook applied for the shell's project does not come along: its role keys
@@ -213,7 +206,7 @@ def environment_for(profile, *, interactive: bool) -> dict:
     if profile:
         env = envdiff.applied(env, envdiff.plan(env, record, {})[0])
         p = config.profile(profile)
-        env = envdiff.applied(env, export.profile_variables(profile))
+        env = envdiff.applied(env, profiles.profile_variables(profile))
         name = profile
         if p.region and not env.get("AWS_REGION"):
             env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = p.region
@@ -232,13 +225,11 @@ def environment_for(profile, *, interactive: bool) -> dict:
         wants_keys = bool(out.dotfile.get("credentials"))
     p = config.profile(name)
     if p.is_sso or awsconfig.sso_chain(config, name) is not None:
-        from ssoenv import sessions
-
         session = sessions.from_profile(config, name)
         fresh_token(session, interactive=interactive)
         target = _sso_target(config, name) if not p.is_sso or wants_keys else None
         if wants_keys or (target and any(hop.mfa_serial for hop in target.hops)):
-            from ssoenv.sso import chain
+            from ssoenv.sso import chain  # start-up: json and the refresh's subprocess
 
             # An MFA role is assumed here, at the terminal, even without keys for the
             # command: the AWS CLI then finds its keys in the shared cache.

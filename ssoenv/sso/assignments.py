@@ -10,8 +10,9 @@ import os
 import time
 from typing import Dict, List, Optional
 
+from ssoenv import accounts as account_names
 from ssoenv import paths
-from ssoenv.sso import cache
+from ssoenv.sso import cache, portal
 from ssoenv.sso.session import SsoSession
 
 # How long a listing stays good. Assignments change seldom; `--refresh` asks again.
@@ -124,7 +125,6 @@ def accounts(
 ) -> List[dict]:
     """Every account of the session: cached, else ListAccounts (and the names remembered
     for portable files). `store=False` (a dry run) reads the cache but writes nothing."""
-    from ssoenv import accounts as account_names
 
     if not refresh:
         found = cached_accounts(session)
@@ -132,7 +132,6 @@ def accounts(
             if store:
                 account_names.remember_names(found)
             return found
-    from ssoenv.sso import portal
 
     listed = portal.list_accounts(session, pacing=pacing)
     if store:
@@ -149,7 +148,6 @@ def roles(
         found = cached_roles(session, [account_id])
         if account_id in found:
             return found[account_id]
-    from ssoenv.sso import portal
 
     names = [r["roleName"] for r in portal.list_account_roles(session, account_id, pacing=pacing)]
     if store:
@@ -170,7 +168,6 @@ def assignments(
     """`{"accountId", "accountName", "roleName"}` for every role of every account in
     `listed`; only accounts without fresh cached roles are asked about. The cache is
     written once, when every account has been listed (never with `store=False`)."""
-    from ssoenv.sso import portal
 
     ids = list(dict.fromkeys(a["accountId"] for a in listed))
     known = {} if refresh else cached_roles(session, ids)

@@ -4,22 +4,15 @@ import os
 import time
 
 from ssoenv import fastjson, paths
+from ssoenv.cache import sha1_hex
 
 # botocore refreshes when fewer than 15 minutes remain; so do we.
 REFRESH_WINDOW_SECONDS = 15 * 60
 
 
-def _sha1_hex(text: str) -> str:
-    try:
-        from _sha1 import sha1  # the builtin module: importing hashlib costs ~4 ms
-    except ImportError:  # pragma: no cover - interpreters without it
-        from hashlib import sha1
-    return sha1(text.encode("utf-8")).hexdigest()
-
-
 def token_cache_key(session_name, start_url) -> str:
     """sha1 of the sso-session name (new style) or of the start URL as written (legacy)."""
-    return _sha1_hex(session_name if session_name else start_url)
+    return sha1_hex(session_name if session_name else start_url)
 
 
 def token_cache_path(session_name, start_url) -> str:
@@ -117,7 +110,7 @@ def registration_cache_key(start_url: str, region: str, scopes, session_name) ->
     }
     import json
 
-    return _sha1_hex(json.dumps(args, sort_keys=True))
+    return sha1_hex(json.dumps(args, sort_keys=True))
 
 
 def registration_cache_path(start_url: str, region: str, scopes, session_name) -> str:
@@ -132,7 +125,7 @@ def role_credentials_cache_key(account_id: str, role_name: str, session_name, st
         args["sessionName"] = session_name
     else:
         args["startUrl"] = start_url
-    return _sha1_hex(fastjson.dumps(args, sort_keys=True))
+    return sha1_hex(fastjson.dumps(args, sort_keys=True))
 
 
 def role_credentials_cache_path(account_id: str, role_name: str, session_name, start_url) -> str:

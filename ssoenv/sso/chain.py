@@ -10,10 +10,11 @@ import time
 from typing import Callable, Optional, Sequence
 
 from ssoenv import paths
+from ssoenv.cache import sha1_hex
 from ssoenv.errors import SsoError
 from ssoenv.sso import cache
 from ssoenv.sso.clients import DEFAULT_NETWORK, Network, error_code
-from ssoenv.sso.credentials import CREDENTIALS_WINDOW_SECONDS, RoleCredentials
+from ssoenv.sso.credentials import CREDENTIALS_WINDOW_SECONDS, RoleCredentials, get_role_credentials
 
 # What botocore asks, and how the user's answer is read: getpass uses the terminal itself.
 MFA_PROMPT = "Enter MFA code for %s: "
@@ -38,7 +39,7 @@ def cache_key(hop) -> str:
     """botocore's `BaseAssumeRoleCredentialFetcher._create_cache_key`: sha1 of the
     sort_keys JSON (default separators) of the arguments, made safe for a file name."""
     text = json.dumps(assume_role_args(hop), sort_keys=True)
-    return cache._sha1_hex(text).replace(":", "_").replace("/", "_")
+    return sha1_hex(text).replace(":", "_").replace("/", "_")
 
 
 def cache_path(hop) -> str:
@@ -254,7 +255,6 @@ def chain_credentials(
 def target_credentials(target, *, interactive: bool = False, network: Optional[Network] = None):
     """The keys of a `sessions.Target`: the SSO role's, then each role of its chain;
     at a terminal an MFA code is asked for, as the AWS CLI does."""
-    from ssoenv.sso.credentials import get_role_credentials
 
     def root() -> RoleCredentials:
         return get_role_credentials(

@@ -48,7 +48,7 @@ def create_client(session, service: str, network: Optional[Network] = None):
     try:
         return bsession.create_client(service, config=config)
     except ProfileNotFound as exc:
-        from ssoenv.errors import line_for
+        from ssoenv.botoerrors import line_for
 
         raise SsoError(line_for(exc)) from None
 

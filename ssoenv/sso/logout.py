@@ -4,7 +4,7 @@ import os
 from typing import Iterable, Optional, Tuple
 
 from ssoenv import paths
-from ssoenv.sso import cache
+from ssoenv.sso import assignments, cache
 from ssoenv.sso.clients import Network, create_client
 from ssoenv.sso.session import SsoSession
 
@@ -27,7 +27,6 @@ def logout(
     With `session`: only its token, and only the role credentials cached for it, found by
     the cache keys of `roles` ((account_id, role_name) pairs, e.g. from the profiles using
     the session) plus those of the profiles in the AWS config that use it."""
-    from ssoenv.sso import assignments
 
     network = network or LOGOUT_NETWORK
     removed = 0

@@ -11,9 +11,9 @@ import sys
 import time
 from typing import List, Optional
 
-from ssoenv import paths
+from ssoenv import accounts, paths
 from ssoenv.errors import SsoenvError
-from ssoenv.sso import cache
+from ssoenv.sso import assignments, cache, portal
 from ssoenv.sso.session import SsoSession
 
 # The hook starts at most one lookup a minute per sso-session.
@@ -60,8 +60,6 @@ def look_up_now(sessions: List[list], account: Optional[str] = None) -> Optional
 
     When no listing has `account`, the sessions whose listing came from the cache are
     listed afresh, once: the account may be newer than the cache."""
-    from ssoenv import accounts
-    from ssoenv.sso import assignments, portal
 
     problem = None
     found = False
@@ -153,8 +151,6 @@ def main(argv=None) -> int:
     """The detached lookup: list, remember the names, record the outcome, then replace the
     name file (even unchanged) so the hook runs again at the next prompt."""
     import json
-
-    from ssoenv import accounts
 
     argv = sys.argv[1:] if argv is None else argv
     try:

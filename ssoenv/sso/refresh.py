@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ssoenv import paths
+from ssoenv import launch, paths
 from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import LOGIN_AGAIN, Network, create_client, endpoint_of, explain
@@ -237,7 +237,6 @@ def start_background_refresh(session: SsoSession, *, force: bool = False) -> Opt
         paths.write_private(stamp, str(int(time.time())))
     except OSError:
         return None  # a full disk, say: the refresh could not write the token either
-    from ssoenv import launch
 
     # This same ssoenv, isolated: the hook runs in whatever directory the user is in, and
     # a project's own json.py or ssoenv/ package must never run with the token cache at hand.
