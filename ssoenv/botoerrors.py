@@ -1,5 +1,5 @@
-"""botocore's exceptions as the one line a user reads, without the service's message or the
-request's parameters, which can hold secrets."""
+"""botocore's exceptions and unreachable endpoints as the one line a user reads, without the
+service's message or the request's parameters, which can hold secrets."""
 
 from ssoenv import paths
 

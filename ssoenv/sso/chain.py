@@ -164,7 +164,7 @@ def _failure(exc: BaseException, action: str, client, hop=None) -> SsoError:
     host = urlsplit(endpoint).netloc if endpoint else ""
     at = " at %s" % host if host else ""
     if isinstance(exc, (ReadTimeoutError, EndpointConnectionError, ConnectTimeoutError)):
-        from ssoenv.errors import unreachable_line
+        from ssoenv.botoerrors import unreachable_line
 
         url = "%s://%s" % (urlsplit(endpoint).scheme, host) if host else None
         return SsoError("%s failed: %s" % (action, unreachable_line(url, exc)))

@@ -76,7 +76,7 @@ def explain(exc: BaseException, action: str, endpoint: Optional[str] = None) -> 
     where = _host(endpoint) or _host(getattr(exc, "kwargs", {}).get("endpoint_url"))
     at = f" at {where}" if where else ""
     if isinstance(exc, (ReadTimeoutError, EndpointConnectionError, ConnectTimeoutError)):
-        from ssoenv.errors import unreachable_line
+        from ssoenv.botoerrors import unreachable_line
 
         url = _base(getattr(exc, "kwargs", {}).get("endpoint_url")) or _base(endpoint)
         return SsoError(f"{action} failed: {unreachable_line(url, exc)}")

@@ -169,7 +169,7 @@ def _check_reachable(base_url: str, network: Optional[Network]) -> None:
     import urllib.error
     import urllib.request
 
-    from ssoenv.errors import unreachable_line
+    from ssoenv.botoerrors import unreachable_line
 
     network = network or Network()
     limit = min(network.connect_timeout, network.read_timeout)
