@@ -54,10 +54,12 @@ class Page:
     def remove_later(self, seconds: float = LIFETIME_SECONDS) -> None:
         """Leave the page for `seconds` more, then remove it, from a detached process
         that holds none of this one's files (the caller need not wait)."""
+        if not hasattr(os, "fork"):
+            return  # left for the system's cleaning of temporary files
         try:
             pid = os.fork()
         except OSError:
-            return  # left for the system's cleaning of temporary files
+            return
         if pid:
             try:
                 os.waitpid(pid, 0)  # the first child exits at once
