@@ -36,3 +36,19 @@ def test_a_page_left_for_later_is_removed_by_then():
     while os.path.exists(page.directory) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not os.path.exists(page.directory)
+
+
+def test_a_page_a_killed_command_left_is_removed_by_the_next():
+    from ssoenv import browserpage
+
+    old = Page("https://signin.aws.amazon.com/federation?SigninToken=old")
+    try:
+        long_ago = os.stat(old.directory).st_mtime - browserpage.STALE_SECONDS - 60
+        os.utime(old.directory, (long_ago, long_ago))
+        recent = Page("https://signin.aws.amazon.com/federation?SigninToken=recent")
+        with Page("https://signin.aws.amazon.com/federation?SigninToken=new"):
+            assert not os.path.exists(old.directory)
+            assert os.path.exists(recent.directory)
+        recent.remove()
+    finally:
+        old.remove()
