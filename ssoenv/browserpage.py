@@ -6,12 +6,17 @@ import html
 import json
 import os
 import shutil
+import stat
 import tempfile
 import urllib.parse
 
 # How long a page outlives the command that wrote it when nothing waits for the browser
 # (`ssoenv console`): time enough for a browser to start cold and read it.
 LIFETIME_SECONDS = 60.0
+PREFIX = "ssoenv-page-"
+# A page older than this is left over from a command that was killed (a login waits ten
+# minutes at most): the next page removes it.
+STALE_SECONDS = 20 * 60
 
 _TEMPLATE = """<!doctype html>
 <html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
@@ -29,8 +34,9 @@ class Page:
     def __init__(self, url: str):
         from ssoenv import paths
 
+        _remove_stale()
         try:
-            self.directory = tempfile.mkdtemp(prefix="ssoenv-")  # 0700, made afresh
+            self.directory = tempfile.mkdtemp(prefix=PREFIX)  # 0700, made afresh
         except OSError as e:
             where = paths.display(paths.os_filename(e, tempfile.gettempdir()))
             raise paths.WriteError(
@@ -54,10 +60,12 @@ class Page:
     def remove_later(self, seconds: float = LIFETIME_SECONDS) -> None:
         """Leave the page for `seconds` more, then remove it, from a detached process
         that holds none of this one's files (the caller need not wait)."""
+        if not hasattr(os, "fork"):
+            return  # left for the system's cleaning of temporary files
         try:
             pid = os.fork()
         except OSError:
-            return  # left for the system's cleaning of temporary files
+            return
         if pid:
             try:
                 os.waitpid(pid, 0)  # the first child exits at once
@@ -84,6 +92,26 @@ class Page:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+def _remove_stale() -> None:
+    """Remove the user's own pages that a killed command left behind."""
+    import time
+
+    base = tempfile.gettempdir()
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(PREFIX)]
+    except OSError:
+        return
+    too_old = time.time() - STALE_SECONDS
+    for name in names:
+        path = os.path.join(base, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if st.st_uid == os.geteuid() and stat.S_ISDIR(st.st_mode) and st.st_mtime < too_old:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def page_text(url: str) -> str:

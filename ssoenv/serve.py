@@ -2,6 +2,7 @@
 long as the command runs, and end with the command's exit status."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -108,11 +109,19 @@ def default_section(config, profile: str) -> str:
 def write_private_files(directory: str, config, profile: str) -> dict:
     """Write the command's AWS files into `directory` (made 0700 by the caller), each 0600;
     {variable: path}."""
+    from ssoenv import paths
+
     texts = {"config": default_section(config, profile), "credentials": ""}
     for name, text in texts.items():
-        fd = os.open(os.path.join(directory, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
+        path = os.path.join(directory, name)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise SsoenvError(
+                "cannot write %s: %s" % (paths.display(path), e.strerror or e)
+            ) from None
     return {var: os.path.join(directory, name) for var, name in PRIVATE_FILES.items()}
 
 
@@ -150,11 +159,25 @@ def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
                 "ssoenv: serving the role credentials of profile %s on %s\n" % (profile, url)
             )
             sys.stderr.flush()
-        with tempfile.TemporaryDirectory(prefix="ssoenv-exec-") as private:
+        private = _private_dir()
+        try:
             files = write_private_files(private, config, profile)
             return _run_child(command, command_environment(env, url, server.token, region, files))
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
     finally:
         server.stop()
+
+
+def _private_dir() -> str:
+    """A fresh 0700 directory for the command's AWS files; one line when there is none."""
+    from ssoenv import paths
+
+    try:
+        return tempfile.mkdtemp(prefix="ssoenv-exec-")
+    except OSError as e:
+        where = paths.display(paths.os_filename(e, tempfile.gettempdir()))
+        raise SsoenvError("cannot make a directory in %s: %s" % (where, e.strerror or e)) from None
 
 
 def _run_child(command, env: dict) -> int:

@@ -295,8 +295,11 @@ def _open(url: str) -> bool:
     # login's `state`, and every local user can read a command line. The login waits for
     # the browser, so the page goes when the login is over, however it ends.
     page = browserpage.Page(url)
+    if not _open_in_browser(page.url):
+        page.remove()
+        return False
     _pages.append(page)
-    return _open_in_browser(page.url)
+    return True
 
 
 _pages = []
