@@ -50,22 +50,11 @@ STATES = ("logged-out", "expired", "revoked")
 
 
 def command_paths():
-    """Every command path of the click tree, groups and their subcommands alike."""
-    import click
+    """Every command path of the click tree (groups and their subcommands alike), as the
+    completion table walks it."""
+    from completion_tree import table_from_click
 
-    from ssoenv.cli import main
-
-    found = []
-
-    def walk(cmd, path):
-        found.append(path)
-        for name in sorted(getattr(cmd, "commands", {})):
-            if not cmd.commands[name].hidden:
-                walk(cmd.commands[name], (path + " " + name).strip())
-
-    walk(main, "")
-    assert all(isinstance(main.commands.get(p.split()[0]), click.Command) for p in found[1:])
-    return found
+    return list(table_from_click())
 
 
 def make_state(world, state):
