@@ -6,8 +6,9 @@ from ssoenv import paths
 
 def line_for(exc: BaseException) -> "str | None":
     """The one line for an exception from botocore that no command turned into its own
-    message, or None for any other kind. Only the exception's class, its named fields and
-    an endpoint are used: service messages and request parameters can hold secrets."""
+    message, or None for any other kind. A service's message and the request's parameters
+    are never quoted (they can hold secrets): only the class, the error code, the endpoint,
+    and botocore's own words about the configuration."""
     module = type(exc).__module__ or ""
     if not module.startswith("botocore"):
         return None
@@ -34,6 +35,8 @@ def line_for(exc: BaseException) -> "str | None":
     if isinstance(exc, b.ClientError):
         code = (exc.response.get("Error") or {}).get("Code") or "an error"
         return "AWS answered %s to %s" % (code, getattr(exc, "operation_name", "a request"))
+    if isinstance(exc, b.ParamValidationError):  # its text quotes the values sent
+        return "AWS SDK error: a request had invalid parameters"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return "AWS SDK error: %s" % text
 

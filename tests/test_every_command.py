@@ -50,22 +50,11 @@ STATES = ("logged-out", "expired", "revoked")
 
 
 def command_paths():
-    """Every command path of the click tree, groups and their subcommands alike."""
-    import click
+    """Every command path of the click tree (groups and their subcommands alike), as the
+    completion table walks it."""
+    from completion_tree import table_from_click
 
-    from ssoenv.cli import main
-
-    found = []
-
-    def walk(cmd, path):
-        found.append(path)
-        for name in sorted(getattr(cmd, "commands", {})):
-            if not cmd.commands[name].hidden:
-                walk(cmd.commands[name], (path + " " + name).strip())
-
-    walk(main, "")
-    assert all(isinstance(main.commands.get(p.split()[0]), click.Command) for p in found[1:])
-    return found
+    return list(table_from_click())
 
 
 def make_state(world, state):
@@ -149,3 +138,37 @@ def test_every_command_answers_in_one_line_without_a_traceback(
             elif "exceptions." in last or "Error(" in last:
                 wrong.append(shown)
     assert not wrong, "\n\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    "name, fields, line",
+    [
+        (
+            "SSOTokenLoadError",
+            {"error_msg": "Token for corp does not exist"},
+            "not logged in to IAM Identity Center (Token for corp does not exist); "
+            "run: ssoenv login",
+        ),
+        (
+            "UnauthorizedSSOTokenError",
+            {},
+            "IAM Identity Center no longer accepts the login; run: ssoenv login",
+        ),
+        (
+            "ProfileNotFound",
+            {"profile": "nosuch"},
+            'profile "nosuch" is not in ~/.aws/config; run: ssoenv profiles',
+        ),
+        (
+            "ParamValidationError",
+            {"report": "Invalid length for parameter Secret, value: hunter2"},
+            "AWS SDK error: a request had invalid parameters",
+        ),
+    ],
+)
+def test_botocores_exceptions_are_one_line_without_what_was_sent(ssoenv_env, name, fields, line):
+    import botocore.exceptions
+
+    from ssoenv.errors import line_for
+
+    assert line_for(getattr(botocore.exceptions, name)(**fields)) == line
