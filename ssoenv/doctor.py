@@ -83,11 +83,12 @@ def check_environment(env: Mapping[str, str]) -> List[Finding]:
 def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List[Finding]:
     """The hook exports SSOENV_HOOK="<shell> <pid>"; it runs in this shell when that pid is
     the process that started us."""
-    parent_pid = os.getppid() if parent_pid is None else parent_pid
+    from ssoenv.status import hook_runs_here
+
     value = env.get("SSOENV_HOOK", "")
     parts = value.split()
     shell = parts[0] if parts else os.path.basename(env.get("SHELL", "")) or "bash"
-    if len(parts) == 2 and parts[1] == str(parent_pid):
+    if hook_runs_here(env, parent_pid):
         return []
     if shell == "fish":
         fix = "add `status is-interactive; and ssoenv hook fish | source` to config.fish"

@@ -869,3 +869,17 @@ def test_rendered_hook_runs_under_strict_mode_and_prints_only_its_line(sandbox, 
         'ssoenv: session "myorg" is not logged in; run: ssoenv login',
         "ssoenv: unloaded ~/shop/.ssoenv",
     ]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_status_outside_a_project_says_the_hook_is_active_and_nothing_applies(
+    sandbox, open_shell, shell
+):
+    sh = open_shell(shell)
+    status = clean(sh.run("ssoenv status"))
+    assert "applied:  nothing" in status.splitlines()
+    assert "not active" not in status
+    # A child shell without the hook line inherits the marker but not the hook.
+    inner = {"bash": "bash --norc -c", "zsh": "zsh -f -c", "fish": "fish --no-config -c"}[shell]
+    status = clean(sh.run("%s 'ssoenv status; true'" % inner))
+    assert "applied:  nothing (the hook is not active in this shell)" in status
