@@ -1,0 +1,84 @@
+"""Whatever order the rc file loads them in, each prompt runs direnv's hook, then ssoenv's,
+then what draws the prompt: what the prompt shows is what is in effect.
+
+bash-preexec runs from CI as the stand-in in bash_preexec_standin.bash; set
+SSOENV_TEST_BASH_PREEXEC=/path/to/bash-preexec.sh to run the same tests against the original."""
+
+import pytest
+from live_shell import LiveShell, Sandbox, bash_preexec
+from prompt_route import Route, bracket_shown, rc_env_marker, write_rc
+
+BASH_PROMPT = '_prompt() { PS1="[${AWS_PROFILE-}|${AWS_REGION-}]$__m"$\'\\n\'; }'
+ZSH_PROMPT = BASH_PROMPT
+FISH_PROMPT = (
+    "function fish_prompt; printf '[%s|%s]%s%s\\n' \"$AWS_PROFILE\" \"$AWS_REGION\" $__m "
+    "$__t_n; end"
+)
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    return Sandbox(tmp_path)
+
+
+@pytest.fixture
+def open_shell(sandbox):
+    shells = []
+
+    def start(name):
+        sh = LiveShell(name, sandbox)
+        shells.append(sh)
+        return sh
+
+    yield start
+    for sh in shells:
+        sh.close()
+
+
+def load(sh, route, sandbox, order, prompt_install):
+    """Source an rc file holding, in `order`, the lines named "bp" (bash-preexec), "direnv"
+    and "ssoenv" (the hook lines), then the prompt; return what the first prompt printed."""
+    lines = {
+        "bp": "source %s" % bash_preexec(),
+        "direnv": route.direnv_line(sh.name),
+        "ssoenv": route.hook_line(sh.name),
+    }
+    prompt = {"bash": BASH_PROMPT, "zsh": ZSH_PROMPT, "fish": FISH_PROMPT}[sh.name]
+    rc = [rc_env_marker(sh), prompt] + [lines[name] for name in order] + list(prompt_install)
+    path = write_rc(sandbox, "rc." + sh.name, rc)
+    return sh.run("source %s" % path)
+
+
+BASH_PREEXEC_ORDERS = [
+    ("bp", "direnv", "ssoenv"),
+    ("bp", "ssoenv", "direnv"),
+    ("direnv", "ssoenv", "bp"),
+    ("ssoenv", "bp", "direnv"),
+]
+
+
+@pytest.mark.parametrize("order", BASH_PREEXEC_ORDERS, ids="-".join)
+def test_bash_preexec_and_direnv_in_any_order_show_the_profile_in_effect(
+    sandbox, open_shell, order
+):
+    route = Route(sandbox, direnv=True)
+    sh = open_shell("bash")
+    first = load(sh, route, sandbox, order, ["precmd_functions+=(_prompt)"])
+    assert bracket_shown(first) == (None, None)
+    route.walk(sh, bracket_shown)
+
+
+@pytest.mark.parametrize(
+    "order", [("direnv", "ssoenv"), ("ssoenv", "direnv")], ids="-".join
+)
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_direnv_in_either_order_shows_the_profile_in_effect(sandbox, open_shell, shell, order):
+    route = Route(sandbox, direnv=True)
+    sh = open_shell(shell)
+    install = {
+        "bash": ["PROMPT_COMMAND+=(_prompt)"],
+        "zsh": ["precmd_functions+=(_prompt)"],
+        "fish": [],
+    }[shell]
+    load(sh, route, sandbox, order, install)
+    route.walk(sh, bracket_shown)
