@@ -41,7 +41,9 @@ class Route:
         self.direnv = direnv
         with open(sandbox.path(".aws/config"), "a", encoding="utf-8") as f:
             f.write(SHOP_PROFILES)
-        sandbox.write("work/envrc-only/.envrc", "export AWS_PROFILE=shop-prod AWS_REGION=ap-south-1\n")
+        sandbox.write(
+            "work/envrc-only/.envrc", "export AWS_PROFILE=shop-prod AWS_REGION=ap-south-1\n"
+        )
         sandbox.project("work/beta", "profile: shop-prod\n")
         sandbox.project("work/mixed", "profile: shop-dev\n")
         sandbox.write("work/mixed/.envrc", "export AWS_PROFILE=shop-prod AWS_REGION=us-west-2\n")
@@ -66,9 +68,7 @@ class Route:
         }
         profile, region = envrc.get(stop, (None, None)) if self.direnv else (None, None)
         # ssoenv sets the profile (botocore reads its region from the AWS config).
-        profile = {"beta": "shop-prod", "mixed": "shop-dev", "alpha": "shop-dev"}.get(
-            stop, profile
-        )
+        profile = {"beta": "shop-prod", "mixed": "shop-dev", "alpha": "shop-dev"}.get(stop, profile)
         return profile, region
 
     def hook_line(self, shell: str) -> str:
@@ -157,4 +157,3 @@ def rc_env_marker(sh) -> str:
     if sh.name == "fish":
         return "set -g __m '%s'" % sh.marker
     return "__m='%s'" % sh.marker
-

@@ -8,11 +8,10 @@ import pytest
 from live_shell import LiveShell, Sandbox, bash_preexec
 from prompt_route import Route, bracket_shown, rc_env_marker, write_rc
 
-BASH_PROMPT = '_prompt() { PS1="[${AWS_PROFILE-}|${AWS_REGION-}]$__m"$\'\\n\'; }'
+BASH_PROMPT = "_prompt() { PS1=\"[${AWS_PROFILE-}|${AWS_REGION-}]$__m\"$'\\n'; }"
 ZSH_PROMPT = BASH_PROMPT
 FISH_PROMPT = (
-    "function fish_prompt; printf '[%s|%s]%s%s\\n' \"$AWS_PROFILE\" \"$AWS_REGION\" $__m "
-    "$__t_n; end"
+    'function fish_prompt; printf \'[%s|%s]%s%s\\n\' "$AWS_PROFILE" "$AWS_REGION" $__m $__t_n; end'
 )
 
 
@@ -68,9 +67,7 @@ def test_bash_preexec_and_direnv_in_any_order_show_the_profile_in_effect(
     route.walk(sh, bracket_shown)
 
 
-@pytest.mark.parametrize(
-    "order", [("direnv", "ssoenv"), ("ssoenv", "direnv")], ids="-".join
-)
+@pytest.mark.parametrize("order", [("direnv", "ssoenv"), ("ssoenv", "direnv")], ids="-".join)
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_direnv_in_either_order_shows_the_profile_in_effect(sandbox, open_shell, shell, order):
     route = Route(sandbox, direnv=True)
@@ -82,3 +79,21 @@ def test_direnv_in_either_order_shows_the_profile_in_effect(sandbox, open_shell,
     }[shell]
     load(sh, route, sandbox, order, install)
     route.walk(sh, bracket_shown)
+
+
+@pytest.mark.parametrize("order", [("bp", "ssoenv"), ("ssoenv", "bp")], ids="-".join)
+def test_the_order_check_starts_no_process_at_an_unchanged_prompt(sandbox, open_shell, order):
+    from test_shells_live import ProcessCounter
+
+    route = Route(sandbox, direnv=False)
+    sh = open_shell("bash")
+    load(sh, route, sandbox, order, ["precmd_functions+=(_prompt)"])
+    sh.run("cd %s" % route.directory("beta"))
+    sh.run("true")
+    counter = ProcessCounter(sh, sandbox)
+    for _ in range(3):
+        sh.run("true")
+    sh.run("precmd_functions+=(_prompt2); _prompt2() { :; }")
+    sh.run("true")
+    assert counter.stop() == []
+    assert bracket_shown(sh.run("true")) == ("shop-prod", None)
