@@ -39,6 +39,12 @@ def load(sh, route, sandbox, order, prompt_install):
     and "ssoenv" (the hook lines), then the prompt; return what the first prompt printed."""
     lines = {
         "bp": "source %s" % bash_preexec(),
+        # A tool that puts its prompt function in front of those it finds.
+        "other": {
+            "bash": '_other() { :; }; PROMPT_COMMAND="_other${PROMPT_COMMAND:+;$PROMPT_COMMAND}"',
+            "zsh": "_other() { :; }; precmd_functions=(_other $precmd_functions); "
+            "chpwd_functions=(_other $chpwd_functions)",
+        }.get(sh.name),
         "direnv": route.direnv_line(sh.name),
         "ssoenv": route.hook_line(sh.name),
     }
@@ -97,3 +103,28 @@ def test_the_order_check_starts_no_process_at_an_unchanged_prompt(sandbox, open_
     sh.run("true")
     assert counter.stop() == []
     assert bracket_shown(sh.run("true")) == ("shop-prod", None)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [("direnv", "other", "ssoenv"), ("ssoenv", "other", "direnv"), ("other", "direnv", "ssoenv")],
+    ids="-".join,
+)
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_direnv_runs_first_when_another_tool_went_in_front(sandbox, open_shell, shell, order):
+    route = Route(sandbox, direnv=True)
+    sh = open_shell(shell)
+    install = "PROMPT_COMMAND+=(_prompt)" if shell == "bash" else "precmd_functions+=(_prompt)"
+    load(sh, route, sandbox, order, [install])
+    route.walk(sh, bracket_shown)
+
+
+def test_zsh_direnv_hook_added_again_after_ssoenv_runs_first_from_that_prompt(sandbox, open_shell):
+    route = Route(sandbox, direnv=True)
+    sh = open_shell("zsh")
+    load(sh, route, sandbox, ("direnv", "ssoenv"), ["precmd_functions+=(_prompt)"])
+    sh.run(
+        "precmd_functions=(${precmd_functions:#_direnv_hook} _direnv_hook); "
+        "chpwd_functions=(${chpwd_functions:#_direnv_hook} _direnv_hook)"
+    )
+    route.walk(sh, bracket_shown)
