@@ -136,47 +136,64 @@ _ssoenv_strip() {
 # its first prompt, which leaves a hook in PROMPT_COMMAND running after its precmd_functions:
 # with it, both hooks are precmd functions.
 _ssoenv_install() {
-  \builtin local _ssoenv_e _ssoenv_seen=
+  \builtin local _ssoenv_e _ssoenv_seen= _ssoenv_after=
   \builtin local -a _ssoenv_keep
   _ssoenv_keep=()
   _ssoenv_direnv_found=
-  [[ -z ${PROMPT_COMMAND+set} || ${PROMPT_COMMAND@a} != *r* ]] || \builtin return 0
-  # A copy may also sit inside another tool's entry (bash-preexec joins the commands it
-  # found into its own), as a line of its own.
-  if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-    for _ssoenv_e in "${PROMPT_COMMAND[@]}"; do
-      _ssoenv_strip "$_ssoenv_e"
-      [[ -z $_ssoenv_stripped ]] || _ssoenv_keep+=("$_ssoenv_stripped")
-    done
-    PROMPT_COMMAND=("${_ssoenv_keep[@]}")
-  elif [[ -n ${PROMPT_COMMAND-} ]]; then
-    _ssoenv_strip "$PROMPT_COMMAND"
-    PROMPT_COMMAND=$_ssoenv_stripped
-  fi
-  # starship loaded after the hook runs the prompt commands it found from its own.
-  if [[ -n ${_PRESERVED_PROMPT_COMMAND-} ]]; then
-    _ssoenv_strip "$_PRESERVED_PROMPT_COMMAND"
-    _PRESERVED_PROMPT_COMMAND=$_ssoenv_stripped
-  fi
-  if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
-    _ssoenv_keep=()
-    # _ssoenv_direnv_found: 1 where direnv's hook ran after this one, 2 where before.
-    for _ssoenv_e in "${precmd_functions[@]}"; do
-      if [[ $_ssoenv_e == _direnv_hook ]]; then
-        _ssoenv_direnv_found=${_ssoenv_direnv_found:-${_ssoenv_seen:-2}}
-      elif [[ $_ssoenv_e == _ssoenv_hook ]]; then
-        _ssoenv_seen=1
-      else
-        _ssoenv_keep+=("$_ssoenv_e")
-      fi
-    done
-    precmd_functions=(${_ssoenv_direnv_found:+_direnv_hook} _ssoenv_hook "${_ssoenv_keep[@]}")
-  elif [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-    PROMPT_COMMAND=(${_ssoenv_direnv_found:+_direnv_hook} "$_ssoenv_replay" "${PROMPT_COMMAND[@]}")
-  else
-    PROMPT_COMMAND=${_ssoenv_direnv_found:+_direnv_hook$'\n'}$_ssoenv_replay${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
+  # A read-only PROMPT_COMMAND stays as it is (doctor then names what runs after).
+  if [[ -z ${PROMPT_COMMAND+set} || ${PROMPT_COMMAND@a} != *r* ]]; then
+    # A copy may also sit inside another tool's entry (bash-preexec joins the commands it
+    # found into its own), as a line of its own.
+    if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+      for _ssoenv_e in "${PROMPT_COMMAND[@]}"; do
+        _ssoenv_strip "$_ssoenv_e"
+        [[ -z $_ssoenv_stripped ]] || _ssoenv_keep+=("$_ssoenv_stripped")
+      done
+      PROMPT_COMMAND=("${_ssoenv_keep[@]}")
+    elif [[ -n ${PROMPT_COMMAND-} ]]; then
+      _ssoenv_strip "$PROMPT_COMMAND"
+      PROMPT_COMMAND=$_ssoenv_stripped
+    fi
+    # starship loaded after the hook runs the prompt commands it found from its own.
+    if [[ -n ${_PRESERVED_PROMPT_COMMAND-} ]]; then
+      _ssoenv_strip "$_PRESERVED_PROMPT_COMMAND"
+      _PRESERVED_PROMPT_COMMAND=$_ssoenv_stripped
+    fi
+    if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
+      _ssoenv_keep=()
+      # _ssoenv_direnv_found: 1 where direnv's hook ran after this one, 2 where before.
+      for _ssoenv_e in "${precmd_functions[@]}"; do
+        if [[ $_ssoenv_e == _direnv_hook ]]; then
+          _ssoenv_direnv_found=${_ssoenv_direnv_found:-${_ssoenv_seen:-2}}
+        elif [[ $_ssoenv_e == _ssoenv_hook ]]; then
+          _ssoenv_seen=1
+        else
+          _ssoenv_keep+=("$_ssoenv_e")
+        fi
+      done
+      precmd_functions=(${_ssoenv_direnv_found:+_direnv_hook} _ssoenv_hook "${_ssoenv_keep[@]}")
+    elif [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+      PROMPT_COMMAND=(${_ssoenv_direnv_found:+_direnv_hook} "$_ssoenv_replay" "${PROMPT_COMMAND[@]}")
+    else
+      PROMPT_COMMAND=${_ssoenv_direnv_found:+_direnv_hook$'\n'}$_ssoenv_replay${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
+    fi
   fi
   _ssoenv_order=${PROMPT_COMMAND[*]-}$'\1'${precmd_functions[*]-}
+  # For `ssoenv doctor`: the hooks known to set variables that still run after this one.
+  if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
+    _ssoenv_e=" ${precmd_functions[*]-} "
+    _ssoenv_e="${_ssoenv_e#* _ssoenv_hook } ${PROMPT_COMMAND[*]-}"
+  else
+    _ssoenv_e=${PROMPT_COMMAND[*]-}
+    _ssoenv_e=${_ssoenv_e#*"$_ssoenv_replay"}
+  fi
+  [[ $_ssoenv_e != *_direnv_hook* ]] || _ssoenv_after+=" _direnv_hook"
+  [[ $_ssoenv_e != *_mise_hook* ]] || _ssoenv_after+=" _mise_hook"
+  if [[ -n $_ssoenv_after ]]; then
+    export SSOENV_ORDER="bash $$$_ssoenv_after"
+  else
+    \builtin unset SSOENV_ORDER
+  fi
 }
 
 # At a prompt whose commands changed since the hook ordered them. When direnv's hook was

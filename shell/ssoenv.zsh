@@ -84,6 +84,12 @@ _ssoenv_install() {
       set -A $_ssoenv_a _ssoenv_hook ${(P)_ssoenv_a}
     fi
   done
+  # For `ssoenv doctor`: the hooks known to set variables that still run after this one.
+  if (( ${precmd_functions[(I)_mise_hook]} > ${precmd_functions[(i)_ssoenv_hook]} )); then
+    export SSOENV_ORDER="zsh $$ _mise_hook"
+  else
+    \builtin unset SSOENV_ORDER
+  fi
 }
 _ssoenv_install
 # What direnv had applied when this was loaded: a change from it makes the hook look again.

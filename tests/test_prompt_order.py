@@ -128,3 +128,46 @@ def test_zsh_direnv_hook_added_again_after_ssoenv_runs_first_from_that_prompt(sa
         "chpwd_functions=(${chpwd_functions:#_direnv_hook} _direnv_hook)"
     )
     route.walk(sh, bracket_shown)
+
+
+MISE_LIKE = (
+    # A hook named as mise's, loaded before ssoenv's: it sets AWS_PROFILE at each prompt.
+    "_mise_hook() { export AWS_PROFILE=shop-prod; }; "
+    'PROMPT_COMMAND="_mise_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"'
+)
+
+
+def test_doctor_names_a_hook_that_runs_after_ssoenvs_and_sets_aws_variables(sandbox, open_shell):
+    route = Route(sandbox, direnv=True)
+    sh = open_shell("bash")
+    rc = write_rc(sandbox, "rc.bash", [MISE_LIKE, route.hook_line("bash")])
+    sh.run("source %s" % rc)
+    out = sh.run("ssoenv doctor")
+    assert (
+        "warning: shell: mise's hook (_mise_hook) runs after ssoenv's at each prompt, so what "
+        "it sets for AWS_* wins over the .ssoenv; load mise's hook line after ssoenv's in "
+        "~/.bashrc, then open a new shell"
+    ) in out.replace("\r", "")
+    # direnv's hook made read-only after ssoenv's: named, with what it sets here.
+    sh.run(route.direnv_line("bash"))
+    sh.run("cd %s" % route.directory("mixed"))
+    sh.run("PROMPT_COMMAND+=$'\\n_direnv_hook'; readonly PROMPT_COMMAND")
+    out = sh.run("ssoenv doctor").replace("\r", "")
+    assert (
+        "direnv's hook (_direnv_hook) runs after ssoenv's at each prompt, so what it sets for "
+        "AWS_* wins over the .ssoenv (here it sets AWS_REGION)"
+    ) in out
+
+
+@pytest.mark.parametrize("order", [("direnv", "ssoenv"), ("ssoenv", "direnv")], ids="-".join)
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_doctor_sees_no_prompt_order_problem_once_direnv_runs_first(
+    sandbox, open_shell, shell, order
+):
+    route = Route(sandbox, direnv=True)
+    sh = open_shell(shell)
+    load(sh, route, sandbox, order, [])
+    sh.run("cd %s" % route.directory("mixed"))
+    out = sh.run("ssoenv doctor")
+    assert "runs after ssoenv's" not in out
+    assert "ssoenv doctor:" in out
