@@ -1,0 +1,99 @@
+"""powerlevel10k's instant prompt and oh-my-zsh, real ones: neither is packaged, so these
+run against checkouts named by SSOENV_TEST_P10K and SSOENV_TEST_OHMYZSH (of
+romkatv/powerlevel10k and ohmyzsh/ohmyzsh) and are skipped where those are unset."""
+
+import os
+import re
+import shutil
+
+import pexpect
+import pytest
+from live_shell import Sandbox, ssoenv_executable
+from prompt_route import SHOP_PROFILES
+
+P10K = os.environ.get("SSOENV_TEST_P10K")
+OHMYZSH = os.environ.get("SSOENV_TEST_OHMYZSH")
+needs_p10k = pytest.mark.skipif(not P10K, reason="SSOENV_TEST_P10K names no powerlevel10k")
+needs_omz = pytest.mark.skipif(not OHMYZSH, reason="SSOENV_TEST_OHMYZSH names no oh-my-zsh")
+
+INSTANT_PROMPT = """\
+if [[ -r "${XDG_CACHE_HOME:-$HOME/.cache}/p10k-instant-prompt-${(%):-%n}.zsh" ]]; then
+  source "${XDG_CACHE_HOME:-$HOME/.cache}/p10k-instant-prompt-${(%):-%n}.zsh"
+fi"""
+
+# powerlevel10k with its aws segment, drawn as <aws:PROFILE>, and a segment that ends the
+# prompt with a mark the tests wait for. gitstatus would download a binary: off.
+P10K_SETTINGS = """\
+POWERLEVEL9K_DISABLE_CONFIGURATION_WIZARD=true
+POWERLEVEL9K_DISABLE_GITSTATUS=true
+POWERLEVEL9K_MODE=ascii
+POWERLEVEL9K_LEFT_PROMPT_ELEMENTS=(aws mark)
+POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS=()
+POWERLEVEL9K_AWS_CONTENT_EXPANSION='<aws:${P9K_AWS_PROFILE}>'
+prompt_mark() { p10k segment -t 'PROMPT''MARK' }
+"""
+
+
+def start_zsh(sandbox, cwd):
+    zsh = shutil.which("zsh")
+    assert zsh, "zsh is not installed; .ci/run installs it with apt-get"
+    env = sandbox.env()
+    env.update(TERM="xterm-256color", ZDOTDIR=sandbox.home)
+    return pexpect.spawn(
+        zsh, ["-i"], env=env, cwd=cwd, encoding="utf-8", timeout=30, dimensions=(40, 200)
+    )
+
+
+def session(sandbox, cwd, command):
+    """What a new zsh in `cwd` reading ~/.zshrc printed, from its first prompt (the instant
+    one, when there is one) to the end of `command`, typed at once."""
+    child = start_zsh(sandbox, cwd)
+    child.expect_exact("PROMPTMARK")
+    text = child.before + "PROMPTMARK"
+    child.sendline(command + "; exit")
+    child.expect(pexpect.EOF)
+    text += child.before
+    child.close(force=True)
+    return text
+
+
+def zshrc(sandbox, recipe: bool, theme_lines):
+    exe = ssoenv_executable()
+    lines = []
+    if recipe:
+        lines.append('emulate zsh -c "$(%s export zsh)"' % exe)
+    lines += [
+        # What is in effect as the instant prompt is drawn.
+        'print -r -- "${AWS_PROFILE-}" > ~/at-instant-prompt',
+        INSTANT_PROMPT,
+    ]
+    lines += theme_lines
+    lines.append('eval "$(%s hook zsh)"' % exe)
+    sandbox.write(".zshrc", "\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    sb = Sandbox(tmp_path)
+    with open(sb.path(".aws/config"), "a", encoding="utf-8") as f:
+        f.write(SHOP_PROFILES)
+    return sb
+
+
+@needs_p10k
+@pytest.mark.parametrize("recipe", [True, False], ids=["recipe", "hook-only"])
+def test_p10k_instant_prompt_sees_no_console_output_and_the_profile_in_effect(sandbox, recipe):
+    alpha = sandbox.project("work/alpha", "profile: shop-dev\n")
+    zshrc(sandbox, recipe, [P10K_SETTINGS, "source %s/powerlevel10k.zsh-theme" % P10K])
+    # The first shell here writes the instant prompt that the next ones here draw at once.
+    session(sandbox, alpha, "true")
+    assert os.path.exists(sandbox.path(".cache/p10k-instant-prompt-%s.zsh" % sandbox.env()["USER"]))
+    out = session(sandbox, alpha, "print -r -- in-effect:${AWS_PROFILE-}:")
+    assert "Console output during zsh initialization" not in out
+    assert "in-effect:shop-dev:" in out
+    # Every prompt drawn shows the profile in effect (the instant one has no aws segment).
+    assert set(re.findall(r"<aws:([^>]*)>", out)) == {"shop-dev"}
+    # The hook's messages are said once, at the first prompt or before the instant prompt.
+    assert out.count("ssoenv: loaded ~/work/alpha/.ssoenv (profile shop-dev)") == 1
+    with open(sandbox.path("at-instant-prompt")) as f:
+        assert f.read().strip() == ("shop-dev" if recipe else "")
