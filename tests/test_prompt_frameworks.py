@@ -25,15 +25,15 @@ PLAIN_PROMPT = {
     "zsh": '_prompt() { PS1="[${AWS_PROFILE-}|${AWS_REGION-}]"; }',
 }
 PLAIN_INSTALL = {
-    "bash": 'PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND$\'\\n\'}_prompt"',
+    "bash": "PROMPT_COMMAND=\"${PROMPT_COMMAND:+$PROMPT_COMMAND$'\\n'}_prompt\"",
     "zsh": "precmd_functions+=(_prompt)",
 }
 # Last at each prompt: the mark the tests wait for, after what the framework drew.
 MARK = {
-    "bash": "_t_mark() { [[ $PS1 == *\"$__m\"* ]] || PS1+=\"$__m\"$'\\n'; }; "
+    "bash": '_t_mark() { [[ $PS1 == *"$__m"* ]] || PS1+="$__m"$\'\\n\'; }; '
     "if [[ ${PROMPT_COMMAND@a} == *a* ]]; then PROMPT_COMMAND+=(_t_mark); "
     "else PROMPT_COMMAND+=$'\\n_t_mark'; fi",
-    "zsh": "_t_mark() { [[ $PS1 == *\"$__m\"* ]] || PS1+=\"$__m\"$'\\n'; }; "
+    "zsh": '_t_mark() { [[ $PS1 == *"$__m"* ]] || PS1+="$__m"$\'\\n\'; }; '
     "precmd_functions+=(_t_mark)",
 }
 
@@ -51,15 +51,19 @@ def powerline_config(sandbox):
             "right": [],
         }
     }
-    sandbox.write(".config/powerline/themes/shell/default.json", json.dumps(theme))
-    sandbox.write(".config/powerline/themes/shell/__main__.json", json.dumps({}))
+    sandbox.write(".config/powerline/themes/shell/ssoenv_test.json", json.dumps(theme))
+    config = {"ext": {"shell": {"theme": "ssoenv_test"}}}
+    sandbox.write(".config/powerline/config.json", json.dumps(config))
 
 
 def framework_lines(name, shell, sandbox):
     """(lines that load the framework, lines that set up its prompt, how the prompt reads)."""
     if name == "liquidprompt":
         return (
-            ["LP_ENABLE_GIT=0; LP_ENABLE_RUNTIME=0; LP_ENABLE_AWS_PROFILE=1", "source %s" % LIQUIDPROMPT],
+            [
+                "LP_ENABLE_GIT=0; LP_ENABLE_RUNTIME=0; LP_ENABLE_AWS_PROFILE=1",
+                "source %s" % LIQUIDPROMPT,
+            ],
             [],
             profile_shown,
         )
