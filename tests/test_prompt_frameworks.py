@@ -21,15 +21,21 @@ AUTOSUGGESTIONS = "/usr/share/zsh-autosuggestions/zsh-autosuggestions.zsh"
 
 # A prompt function for frameworks that draw none (zoxide, zsh-autosuggestions).
 PLAIN_PROMPT = {
+    "fish": "function fish_prompt; printf '[%s|%s]' \"$AWS_PROFILE\" \"$AWS_REGION\"; end",
     "bash": '_prompt() { PS1="[${AWS_PROFILE-}|${AWS_REGION-}]"; }',
     "zsh": '_prompt() { PS1="[${AWS_PROFILE-}|${AWS_REGION-}]"; }',
 }
 PLAIN_INSTALL = {
+    "fish": "true",
     "bash": "PROMPT_COMMAND=\"${PROMPT_COMMAND:+$PROMPT_COMMAND$'\\n'}_prompt\"",
     "zsh": "precmd_functions+=(_prompt)",
 }
 # Last at each prompt: the mark the tests wait for, after what the framework drew.
 MARK = {
+    # fish draws the prompt after every fish_prompt event handler, hooks included; the
+    # mark also counts the commands run (see LiveShell).
+    "fish": "functions -c fish_prompt _t_prompt; "
+    "function fish_prompt; _t_prompt; printf '%s%s\\n' $__m $__t_n; end",
     "bash": '_t_mark() { [[ $PS1 == *"$__m"* ]] || PS1+="$__m"$\'\\n\'; }; '
     "if [[ ${PROMPT_COMMAND@a} == *a* ]]; then PROMPT_COMMAND+=(_t_mark); "
     "else PROMPT_COMMAND+=$'\\n_t_mark'; fi",
@@ -69,8 +75,12 @@ def framework_lines(name, shell, sandbox):
         )
     if name == "powerline":
         powerline_config(sandbox)
-        binding = {"bash": "bash/powerline.sh", "zsh": "zsh/powerline.zsh"}[shell]
-        return (["source %s/%s" % (POWERLINE, binding)], [], profile_shown)
+        if shell == "fish":
+            load = ["source %s/fish/powerline-setup.fish; powerline-setup" % POWERLINE]
+        else:
+            binding = {"bash": "bash/powerline.sh", "zsh": "zsh/powerline.zsh"}[shell]
+            load = ["source %s/%s" % (POWERLINE, binding)]
+        return (load, [], profile_shown)
     if name == "powerlevel9k":
         return (
             [
@@ -101,9 +111,11 @@ CASES = [
     ("liquidprompt", "zsh"),
     ("powerline", "bash"),
     ("powerline", "zsh"),
+    ("powerline", "fish"),
     ("powerlevel9k", "zsh"),
     ("zoxide", "bash"),
     ("zoxide", "zsh"),
+    ("zoxide", "fish"),
     ("zsh-autosuggestions", "zsh"),
 ]
 
