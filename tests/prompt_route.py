@@ -39,8 +39,10 @@ class Route:
     def __init__(self, sandbox: Sandbox, direnv: bool):
         self.sandbox = sandbox
         self.direnv = direnv
-        with open(sandbox.path(".aws/config"), "a", encoding="utf-8") as f:
-            f.write(SHOP_PROFILES)
+        with open(sandbox.path(".aws/config"), "a+", encoding="utf-8") as f:
+            f.seek(0)
+            if "[profile shop-dev]" not in f.read():
+                f.write(SHOP_PROFILES)
         sandbox.write(
             "work/envrc-only/.envrc", "export AWS_PROFILE=shop-prod AWS_REGION=ap-south-1\n"
         )

@@ -21,7 +21,7 @@ AUTOSUGGESTIONS = "/usr/share/zsh-autosuggestions/zsh-autosuggestions.zsh"
 
 # A prompt function for frameworks that draw none (zoxide, zsh-autosuggestions).
 PLAIN_PROMPT = {
-    "fish": "function fish_prompt; printf '[%s|%s]' \"$AWS_PROFILE\" \"$AWS_REGION\"; end",
+    "fish": 'function fish_prompt; printf \'[%s|%s]\' "$AWS_PROFILE" "$AWS_REGION"; end',
     "bash": '_prompt() { PS1="[${AWS_PROFILE-}|${AWS_REGION-}]"; }',
     "zsh": '_prompt() { PS1="[${AWS_PROFILE-}|${AWS_REGION-}]"; }',
 }

@@ -8,8 +8,8 @@ import shutil
 
 import pexpect
 import pytest
-from live_shell import Sandbox, ssoenv_executable
-from prompt_route import SHOP_PROFILES
+from live_shell import LiveShell, Sandbox, ssoenv_executable
+from prompt_route import SHOP_PROFILES, Route, prompt_line, rc_env_marker, write_rc
 
 P10K = os.environ.get("SSOENV_TEST_P10K")
 OHMYZSH = os.environ.get("SSOENV_TEST_OHMYZSH")
@@ -97,3 +97,44 @@ def test_p10k_instant_prompt_sees_no_console_output_and_the_profile_in_effect(sa
     assert out.count("ssoenv: loaded ~/work/alpha/.ssoenv (profile shop-dev)") == 1
     with open(sandbox.path("at-instant-prompt")) as f:
         assert f.read().strip() == ("shop-dev" if recipe else "")
+
+
+def omz_shown(text):
+    """(profile, region) as oh-my-zsh's aws_prompt_info drew them."""
+    line = prompt_line(text)
+    profile = re.findall(r"<aws:([^>]*)>", line)
+    region = re.findall(r"<region:([^>]*)>", line)
+    return (profile[-1] if profile else None), (region[-1] if region else None)
+
+
+@needs_omz
+@pytest.mark.parametrize("direnv", [True, False], ids=["direnv", "no-direnv"])
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_oh_my_zsh_aws_plugin_shows_the_profile_in_effect(sandbox, where, direnv):
+    route = Route(sandbox, direnv=direnv)
+    sh = LiveShell("zsh", sandbox, extra_env={"TERM": "xterm-256color"})
+    try:
+        omz = [
+            "export ZSH=%s; ZSH_THEME=''; plugins=(aws); DISABLE_AUTO_UPDATE=true; "
+            "ZSH_DISABLE_COMPFIX=true; ZSH_CACHE_DIR=~/.cache/omz" % OHMYZSH,
+            "source $ZSH/oh-my-zsh.sh",
+            # The plugin's segment, drawn on the left: the harness runs zsh without its line
+            # editor, which draws RPROMPT.
+            "PROMPT='$(aws_prompt_info)'",
+        ]
+        rc = [rc_env_marker(sh)]
+        if direnv:
+            rc.append(route.direnv_line("zsh"))
+        if where == "before":
+            rc += omz + [route.hook_line("zsh")]
+        else:
+            rc += [route.hook_line("zsh")] + omz
+        rc.append(
+            '_t_mark() { [[ $PS1 == *"$__m"* ]] || PS1+="$__m"$\'\\n\'; }; '
+            "precmd_functions+=(_t_mark)"
+        )
+        sh.run("source %s" % write_rc(sandbox, "rc.zsh", rc))
+        sh.run("true")
+        route.walk(sh, omz_shown)
+    finally:
+        sh.close()
