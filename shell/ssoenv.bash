@@ -17,8 +17,8 @@ _ssoenv_hook() {
   # The prompt's commands as the hook left them, by a key cheap to compare (what another
   # tool loaded since, or bash-preexec rebuilding PROMPT_COMMAND, changes): when it differs,
   # they are put back in order.
-  [[ ${#PROMPT_COMMAND[@]}:${#PROMPT_COMMAND}:${#precmd_functions[@]}:${precmd_functions[0]-} == \
-    "${_ssoenv_order-}" ]] || _ssoenv_reorder
+  [[ ${PROMPT_COMMAND+${#PROMPT_COMMAND}}:${PROMPT_COMMAND[1]+${#PROMPT_COMMAND[@]}}:${precmd_functions[0]+${#precmd_functions[@]}:$precmd_functions} == "${_ssoenv_order-}" ]] ||
+    _ssoenv_reorder
   \builtin local _ssoenv_d="${PWD%/}" _ssoenv_f=
   # A deleted current directory counts as no project: leave whatever was loaded.
   [[ -d $PWD ]] && while :; do
@@ -179,7 +179,7 @@ _ssoenv_install() {
       PROMPT_COMMAND=${_ssoenv_direnv_found:+_direnv_hook$'\n'}$_ssoenv_replay${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
     fi
   fi
-  _ssoenv_order=${#PROMPT_COMMAND[@]}:${#PROMPT_COMMAND}:${#precmd_functions[@]}:${precmd_functions[0]-}
+  _ssoenv_order=${PROMPT_COMMAND+${#PROMPT_COMMAND}}:${PROMPT_COMMAND[1]+${#PROMPT_COMMAND[@]}}:${precmd_functions[0]+${#precmd_functions[@]}:$precmd_functions}
   # For `ssoenv doctor`: the hooks known to set variables that still run after this one.
   if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
     _ssoenv_e=" ${precmd_functions[*]-} "
