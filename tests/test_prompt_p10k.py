@@ -9,7 +9,7 @@ import shutil
 import pexpect
 import pytest
 from live_shell import LiveShell, Sandbox, ssoenv_executable
-from prompt_route import SHOP_PROFILES, Route, prompt_line, rc_env_marker, write_rc
+from prompt_route import SHOP_PROFILES, STOPS, Route, prompt_line, rc_env_marker, write_rc
 
 P10K = os.environ.get("SSOENV_TEST_P10K")
 OHMYZSH = os.environ.get("SSOENV_TEST_OHMYZSH")
@@ -138,3 +138,32 @@ def test_oh_my_zsh_aws_plugin_shows_the_profile_in_effect(sandbox, where, direnv
         route.walk(sh, omz_shown)
     finally:
         sh.close()
+
+
+@needs_p10k
+@pytest.mark.parametrize("direnv", [True, False], ids=["direnv", "no-direnv"])
+def test_p10k_aws_segment_shows_the_profile_in_effect_along_the_walk(sandbox, direnv):
+    route = Route(sandbox, direnv=direnv)
+    theme = [P10K_SETTINGS]
+    if direnv:
+        theme.append(route.direnv_line("zsh"))
+    theme.append("source %s/powerlevel10k.zsh-theme" % P10K)
+    zshrc(sandbox, True, theme)
+    child = start_zsh(sandbox, sandbox.home)
+    try:
+        child.expect_exact("PROMPTMARK")
+        for stop in STOPS:
+            child.sendline("cd %s" % route.directory(stop))
+            child.expect_exact("PROMPTMARK")
+            drawn = [re.findall(r"<aws:([^>]*)>", child.before)]
+            child.sendline("print -r -- EFF:${AWS_PROFILE-}:${AWS_REGION-}:")
+            child.expect(r"EFF:([^:$\s]*):([^:$\s]*):")
+            effect = (child.match.group(1) or None, child.match.group(2) or None)
+            child.expect_exact("PROMPTMARK")
+            drawn.append(re.findall(r"<aws:([^>]*)>", child.before))
+            want = route.expected(stop)
+            assert effect == want, (stop, drawn)
+            for found in drawn:
+                assert (found[-1] if found else None) == want[0], (stop, drawn, effect)
+    finally:
+        child.close(force=True)
