@@ -73,6 +73,7 @@ zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 # powerlevel10k's) shows the project's values; zsh keeps $? and pipestatus for each.
 # Sourcing this twice installs the hook once.
 _ssoenv_install() {
+  \builtin emulate -L zsh
   typeset -ga precmd_functions chpwd_functions
   \builtin local _ssoenv_a _ssoenv_d
   for _ssoenv_a in precmd_functions chpwd_functions; do
