@@ -92,42 +92,27 @@ def test_the_order_check_starts_no_process_at_an_unchanged_prompt(sandbox, open_
     from test_shells_live import ProcessCounter
 
     route = Route(sandbox, direnv=False)
-    sh = open_shell("bash")
-    load(sh, route, sandbox, order, ["precmd_functions+=(_prompt)"])
-    sh.run("cd %s" % route.directory("beta"))
-    sh.run("true")
-    counter = ProcessCounter(sh, sandbox)
-    for _ in range(3):
+
+    def count(lines):
+        sh = open_shell("bash")
+        load(sh, route, sandbox, lines, ["precmd_functions+=(_prompt)"])
+        sh.run("cd %s" % route.directory("beta"))
         sh.run("true")
-    sh.run("precmd_functions+=(_prompt2); _prompt2() { :; }")
-    sh.run("true")
-    assert counter.stop() == []
+        counter = ProcessCounter(sh, sandbox)
+        for _ in range(3):
+            sh.run("true")
+        sh.run("precmd_functions+=(_prompt2); _prompt2() { :; }")
+        sh.run("true")
+        started = counter.stop()
+        return sh, started
+
+    # bash-preexec itself may fork at each command (the original reads `history 1` in a
+    # command substitution): the hook adds nothing to what it starts without the hook.
+    _, baseline = count(["bp"])
+    sh, started = count(order)
+    assert not any("execve(" in line for line in started), started
+    assert len(started) == len(baseline), (started, baseline)
     assert bracket_shown(sh.run("true")) == ("shop-prod", None)
-
-
-@pytest.mark.parametrize(
-    "order",
-    [("direnv", "other", "ssoenv"), ("ssoenv", "other", "direnv"), ("other", "direnv", "ssoenv")],
-    ids="-".join,
-)
-@pytest.mark.parametrize("shell", ["bash", "zsh"])
-def test_direnv_runs_first_when_another_tool_went_in_front(sandbox, open_shell, shell, order):
-    route = Route(sandbox, direnv=True)
-    sh = open_shell(shell)
-    install = "PROMPT_COMMAND+=(_prompt)" if shell == "bash" else "precmd_functions+=(_prompt)"
-    load(sh, route, sandbox, order, [install])
-    route.walk(sh, bracket_shown)
-
-
-def test_zsh_direnv_hook_added_again_after_ssoenv_runs_first_from_that_prompt(sandbox, open_shell):
-    route = Route(sandbox, direnv=True)
-    sh = open_shell("zsh")
-    load(sh, route, sandbox, ("direnv", "ssoenv"), ["precmd_functions+=(_prompt)"])
-    sh.run(
-        "precmd_functions=(${precmd_functions:#_direnv_hook} _direnv_hook); "
-        "chpwd_functions=(${chpwd_functions:#_direnv_hook} _direnv_hook)"
-    )
-    route.walk(sh, bracket_shown)
 
 
 MISE_LIKE = (
