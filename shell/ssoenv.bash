@@ -14,10 +14,11 @@ _ssoenv_hook() {
   else
     _ssoenv_pipe_of "$_ssoenv_rc"
   fi
-  # bash-preexec loaded after this hook: move into its precmd_functions, in front.
-  if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]] && ((${#FUNCNAME[@]} == 1)); then
-    _ssoenv_install
-  fi
+  # The prompt's commands as the hook left them, by a key cheap to compare (what another
+  # tool loaded since, or bash-preexec rebuilding PROMPT_COMMAND, changes): when it differs,
+  # they are put back in order.
+  [[ ${PROMPT_COMMAND+${#PROMPT_COMMAND}}:${PROMPT_COMMAND[1]+${#PROMPT_COMMAND[@]}}:${precmd_functions[0]+${#precmd_functions[@]}:$precmd_functions} == "${_ssoenv_order-}" ]] ||
+    _ssoenv_reorder
   \builtin local _ssoenv_d="${PWD%/}" _ssoenv_f=
   # A deleted current directory counts as no project: leave whatever was loaded.
   [[ -d $PWD ]] && while :; do
@@ -109,57 +110,99 @@ _ssoenv_entry() {
   _ssoenv_replay="_ssoenv_hook;case \$_ssoenv_pipe in ${_ssoenv_cases}esac"
 }
 
-# Sets _ssoenv_stripped to $1 without the lines that run the hook.
+# Sets _ssoenv_stripped to $1 without the commands that run the hook, and without
+# direnv's (_ssoenv_direnv_found then says so): each a line or between semicolons.
 _ssoenv_strip() {
-  _ssoenv_stripped=$'\n'$1$'\n'
-  _ssoenv_stripped=${_ssoenv_stripped//$'\n'"$_ssoenv_replay"$'\n'/$'\n'}
-  _ssoenv_stripped=${_ssoenv_stripped//$'\n'_ssoenv_hook$'\n'/$'\n'}
-  _ssoenv_stripped=${_ssoenv_stripped#$'\n'}
-  _ssoenv_stripped=${_ssoenv_stripped%$'\n'}
+  \builtin local _ssoenv_s _ssoenv_t _ssoenv_o
+  _ssoenv_s=$'\n'$1$'\n'
+  for _ssoenv_t in "$_ssoenv_replay" _ssoenv_hook _direnv_hook; do
+    while _ssoenv_o=$_ssoenv_s; do
+      _ssoenv_s=${_ssoenv_s//$'\n'"$_ssoenv_t"$'\n'/$'\n'}
+      _ssoenv_s=${_ssoenv_s//$'\n'"$_ssoenv_t"';'/$'\n'}
+      _ssoenv_s=${_ssoenv_s//';'"$_ssoenv_t"$'\n'/$'\n'}
+      _ssoenv_s=${_ssoenv_s//';'"$_ssoenv_t"';'/';'}
+      [[ $_ssoenv_s != "$_ssoenv_o" ]] || break
+      [[ $_ssoenv_t != _direnv_hook ]] || _ssoenv_direnv_found=1
+    done
+  done
+  _ssoenv_s=${_ssoenv_s#$'\n'}
+  _ssoenv_stripped=${_ssoenv_s%$'\n'}
 }
 
-# Takes out any copy of the hook, then puts it first among the prompt commands (after
-# direnv's, whose AWS variables ssoenv's override), or first in bash-preexec's
-# precmd_functions. Prompts drawn by what runs after it (starship's) then show the
-# project's values, and see the command's $? and PIPESTATUS.
+# Takes out any copy of the hook and of direnv's, then puts direnv's first among the prompt
+# commands and this hook next, or both first in bash-preexec's precmd_functions. Prompts
+# drawn by what runs after (starship's, liquidprompt's, powerline's) then show the
+# project's values over the .envrc's, and see the command's $? and PIPESTATUS.
+# bash-preexec keeps PROMPT_COMMAND's first and last entries for itself and rebuilds it at
+# its first prompt, which leaves a hook in PROMPT_COMMAND running after its precmd_functions:
+# with it, both hooks are precmd functions.
 _ssoenv_install() {
-  \builtin local _ssoenv_e
+  \builtin local _ssoenv_e _ssoenv_seen= _ssoenv_after=
   \builtin local -a _ssoenv_keep
   _ssoenv_keep=()
-  # A copy may also sit inside another tool's entry (bash-preexec joins the commands it
-  # found into its own), as a line of its own.
-  if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-    for _ssoenv_e in "${PROMPT_COMMAND[@]}"; do
-      _ssoenv_strip "$_ssoenv_e"
-      [[ -z $_ssoenv_stripped ]] || _ssoenv_keep+=("$_ssoenv_stripped")
-    done
-    PROMPT_COMMAND=("${_ssoenv_keep[@]}")
-  elif [[ -n ${PROMPT_COMMAND-} ]]; then
-    _ssoenv_strip "$PROMPT_COMMAND"
-    PROMPT_COMMAND=$_ssoenv_stripped
-  fi
-  # starship loaded after the hook runs the prompt commands it found from its own.
-  if [[ -n ${_PRESERVED_PROMPT_COMMAND-} ]]; then
-    _ssoenv_strip "$_PRESERVED_PROMPT_COMMAND"
-    _PRESERVED_PROMPT_COMMAND=$_ssoenv_stripped
-  fi
-  if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
-    _ssoenv_keep=(_ssoenv_hook)
-    for _ssoenv_e in "${precmd_functions[@]}"; do
-      [[ $_ssoenv_e == _ssoenv_hook ]] || _ssoenv_keep+=("$_ssoenv_e")
-    done
-    precmd_functions=("${_ssoenv_keep[@]}")
-  elif [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-    if [[ ${PROMPT_COMMAND[0]-} == _direnv_hook ]]; then
-      PROMPT_COMMAND=(_direnv_hook "$_ssoenv_replay" "${PROMPT_COMMAND[@]:1}")
-    else
-      PROMPT_COMMAND=("$_ssoenv_replay" "${PROMPT_COMMAND[@]}")
+  _ssoenv_direnv_found=
+  # A read-only PROMPT_COMMAND stays as it is (doctor then names what runs after).
+  if [[ -z ${PROMPT_COMMAND+set} || ${PROMPT_COMMAND@a} != *r* ]]; then
+    # A copy may also sit inside another tool's entry (bash-preexec joins the commands it
+    # found into its own), as a line of its own.
+    if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+      for _ssoenv_e in "${PROMPT_COMMAND[@]}"; do
+        _ssoenv_strip "$_ssoenv_e"
+        [[ -z $_ssoenv_stripped ]] || _ssoenv_keep+=("$_ssoenv_stripped")
+      done
+      PROMPT_COMMAND=("${_ssoenv_keep[@]}")
+    elif [[ -n ${PROMPT_COMMAND-} ]]; then
+      _ssoenv_strip "$PROMPT_COMMAND"
+      PROMPT_COMMAND=$_ssoenv_stripped
     fi
-  elif [[ ${PROMPT_COMMAND-} == _direnv_hook || ${PROMPT_COMMAND-} == _direnv_hook[$';\n']* ]]; then
-    _ssoenv_e=${PROMPT_COMMAND#_direnv_hook}
-    PROMPT_COMMAND=_direnv_hook$'\n'$_ssoenv_replay${_ssoenv_e:+$'\n'${_ssoenv_e#[$';\n']}}
+    # starship loaded after the hook runs the prompt commands it found from its own.
+    if [[ -n ${_PRESERVED_PROMPT_COMMAND-} ]]; then
+      _ssoenv_strip "$_PRESERVED_PROMPT_COMMAND"
+      _PRESERVED_PROMPT_COMMAND=$_ssoenv_stripped
+    fi
+    if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
+      _ssoenv_keep=()
+      # _ssoenv_direnv_found: 1 where direnv's hook ran after this one, 2 where before.
+      for _ssoenv_e in "${precmd_functions[@]}"; do
+        if [[ $_ssoenv_e == _direnv_hook ]]; then
+          _ssoenv_direnv_found=${_ssoenv_direnv_found:-${_ssoenv_seen:-2}}
+        elif [[ $_ssoenv_e == _ssoenv_hook ]]; then
+          _ssoenv_seen=1
+        else
+          _ssoenv_keep+=("$_ssoenv_e")
+        fi
+      done
+      precmd_functions=(${_ssoenv_direnv_found:+_direnv_hook} _ssoenv_hook "${_ssoenv_keep[@]}")
+    elif [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+      PROMPT_COMMAND=(${_ssoenv_direnv_found:+_direnv_hook} "$_ssoenv_replay" "${PROMPT_COMMAND[@]}")
+    else
+      PROMPT_COMMAND=${_ssoenv_direnv_found:+_direnv_hook$'\n'}$_ssoenv_replay${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
+    fi
+  fi
+  _ssoenv_order=${PROMPT_COMMAND+${#PROMPT_COMMAND}}:${PROMPT_COMMAND[1]+${#PROMPT_COMMAND[@]}}:${precmd_functions[0]+${#precmd_functions[@]}:$precmd_functions}
+  # For `ssoenv doctor`: the hooks known to set variables that still run after this one.
+  if [[ -n ${__bp_imported-}${bash_preexec_imported-} ]]; then
+    _ssoenv_e=" ${precmd_functions[*]-} "
+    _ssoenv_e="${_ssoenv_e#* _ssoenv_hook } ${PROMPT_COMMAND[*]-}"
   else
-    PROMPT_COMMAND=$_ssoenv_replay${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
+    _ssoenv_e=${PROMPT_COMMAND[*]-}
+    _ssoenv_e=${_ssoenv_e#*"$_ssoenv_replay"}
+  fi
+  [[ $_ssoenv_e != *_direnv_hook* ]] || _ssoenv_after+=" _direnv_hook"
+  [[ $_ssoenv_e != *_mise_hook* ]] || _ssoenv_after+=" _mise_hook"
+  if [[ -n $_ssoenv_after ]]; then
+    export SSOENV_ORDER="bash $$$_ssoenv_after"
+  else
+    \builtin unset SSOENV_ORDER
+  fi
+}
+
+# At a prompt whose commands changed since the hook ordered them. When direnv's hook was
+# found elsewhere it may run after this one at this prompt: it runs now, first.
+_ssoenv_reorder() {
+  _ssoenv_install
+  if [[ $_ssoenv_direnv_found == 1 ]] && \builtin declare -F _direnv_hook >/dev/null; then
+    _direnv_hook
   fi
 }
 

@@ -7,6 +7,13 @@
 _ssoenv_hook() {
   \builtin local -i _ssoenv_rc=$?
   \builtin emulate -L zsh
+  # direnv's hook loaded or moved after this one: it goes back in front, and runs now,
+  # before this one, since at this prompt it would run after (zsh runs a copy of the list).
+  if (( ${precmd_functions[(I)_direnv_hook]} > ${precmd_functions[(i)_ssoenv_hook]} ||
+    ${chpwd_functions[(I)_direnv_hook]} > ${chpwd_functions[(i)_ssoenv_hook]} )); then
+    _ssoenv_install
+    (( ! ${+functions[_direnv_hook]} )) || _direnv_hook
+  fi
   \builtin local _ssoenv_d=${PWD%/} _ssoenv_f=
   # A deleted current directory counts as no project: leave whatever was loaded.
   [[ -d $PWD ]] && while :; do
@@ -61,23 +68,31 @@ _ssoenv_hook() {
 # EPOCHSECONDS, for renewing exported role credentials.
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
-# First among the prompt and directory-change functions (after direnv's, whose AWS
+# First among the prompt and directory-change functions, after direnv's (whose AWS
 # variables ssoenv's override), so a prompt drawn by a later one (starship's,
 # powerlevel10k's) shows the project's values; zsh keeps $? and pipestatus for each.
 # Sourcing this twice installs the hook once.
-typeset -ga precmd_functions chpwd_functions
-precmd_functions=(${precmd_functions:#_ssoenv_hook})
-chpwd_functions=(${chpwd_functions:#_ssoenv_hook})
-if [[ ${precmd_functions[1]-} == _direnv_hook ]]; then
-  precmd_functions[2,0]=(_ssoenv_hook)
-else
-  precmd_functions[1,0]=(_ssoenv_hook)
-fi
-if [[ ${chpwd_functions[1]-} == _direnv_hook ]]; then
-  chpwd_functions[2,0]=(_ssoenv_hook)
-else
-  chpwd_functions[1,0]=(_ssoenv_hook)
-fi
+_ssoenv_install() {
+  \builtin emulate -L zsh
+  typeset -ga precmd_functions chpwd_functions
+  \builtin local _ssoenv_a _ssoenv_d
+  for _ssoenv_a in precmd_functions chpwd_functions; do
+    _ssoenv_d=${${(P)_ssoenv_a}[(I)_direnv_hook]}
+    set -A $_ssoenv_a ${${(P)_ssoenv_a}:#(_ssoenv_hook|_direnv_hook)}
+    if (( _ssoenv_d )); then
+      set -A $_ssoenv_a _direnv_hook _ssoenv_hook ${(P)_ssoenv_a}
+    else
+      set -A $_ssoenv_a _ssoenv_hook ${(P)_ssoenv_a}
+    fi
+  done
+  # For `ssoenv doctor`: the hooks known to set variables that still run after this one.
+  if (( ${precmd_functions[(I)_mise_hook]} > ${precmd_functions[(i)_ssoenv_hook]} )); then
+    export SSOENV_ORDER="zsh $$ _mise_hook"
+  else
+    \builtin unset SSOENV_ORDER
+  fi
+}
+_ssoenv_install
 # What direnv had applied when this was loaded: a change from it makes the hook look again.
 typeset -g _ssoenv_direnv=${DIRENV_DIFF-}
 

@@ -95,11 +95,12 @@ def check_environment(env: Mapping[str, str]) -> List[Finding]:
 def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List[Finding]:
     """The hook exports SSOENV_HOOK="<shell> <pid>"; it runs in this shell when that pid is
     the process that started us."""
-    parent_pid = os.getppid() if parent_pid is None else parent_pid
+    from ssoenv.status import hook_runs_here
+
     value = env.get("SSOENV_HOOK", "")
     parts = value.split()
     shell = parts[0] if parts else os.path.basename(env.get("SHELL", "")) or "bash"
-    if len(parts) == 2 and parts[1] == str(parent_pid):
+    if hook_runs_here(env, parent_pid):
         return []
     if shell == "fish":
         fix = "add `status is-interactive; and ssoenv hook fish | source` to config.fish"
@@ -120,6 +121,44 @@ def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List
             f"the ssoenv hook is not installed in this shell ({why}); {fix}, then open a new shell",
         )
     ]
+
+
+# Hooks known to set variables at each prompt, by function name, as the hook reports them.
+ORDER_HOOKS = {"_direnv_hook": "direnv", "_mise_hook": "mise"}
+
+
+def check_order(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List[Finding]:
+    """The hook exports SSOENV_ORDER="<shell> <pid> <hook>..." when hooks that set variables
+    still run after its own at each prompt, where it could not put them in front: what they
+    set for AWS_* then wins over the .ssoenv, under a prompt drawn before they ran."""
+    parts = env.get("SSOENV_ORDER", "").split()
+    parent_pid = os.getppid() if parent_pid is None else parent_pid
+    if len(parts) < 3 or parts[1] != str(parent_pid):
+        return []
+    shell, names = parts[0], parts[2:]
+    rc = {"bash": "~/.bashrc", "zsh": "~/.zshrc"}.get(shell, "your shell's rc file")
+    out = []
+    for name in names:
+        tool = ORDER_HOOKS.get(name, name)
+        sets = ""
+        if name == "_direnv_hook":
+            from ssoenv import alongside
+
+            state = alongside.read(env)
+            aws = sorted(n for n in (state.next if state else {}) if n.startswith("AWS_"))
+            if aws:
+                sets = " (here it sets %s)" % ", ".join(aws)
+        out.append(
+            Finding(
+                WARNING,
+                "prompt-order",
+                "shell",
+                f"{tool}'s hook ({name}) runs after ssoenv's at each prompt, so what it sets "
+                f"for AWS_* wins over the .ssoenv{sets}; load {tool}'s hook line after ssoenv's in "
+                f"{rc}, then open a new shell",
+            )
+        )
+    return out
 
 
 def check_dotfile(env: Mapping[str, str], aws_findings: List[Finding] = ()) -> List[Finding]:
@@ -290,6 +329,7 @@ def examine(env: Optional[Mapping[str, str]] = None, parent_pid: Optional[int] =
     findings.extend(check_chains())
     findings.extend(check_environment(env))
     findings.extend(check_hook(env, parent_pid))
+    findings.extend(check_order(env, parent_pid))
     findings.extend(check_dotfile(env, list(findings)))
     findings.extend(check_tokens(config_text))
     # Problems first, information after.

@@ -64,6 +64,21 @@ def first_export(shell) -> str:
         "bash": "[[ $- == *i* ]] && ((BASH_SUBSHELL == 0))",
         "zsh": "[[ -o interactive ]] && (( ! ZSH_SUBSHELL ))",
     }[shell.name]
+    if said and shell.name == "zsh":
+        # Under powerlevel10k's instant prompt, output before its first real prompt shows as
+        # a warning: the messages wait for the line editor to start under that prompt, and
+        # print above it.
+        said = (
+            "_ssoenv_say() {\n%s}\n"
+            "_ssoenv_say_later() {\n"
+            "\\builtin zle -I\n_ssoenv_say\n"
+            "add-zle-hook-widget -d line-init _ssoenv_say_later\n"
+            "\\builtin unfunction _ssoenv_say _ssoenv_say_later\n}\n"
+            "if (( ${+__p9k_instant_prompt_active} )) && [[ -o zle ]] &&\n"
+            "  \\builtin autoload -Uz add-zle-hook-widget 2>/dev/null; then\n"
+            "add-zle-hook-widget line-init _ssoenv_say_later\nelse\n"
+            "_ssoenv_say\n\\builtin unfunction _ssoenv_say _ssoenv_say_later\nfi\n" % said
+        )
     if said:
         said = "if %s; then\n%sfi\n" % (interactive, said)
     return said + statements

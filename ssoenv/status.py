@@ -93,7 +93,15 @@ def masked(name: str, value):
     return "(secret)" if value is not None and envrule.secret(name, value) else value
 
 
-def collect(env=None) -> dict:
+def hook_runs_here(env, parent_pid=None) -> bool:
+    """The hook exports SSOENV_HOOK="<shell> <pid>": it runs in the shell that started us
+    when that pid is our parent's (a subshell or a new shell inherits the variable only)."""
+    parent_pid = os.getppid() if parent_pid is None else parent_pid
+    parts = env.get("SSOENV_HOOK", "").split()
+    return len(parts) == 2 and parts[1] == str(parent_pid)
+
+
+def collect(env=None, parent_pid=None) -> dict:
     env = os.environ if env is None else env
     settings, _ = userconfig.load_or_defaults()
     out = export.evaluate(env, settings)
@@ -110,7 +118,7 @@ def collect(env=None) -> dict:
         "applied": {},
         "changed": {},
         "applied_file": env.get(export.FILE) or None,
-        "hook_active": export.FILE in env,
+        "hook_active": export.FILE in env or hook_runs_here(env, parent_pid),
     }
     # What the shell holds, not what the record says ssoenv set: a value changed by hand
     # since is shown as such.

@@ -223,3 +223,14 @@ class LiveShell:
 
 def python() -> str:
     return sys.executable
+
+
+def bash_preexec() -> str:
+    """The bash-preexec the tests load: the original when SSOENV_TEST_BASH_PREEXEC names its
+    bash-preexec.sh, else the stand-in beside this file (what CI runs)."""
+    path = os.environ.get("SSOENV_TEST_BASH_PREEXEC")
+    if path:
+        if not os.path.isfile(path):
+            raise RuntimeError("SSOENV_TEST_BASH_PREEXEC=%s is not a file" % path)
+        return os.path.abspath(path)
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "bash_preexec_standin.bash")

@@ -244,3 +244,18 @@ def test_a_broken_settings_file_is_named_once(ssoenv_env):
     assert "problem: ~/.config/ssoenv/config.yaml: quiet must be true or false" in (
         result.stdout.splitlines()
     )
+
+
+def test_prompt_order_is_named_only_for_the_shell_that_reported_it():
+    env = {"SSOENV_ORDER": "zsh 4242 _mise_hook"}
+    (finding,) = doctor.check_order(env, parent_pid=4242)
+    assert finding.severity == "warning"
+    assert str(finding) == (
+        "shell: mise's hook (_mise_hook) runs after ssoenv's at each prompt, so what it sets "
+        "for AWS_* wins over the .ssoenv; load mise's hook line after ssoenv's in ~/.zshrc, "
+        "then open a new shell"
+    )
+    # Inherited by a child shell, or damaged: nothing to say.
+    assert doctor.check_order(env, parent_pid=1) == []
+    assert doctor.check_order({"SSOENV_ORDER": "zsh 4242"}, parent_pid=4242) == []
+    assert doctor.check_order({}, parent_pid=4242) == []

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
+from live_shell import SHELLS, LiveShell, Sandbox, bash_preexec, ssoenv_executable
 
 POSIX = ("bash", "zsh")
 
@@ -183,23 +183,8 @@ BASH_PROMPT = (
     "PS1=\"[${AWS_PROFILE-}|$s|${p[*]}]$__m\"$'\\n'; }"
 )
 ZSH_PROMPT = "_prompt() { local s=$? p=($pipestatus); PS1=\"[${AWS_PROFILE-}|$s|$p]$__m\"$'\\n'; }"
-# bash-preexec's documented contract, in miniature: it installs one PROMPT_COMMAND entry
-# that saves $? and PIPESTATUS (as BP_PIPESTATUS) and runs each of precmd_functions with $?
-# set back to the command's.
-BASH_PREEXEC = [
-    "__bp_imported=defined; bash_preexec_imported=defined; precmd_functions=(); "
-    "preexec_functions=()",
-    "__bp_set_ret_value() { return ${1:-}; }",
-    '__bp_precmd_invoke_cmd() { __bp_last_ret_value=$? BP_PIPESTATUS=("${PIPESTATUS[@]}"); '
-    'local f; for f in "${precmd_functions[@]}"; do '
-    'if type -t "$f" >/dev/null; then __bp_set_ret_value "$__bp_last_ret_value"; "$f"; fi; '
-    'done; __bp_set_ret_value "$__bp_last_ret_value"; }',
-    # Its install step, as on bash 5.1 and later: the commands it found go after its own
-    # in one entry, and an array entry follows.
-    "__bp_interactive_mode() { :; }",
-    "PROMPT_COMMAND=__bp_precmd_invoke_cmd${PROMPT_COMMAND:+$'\\n'$PROMPT_COMMAND}; "
-    "PROMPT_COMMAND+=(__bp_interactive_mode)",
-]
+# bash-preexec: the stand-in, or the original named by SSOENV_TEST_BASH_PREEXEC.
+BASH_PREEXEC = ["source %s" % bash_preexec()]
 
 
 def prompt_shell(open_shell, shell, order):
@@ -289,7 +274,11 @@ def test_prompt_shows_the_profile_in_effect_and_the_commands_statuses(
             % sandbox.path("pc")
         )
         with open(sandbox.path("pc")) as f:
-            assert f.read() == "_ssoenv_hook,_prompt,__bp_precmd_invoke_cmd,__bp_interactive_mode,"
+            entries = f.read().split(",")
+        # bash-preexec adds `precmd` at its first prompt, here before _prompt.
+        assert entries[:3] == ["_ssoenv_hook", "precmd", "_prompt"]
+        assert not any("_ssoenv" in e for e in entries[3:])
+        assert entries[-3:] == ['__bp_precmd_invoke_cmd "$_"', "__bp_interactive_mode", ""]
     if shell == "bash":
         # `! cmd` and pipefail are replayed as they were.
         assert shown(sh.run("! true")) == "|1|0"
@@ -333,10 +322,12 @@ def test_bash_preexec_users_get_the_first_precmd_function(sandbox, open_shell):
     sh.hook()
     sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
-    assert sh.get("PROMPT_COMMAND") == "__bp_precmd_invoke_cmd"
+    sh.run("printf '%%s,' \"${PROMPT_COMMAND[@]}\" > %s" % sandbox.path("pc"))
+    with open(sandbox.path("pc")) as f:
+        assert f.read() == '__bp_precmd_invoke_cmd "$_",__bp_interactive_mode,'
     sh.run("printf '%%s,' \"${precmd_functions[@]}\" > %s" % sandbox.path("pf"))
     with open(sandbox.path("pf")) as f:
-        assert f.read() == "_ssoenv_hook,_other,"
+        assert f.read() == "_ssoenv_hook,precmd,_other,"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -868,3 +859,17 @@ def test_rendered_hook_runs_under_strict_mode_and_prints_only_its_line(sandbox, 
         'ssoenv: session "myorg" is not logged in; run: ssoenv login',
         "ssoenv: unloaded ~/shop/.ssoenv",
     ]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_status_outside_a_project_says_the_hook_is_active_and_nothing_applies(
+    sandbox, open_shell, shell
+):
+    sh = open_shell(shell)
+    status = clean(sh.run("ssoenv status"))
+    assert "applied:  nothing" in status.splitlines()
+    assert "not active" not in status
+    # A child shell without the hook line inherits the marker but not the hook.
+    inner = {"bash": "bash --norc -c", "zsh": "zsh -f -c", "fish": "fish --no-config -c"}[shell]
+    status = clean(sh.run("%s 'ssoenv status; true'" % inner))
+    assert "applied:  nothing (the hook is not active in this shell)" in status
