@@ -653,7 +653,7 @@ def _token_file(profile: dict):
 
 # The help of `ssoenv export`, kept here: the hook's path never loads click.
 HELP = """\
-Usage: ssoenv export bash|zsh|fish|json
+Usage: ssoenv export bash|zsh|fish|tcsh|elvish|json
 
   Print what takes this shell to what the current directory needs: statements
   that set (or put back) AWS_PROFILE, the region and the .ssoenv's variables,
@@ -666,6 +666,9 @@ Usage: ssoenv export bash|zsh|fish|json
 
   eval "$(ssoenv export bash)"     # by hand, in bash or zsh
   ssoenv export fish | source      # by hand, in fish
+  eval (ssoenv export elvish | slurp)  # by hand, in elvish
+  (tcsh: its hook applies what this prints; a line break in a value needs the hook's
+  _ssoenv_nl)
 
 Options:
   -h, --help  Show this message and exit.
@@ -682,7 +685,7 @@ def main(argv) -> int:
         sys.stdout.write(HELP)
         return 0
     if len(argv) != 1:
-        sys.stderr.write("usage: ssoenv export bash|zsh|fish|json\n")
+        sys.stderr.write("usage: ssoenv export bash|zsh|fish|tcsh|elvish|json\n")
         return 2
     try:
         shell = shells.get(argv[0])

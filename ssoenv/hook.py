@@ -39,34 +39,24 @@ def first_export(shell) -> str:
     config.fish for scripts too, and there the hook does nothing at all); "" when the first
     prompt would start no process, and whenever anything goes wrong, for the first prompt
     to run and report it."""
-    if shell.name not in ("bash", "zsh", "fish"):
+    if shell.name == "direnv":
         return ""
     if "SSOENV_FILE" not in os.environ and _nearest_here() is None:
-        return ""  # the common case, decided before loading the export's modules
+        # The common case, decided before loading the export's modules.
+        return shell.first_statements("", "")
     from ssoenv import export, paths
     from ssoenv.safetext import escape
 
     try:
         if not prompt_would_export(os.environ):
-            return ""
+            return shell.first_statements("", "")
         paths.check_stores()  # a store others can change: the first prompt says so
         changes, messages = export.compute()
         statements = shell.render(changes)
     except Exception:
         return ""
-    said = "".join(
-        "builtin printf '%%s\\n' %s >&2\n" % shell.quote("ssoenv: " + escape(line))
-        for line in messages
-    )
-    if shell.name == "fish":
-        return "if status is-interactive\n" + said + statements + "end\n"
-    interactive = {
-        "bash": "[[ $- == *i* ]] && ((BASH_SUBSHELL == 0))",
-        "zsh": "[[ -o interactive ]] && (( ! ZSH_SUBSHELL ))",
-    }[shell.name]
-    if said:
-        said = "if %s; then\n%sfi\n" % (interactive, said)
-    return said + statements
+    said = "".join(shell.say("ssoenv: " + escape(line)) for line in messages)
+    return shell.first_statements(said, statements)
 
 
 def _nearest_here():

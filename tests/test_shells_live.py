@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
+from live_shell import NEW_SHELLS, SHELLS, LiveShell, Sandbox, ssoenv_executable
 
 POSIX = ("bash", "zsh")
+EVERY = SHELLS + NEW_SHELLS
 
 
 @pytest.fixture
@@ -37,6 +38,8 @@ def open_shell(sandbox):
 def clean(text: str) -> str:
     """Printed lines without the terminal's carriage returns and fish's end-of-line mark."""
     lines = []
+    # elvish draws with terminal escapes whatever TERM says.
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
     for line in text.replace("\r", "").split("\n"):
         line = line.replace("⏎", "").strip()
         if line:
@@ -48,7 +51,7 @@ def ssoenv_lines(text: str):
     return [line for line in clean(text).split("\n") if line.startswith("ssoenv:")]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_entering_project_sets_profile_region_and_env(sandbox, open_shell, shell):
     proj = sandbox.project(
         "shop", "profile: dev\nregion: eu-central-1\nenv:\n  TF_VAR_stage: dev\n"
@@ -62,7 +65,7 @@ def test_entering_project_sets_profile_region_and_env(sandbox, open_shell, shell
     assert sh.get("TF_VAR_stage") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_moving_inside_project_changes_and_prints_nothing(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -72,7 +75,7 @@ def test_moving_inside_project_changes_and_prints_nothing(sandbox, open_shell, s
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_leaving_project_restores_previous_values(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\n")
     sh = open_shell(shell, extra_env={"AWS_PROFILE": "before", "AWS_REGION": "us-east-1"})
@@ -87,7 +90,7 @@ def test_leaving_project_restores_previous_values(sandbox, open_shell, shell):
     assert sh.get("SSOENV_FILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_switching_projects_is_leaving_one_and_entering_the_other(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\nregion: eu-west-1\nenv:\n  ONLY_A: x\n")
     b = sandbox.project("b", "profile: prod\nenv:\n  ONLY_B: y\n")
@@ -104,21 +107,18 @@ def test_switching_projects_is_leaving_one_and_entering_the_other(sandbox, open_
     assert [sh.get(n) for n in ("AWS_PROFILE", "ONLY_A", "ONLY_B")] == [None, None, None]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_value_changed_by_hand_survives_leaving(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\n")
     sh = open_shell(shell)
     sh.run("cd %s" % proj)
-    if shell == "fish":
-        sh.run("set -gx AWS_REGION ap-south-1")
-    else:
-        sh.run("export AWS_REGION=ap-south-1")
+    sh.run(set_var(shell, "AWS_REGION", "ap-south-1"))
     sh.run("cd /")
     assert sh.get("AWS_REGION") == "ap-south-1"
     assert sh.get("AWS_PROFILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_untrusted_project_unloads_loaded_one_and_says_so_once(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\n")
     b = sandbox.project("b", "profile: prod\n", allow=False)
@@ -130,11 +130,11 @@ def test_untrusted_project_unloads_loaded_one_and_says_so_once(sandbox, open_she
         "ssoenv: ~/b/.ssoenv is not allowed; run: ssoenv allow",
     ]
     assert sh.get("AWS_PROFILE") is None
-    assert ssoenv_lines(sh.run("true")) == []
+    assert ssoenv_lines(sh.run(sh.noop)) == []
     assert ssoenv_lines(sh.run("cd sub")) == []
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_edit_needs_new_allow_and_allow_elsewhere_applies_at_next_prompt(
     sandbox, open_shell, shell
 ):
@@ -142,16 +142,16 @@ def test_edit_needs_new_allow_and_allow_elsewhere_applies_at_next_prompt(
     sh = open_shell(shell)
     sh.run("cd %s" % proj)
     sandbox.write("shop/.ssoenv", "profile: prod\n")
-    out = ssoenv_lines(sh.run("true"))
+    out = ssoenv_lines(sh.run(sh.noop))
     assert "ssoenv: ~/shop/.ssoenv is not allowed; run: ssoenv allow" in out
     assert sh.get("AWS_PROFILE") is None
     sandbox.ssoenv("allow", proj)  # as from another terminal
-    out = ssoenv_lines(sh.run("true"))
+    out = ssoenv_lines(sh.run(sh.noop))
     assert out[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile prod)"]
     assert sh.get("AWS_PROFILE") == "prod"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_deny_holds_across_edits(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -160,7 +160,7 @@ def test_deny_holds_across_edits(sandbox, open_shell, shell):
     sh.run("ssoenv deny")
     assert sh.get("AWS_PROFILE") is None
     sandbox.write("shop/.ssoenv", "profile: prod\n")
-    sh.run("true")
+    sh.run(sh.noop)
     assert sh.get("AWS_PROFILE") is None
 
 
@@ -235,7 +235,7 @@ def prompt_shell(open_shell, shell, order):
         sh.run(line)
     if order.endswith("before"):
         sh.hook()
-    sh.run("true")
+    sh.run(sh.noop)
     return sh
 
 
@@ -339,7 +339,7 @@ def test_bash_preexec_users_get_the_first_precmd_function(sandbox, open_shell):
         assert f.read() == "_ssoenv_hook,_other,"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_hook_sourced_twice_runs_once(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -359,7 +359,7 @@ def test_hook_works_under_set_u(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\n")
     b = sandbox.project("b", "profile: prod\n", allow=False)
     sh = open_shell(shell, setup=["set -u"])
-    text = sh.run("cd %s" % a) + sh.run("cd %s" % b) + sh.run("cd /") + sh.run("true")
+    text = sh.run("cd %s" % a) + sh.run("cd %s" % b) + sh.run("cd /") + sh.run(sh.noop)
     assert "unbound" not in text and "parameter not set" not in text
     sh.run("cd %s" % a)
     assert sh.get("AWS_PROFILE") == "dev"
@@ -394,7 +394,7 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     # An installation of ssoenv that is removed while the shell runs.
@@ -405,11 +405,7 @@ def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, o
         ignore=shutil.ignore_patterns("tests", "bench", ".git", "__pycache__", "*.egg-info"),
     )
     sh = open_shell(shell, hook=False, extra_env={"PYTHONPATH": install})
-    command = "%s -m ssoenv hook %s" % (sys.executable, shell)
-    if shell == "fish":
-        sh.run("%s | source" % command)
-    else:
-        sh.run('eval "$(%s)"' % command)
+    sh.load("%s -m ssoenv hook %s" % (sys.executable, shell))
     sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
     shutil.rmtree(install)
@@ -418,13 +414,21 @@ def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, o
     assert out[0].startswith("ssoenv: cannot run ssoenv (installed as ")
     assert out[0].endswith(
         "); reinstall it or remove its hook from %s"
-        % {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "config.fish"}[shell]
+        % {
+            "bash": "~/.bashrc",
+            "zsh": "~/.zshrc",
+            "fish": "config.fish",
+            "tcsh": "~/.tcshrc",
+            "elvish": "rc.elv",
+            "xonsh": "~/.xonshrc",
+        }[shell]
     )
-    assert ssoenv_lines(sh.run("true")) == []
-    assert sh.status("false") == "1"
+    assert ssoenv_lines(sh.run(sh.noop)) == []
+    if shell != "elvish":  # elvish has exceptions, not an exit status
+        assert sh.status("false") == "1"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_bad_file_prints_one_line_and_unloads_previous_project(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\n")
     # Shown whether or not it is allowed: an invalid file cannot be allowed.
@@ -439,22 +443,22 @@ def test_bad_file_prints_one_line_and_unloads_previous_project(sandbox, open_she
     assert sh.get("AWS_PROFILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_deleted_current_directory_unloads_and_says_so(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
     sh.run("cd %s/sub/deeper" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
     shutil.rmtree(os.path.join(proj, "sub"))
-    out = ssoenv_lines(sh.run("true"))
+    out = ssoenv_lines(sh.run(sh.noop))
     assert any("no longer exists" in line for line in out), out
     assert sh.get("AWS_PROFILE") is None
-    assert ssoenv_lines(sh.run("true")) == []
+    assert ssoenv_lines(sh.run(sh.noop)) == []
     sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, shell):
     canary = sandbox.path("canary")
     value = (
@@ -489,11 +493,11 @@ def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
     sh = open_shell(shell, hook=False, setup=setup)
     sh.hook()
     sh.run("cd %s" % proj)
-    sh.run("true")
+    sh.run(sh.noop)
     assert sh.get("FROM_DIRENV") == "yes"
     assert sh.get("AWS_PROFILE") == "dev"
     sh.run("cd /")
-    sh.run("true")
+    sh.run(sh.noop)
     assert sh.get("FROM_DIRENV") is None
     assert sh.get("AWS_PROFILE") is None
 
@@ -538,7 +542,7 @@ class ProcessCounter:
         return started
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -546,7 +550,7 @@ def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, o
     assert sh.get("AWS_PROFILE") == "dev"
     counter = ProcessCounter(sh, sandbox)
     for _ in range(5):
-        sh.run("true")
+        sh.run(sh.noop)
     sh.run("cd sub")
     sh.run("cd deeper")
     sh.run("cd %s" % proj)
@@ -559,12 +563,15 @@ def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, o
 
 
 def set_var(shell: str, name: str, value: str) -> str:
-    if shell == "fish":
-        return "set -gx %s %s" % (name, value)
-    return "export %s=%s" % (name, value)
+    return {
+        "fish": "set -gx %s %s",
+        "tcsh": "setenv %s %s",
+        "elvish": "set-env %s %s",
+        "xonsh": "$%s = '%s'",
+    }.get(shell, "export %s=%s") % (name, value)
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_shell, shell):
     shop = sandbox.project("shop", "profile: dev\n")
     web = sandbox.project("web", "profile: dev\n")
@@ -625,7 +632,7 @@ def direnv_shell(sandbox, open_shell, shell, order):
     else:
         sh.hook()
         sh.run(line)
-    sh.run("true")
+    sh.run(sh.noop)
     return sh
 
 
@@ -665,9 +672,9 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     sh = direnv_shell(sandbox, open_shell, shell, order)
     # Set in the shell's rc: botocore takes it before AWS_PROFILE, so projects unset it.
     sh.run(set_var(shell, "AWS_DEFAULT_PROFILE", "orig"))
-    sh.run("true")
+    sh.run(sh.noop)
     for name in path:
-        out = ssoenv_lines(sh.run("cd %s" % sandbox.path(name)) + sh.run("true"))
+        out = ssoenv_lines(sh.run("cd %s" % sandbox.path(name)) + sh.run(sh.noop))
         if name == "both2":
             line = (
                 "ssoenv: ~/both2/.envrc also sets AWS_DEFAULT_PROFILE, AWS_PROFILE; "
@@ -685,9 +692,9 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
                 None,
             ]
     # Said once per directory: moving inside says nothing again.
-    assert ssoenv_lines(sh.run("cd sub") + sh.run("true") + sh.run("cd ..")) == []
+    assert ssoenv_lines(sh.run("cd sub") + sh.run(sh.noop) + sh.run("cd ..")) == []
     sh.run("cd %s" % sandbox.home)
-    sh.run("true")
+    sh.run(sh.noop)
     assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, "orig"]
 
 
@@ -704,7 +711,7 @@ def test_direnv_loaded_after_ssoenv_in_a_project_is_overridden_at_the_first_prom
     sh.run(line)
     assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None, None]
     sh.run("cd %s" % sandbox.home)
-    sh.run("true")
+    sh.run(sh.noop)
     assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, None]
 
 
@@ -739,16 +746,16 @@ def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_she
     else:
         with open(sandbox.path(".aws/config"), "a") as f:
             f.write(OPS_PROFILE)
-    assert ssoenv_lines(sh.run("true"))[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile ops)"]
+    assert ssoenv_lines(sh.run(sh.noop))[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile ops)"]
     assert sh.get("AWS_PROFILE") == "ops"
     # And with nothing changed since, no process at the prompts that follow.
     counter = ProcessCounter(sh, sandbox)
-    sh.run("true")
+    sh.run(sh.noop)
     sh.run("cd sub")
     assert counter.stop() == []
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_project_renamed_while_inside_says_so_once_and_then_starts_nothing(
     sandbox, open_shell, shell
 ):
@@ -757,7 +764,7 @@ def test_project_renamed_while_inside_says_so_once_and_then_starts_nothing(
     sh.run("cd %s/sub" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
     os.rename(proj, sandbox.path("shop2"))
-    out = ssoenv_lines(sh.run("true"))
+    out = ssoenv_lines(sh.run(sh.noop))
     assert out == [
         "ssoenv: unloaded ~/shop/.ssoenv",
         "ssoenv: the current directory ~/shop/sub was moved or renamed; "
@@ -766,13 +773,13 @@ def test_project_renamed_while_inside_says_so_once_and_then_starts_nothing(
     assert sh.get("AWS_PROFILE") is None
     counter = ProcessCounter(sh, sandbox)
     for _ in range(3):
-        assert ssoenv_lines(sh.run("true")) == []
+        assert ssoenv_lines(sh.run(sh.noop)) == []
     assert counter.stop() == []
     # A file at a new path is not allowed until allowed again.
     assert ssoenv_lines(sh.run("cd %s" % sandbox.path("shop2/sub"))) == [
         "ssoenv: ~/shop2/.ssoenv is not allowed; run: ssoenv allow"
     ]
-    assert ssoenv_lines(sh.run("true")) == []
+    assert ssoenv_lines(sh.run(sh.noop)) == []
 
 
 # What each shell does with a cd inside one command line or a subshell: zsh and fish apply

@@ -72,12 +72,14 @@ def main():
 @main.command()
 @click.argument("shell", required=False)
 def hook(shell):
-    """Print the hook for SHELL (bash, zsh, fish); detected when omitted.
+    """Print the hook for SHELL (bash, zsh, fish, tcsh, elvish); detected when omitted.
 
     \b
-    bash:  eval "$(ssoenv hook bash)"
-    zsh:   eval "$(ssoenv hook zsh)"
-    fish:  ssoenv hook fish | source
+    bash:   eval "$(ssoenv hook bash)"
+    zsh:    eval "$(ssoenv hook zsh)"
+    fish:   ssoenv hook fish | source
+    tcsh:   eval "`ssoenv hook tcsh`"
+    elvish: eval (ssoenv hook elvish | slurp)
     """
     from ssoenv import hook as hook_module
 
@@ -87,7 +89,7 @@ def hook(shell):
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("shell")
 def export(shell):
-    """Print the statements that bring SHELL (bash, zsh, fish, json) to what the current
+    """Print the statements that bring SHELL (bash, zsh, fish, tcsh, elvish, json) to what the current
     directory needs. The hook runs this; you rarely need to."""
     from ssoenv import export as export_module
 

@@ -18,8 +18,10 @@ class Posix(Shell):
 class Bash(Posix):
     name = "bash"
     hook_file = "ssoenv.bash"
+    interactive = "[[ $- == *i* ]] && ((BASH_SUBSHELL == 0))"
 
 
 class Zsh(Posix):
     name = "zsh"
     hook_file = "ssoenv.zsh"
+    interactive = "[[ -o interactive ]] && (( ! ZSH_SUBSHELL ))"
