@@ -189,8 +189,8 @@ TABLE = {
         "args": ["COMMAND"],
     },
     "export": {
-        "help": "Print the statements that bring SHELL (bash, zsh, fish, tcsh, elvish, json) "
-        "to what the current directory needs.",
+        "help": "Print the statements that bring SHELL (bash, zsh, fish, tcsh, elvish, xonsh, "
+        "json) to what the current directory needs.",
         "options": [[["--help", "-h"], False, "Show this message and exit.", False]],
         "args": ["SHELL"],
     },
@@ -200,7 +200,8 @@ TABLE = {
         "args": ["COMMAND"],
     },
     "hook": {
-        "help": "Print the hook for SHELL (bash, zsh, fish, tcsh, elvish); detected when omitted.",
+        "help": "Print the hook for SHELL (bash, zsh, fish, tcsh, elvish, xonsh); detected when "
+        "omitted.",
         "options": [[["--help", "-h"], False, "Show this message and exit.", False]],
         "args": ["SHELL"],
     },

@@ -653,7 +653,7 @@ def _token_file(profile: dict):
 
 # The help of `ssoenv export`, kept here: the hook's path never loads click.
 HELP = """\
-Usage: ssoenv export bash|zsh|fish|tcsh|elvish|json
+Usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json
 
   Print what takes this shell to what the current directory needs: statements
   that set (or put back) AWS_PROFILE, the region and the .ssoenv's variables,
@@ -667,6 +667,7 @@ Usage: ssoenv export bash|zsh|fish|tcsh|elvish|json
   eval "$(ssoenv export bash)"     # by hand, in bash or zsh
   ssoenv export fish | source      # by hand, in fish
   eval (ssoenv export elvish | slurp)  # by hand, in elvish
+  execx($(ssoenv export xonsh))    # by hand, in xonsh
   (tcsh: its hook applies what this prints; a line break in a value needs the hook's
   _ssoenv_nl)
 
@@ -685,7 +686,7 @@ def main(argv) -> int:
         sys.stdout.write(HELP)
         return 0
     if len(argv) != 1:
-        sys.stderr.write("usage: ssoenv export bash|zsh|fish|tcsh|elvish|json\n")
+        sys.stderr.write("usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json\n")
         return 2
     try:
         shell = shells.get(argv[0])

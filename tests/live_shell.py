@@ -14,7 +14,7 @@ import pexpect
 SHELLS = ("bash", "zsh", "fish")
 # The shells with a hook that bash, zsh and fish's whole live suite does not run: each gets
 # the tests of tests/test_shells_live.py that NEW_SHELLS names.
-NEW_SHELLS = ("tcsh", "elvish")
+NEW_SHELLS = ("tcsh", "elvish", "xonsh")
 
 AWS_CONFIG = textwrap.dedent(
     """\
@@ -158,9 +158,9 @@ class LiveShell:
             )
         elif name == "xonsh":
             self._send(
-                "$__t_n = 0; $PROMPT = lambda: '%s' '%s' + str($__t_n) + '\\n'; "
-                "@events.on_postcommand\ndef __t_post(**kw):\n    $__t_n = int($__t_n) + 1\n"
-                % (a, b)
+                "__t_n = [0]; events.on_postcommand(lambda **kw: __t_n.append(__t_n.pop() + 1)); "
+                "$PROMPT = lambda: '%s' '%s' + str(__t_n[0]) + '\\n'; $RIGHT_PROMPT = ''; "
+                "$BOTTOM_TOOLBAR = ''; $TITLE = ''" % (a, b)
             )
         elif name == "tcsh":
             self._send("unset edit ; set prompt = '%s''%s' ; set prompt2 = ''" % (a, b))
@@ -240,10 +240,11 @@ class LiveShell:
                 "else { print '' > %s; print '' > %s }" % (name, flag, name, value, flag, value)
             )
         elif self.name == "xonsh":
+            # What xonsh passes to the commands it runs.
             self.run(
-                "import os as __t_os; open(%r, 'w').write('set' if %r in __t_os.environ "
-                "else ''); open(%r, 'wb').write(__t_os.environb.get(%r, b''))"
-                % (flag, name, value, name.encode())
+                "__t_e = __xonsh__.env.detype(); open(%r, 'w').write('set' if %r in __t_e "
+                "else ''); open(%r, 'wb').write(__t_e.get(%r, '').encode('utf-8', "
+                "'surrogateescape'))" % (flag, name, value, name)
             )
         elif self.name == "fish":
             self.run(

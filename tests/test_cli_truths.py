@@ -74,7 +74,7 @@ def test_export_help_is_real_help_without_click(world):
     )
     assert result.stderr == "exit 0 click False", result.stderr
     assert result.stdout.startswith(
-        "Usage: ssoenv export bash|zsh|fish|tcsh|elvish|json\n\n  Print what"
+        "Usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json\n\n  Print what"
     )
     assert "-h, --help" in result.stdout
     assert world.run("export", "-h").stdout == result.stdout

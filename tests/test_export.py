@@ -503,12 +503,12 @@ def test_export_usage_errors_exit_2(ssoenv_env):
     result = ssoenv_env.run("export")
     assert (result.returncode, result.stderr) == (
         2,
-        "usage: ssoenv export bash|zsh|fish|tcsh|elvish|json\n",
+        "usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json\n",
     )
     result = ssoenv_env.run("export", "pwsh")
     assert result.returncode == 2
     assert result.stderr == (
-        'ssoenv: unsupported shell "pwsh"; supported: bash, zsh, fish, tcsh, elvish, json\n'
+        'ssoenv: unsupported shell "pwsh"; supported: bash, zsh, fish, tcsh, elvish, xonsh, json\n'
     )
 
 

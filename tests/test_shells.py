@@ -19,6 +19,7 @@ SHELLS = {
     # A script file: tcsh reads it as the hook file runs the export's statements (below).
     "tcsh": ["tcsh", "-f"],
     "elvish": ["elvish", "-norc", "-c"],
+    "xonsh": ["xonsh", "--no-rc", "--no-script-cache", "-c"],
 }
 ALL = list(SHELLS)
 # Each shell prints the variable with its builtin printf, so no quoting is involved in
@@ -30,6 +31,9 @@ PRINT = {
     # printenv, a builtin, prints the value and a line break (taken off below).
     "tcsh": "printenv SSOENV_T_VALUE >! $SSOENV_T_OUT",
     "elvish": "print $E:SSOENV_T_VALUE > $E:SSOENV_T_OUT",
+    # What xonsh passes to the commands it runs, as bytes.
+    "xonsh": "import os; os.write(os.open($SSOENV_T_OUT, os.O_WRONLY | os.O_CREAT), "
+    "__xonsh__.env.detype()['SSOENV_T_VALUE'].encode('utf-8', 'surrogateescape'))",
 }
 # Where the hook file is, for tcsh: it defines the line break that values use.
 HOOK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "shell")
@@ -184,7 +188,7 @@ def test_json_is_not_a_hook_shell():
     with pytest.raises(UsageError) as info:
         shells.get("json", hook=True)
     assert str(info.value) == (
-        'unsupported shell "json"; supported: bash, zsh, fish, tcsh, elvish, direnv'
+        'unsupported shell "json"; supported: bash, zsh, fish, tcsh, elvish, xonsh, direnv'
     )
 
 
@@ -192,5 +196,5 @@ def test_unknown_shell_lists_the_supported_ones():
     with pytest.raises(UsageError) as info:
         shells.get("pwsh")
     assert str(info.value) == (
-        'unsupported shell "pwsh"; supported: bash, zsh, fish, tcsh, elvish, json'
+        'unsupported shell "pwsh"; supported: bash, zsh, fish, tcsh, elvish, xonsh, json'
     )

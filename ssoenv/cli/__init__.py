@@ -72,7 +72,7 @@ def main():
 @main.command()
 @click.argument("shell", required=False)
 def hook(shell):
-    """Print the hook for SHELL (bash, zsh, fish, tcsh, elvish); detected when omitted.
+    """Print the hook for SHELL (bash, zsh, fish, tcsh, elvish, xonsh); detected when omitted.
 
     \b
     bash:   eval "$(ssoenv hook bash)"
@@ -80,6 +80,7 @@ def hook(shell):
     fish:   ssoenv hook fish | source
     tcsh:   eval "`ssoenv hook tcsh`"
     elvish: eval (ssoenv hook elvish | slurp)
+    xonsh:  execx($(ssoenv hook xonsh))
     """
     from ssoenv import hook as hook_module
 
@@ -89,8 +90,8 @@ def hook(shell):
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("shell")
 def export(shell):
-    """Print the statements that bring SHELL (bash, zsh, fish, tcsh, elvish, json) to what the current
-    directory needs. The hook runs this; you rarely need to."""
+    """Print the statements that bring SHELL (bash, zsh, fish, tcsh, elvish, xonsh,
+    json) to what the current directory needs. The hook runs this; you rarely need to."""
     from ssoenv import export as export_module
 
     sys.exit(export_module.main([shell]))

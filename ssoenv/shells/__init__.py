@@ -11,11 +11,12 @@ REGISTRY = {
     "direnv": "ssoenv.shells.direnv:Direnv",
     "tcsh": "ssoenv.shells.tcsh:Tcsh",
     "elvish": "ssoenv.shells.elvish:Elvish",
+    "xonsh": "ssoenv.shells.xonsh:Xonsh",
 }
 # `ssoenv hook NAME` takes these, `ssoenv export NAME` those. direnv has a hook only: a
 # library defining `use ssoenv`, which applies bash statements.
-HOOK_SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "direnv")
-EXPORT_SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "json")
+HOOK_SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "direnv")
+EXPORT_SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "json")
 
 
 def get(name: str, *, hook: bool = False):
@@ -36,6 +37,6 @@ def detect() -> str:
         name, _ = shellingham.detect_shell()
     except shellingham.ShellDetectionFailure:
         raise UsageError(
-            "cannot detect your shell; name it: ssoenv hook bash|zsh|fish|tcsh|elvish"
+            "cannot detect your shell; name it: ssoenv hook bash|zsh|fish|tcsh|elvish|xonsh"
         ) from None
     return name
