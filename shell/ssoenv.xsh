@@ -63,12 +63,14 @@ def _ssoenv_define():
 
     def _ssoenv_hook(**_):
         env = __xonsh__.env
+        # A script that reads ~/.xonshrc gets nothing from the hook.
+        if not env.get("XONSH_INTERACTIVE"):
+            return
         found = nearest(env.get("PWD", ""))
         if not due(env, found):
             return
-        interactive = bool(env.get("XONSH_INTERACTIVE"))
         if not (os.access(python, os.X_OK) and os.path.isfile(launcher)):
-            if interactive and state["missing"] != found:
+            if state["missing"] != found:
                 state["missing"] = found
                 print(
                     "ssoenv: cannot run ssoenv (installed as %s); reinstall it or remove "
@@ -78,8 +80,7 @@ def _ssoenv_define():
             return
         state["missing"] = None
         # Ctrl-C belongs to the export while it runs (it skips a `login: auto` sign-in), so
-        # that xonsh still applies what it prints. Messages come from the interactive
-        # xonsh only.
+        # that xonsh still applies what it prints.
         try:
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         except ValueError:  # not the main thread
@@ -88,7 +89,6 @@ def _ssoenv_define():
             out = subprocess.run(
                 [python, "-IS", launcher, search, "xonsh"],
                 stdout=subprocess.PIPE,
-                stderr=None if interactive else subprocess.DEVNULL,
                 stdin=subprocess.DEVNULL,
                 env=env.detype(),
             ).stdout
