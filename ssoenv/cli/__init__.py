@@ -238,7 +238,7 @@ def profiles(as_json):
 
 
 @main.command()
-@click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
+@click.argument("shell", type=click.Choice(("bash", "zsh", "fish", "tcsh", "elvish", "xonsh")))
 def completion(shell):
     """Print the tab-completion script for SHELL."""
     from ssoenv import completion as completion_module
