@@ -11,10 +11,15 @@
 # draw no prompt, so they never run it; a project applies at the next prompt (a subshell
 # cannot be told from its parent in tcsh, so the hook does not use cwdcmd).
 
-if ( "$argv" == "prompt" ) then
-  # The nearest .ssoenv, from $cwd up. A deleted current directory counts as no project.
+if ( "$argv" == "prompt" || "$argv" == "record" ) then
   set _ssoenv_f = ""
-  if ( -d "$cwd" ) then
+  if ( "$argv" == "record" ) then
+    # After an export: the .ssoenv it looked at.
+    if ( $?SSOENV_FILE ) then
+      set _ssoenv_f = "$SSOENV_FILE"
+    endif
+  else if ( -d "$cwd" ) then
+    # The nearest .ssoenv, from $cwd up. A deleted current directory counts as no project.
     set _ssoenv_d = "$cwd"
     if ( "$_ssoenv_d" == "/" ) set _ssoenv_d = ""
     while ( 1 )
@@ -26,33 +31,8 @@ if ( "$argv" == "prompt" ) then
       set _ssoenv_d = "$_ssoenv_d:h"
     end
   endif
-  source $_ssoenv_src:q key
-  set _ssoenv_run = 1
-  if ( $?_ssoenv_key ) then
-    if ( "$_ssoenv_key" == "$_ssoenv_now" ) set _ssoenv_run = 0
-  endif
-  # Exported role credentials are renewed once their time comes. tcsh has no builtin
-  # clock, so date(1) runs, and only in a project with keys.
-  if ( ! $_ssoenv_run && $?SSOENV_RENEW_AT ) then
-    if ( "$SSOENV_RENEW_AT" =~ [0-9]* ) then
-      @ _ssoenv_at = "$SSOENV_RENEW_AT"
-      if ( `date +%s` >= $_ssoenv_at ) set _ssoenv_run = 1
-    endif
-  endif
-  if ( $_ssoenv_run ) then
-    if ( -x "$_ssoenv_python" && -f "$_ssoenv_launcher" ) then
-      eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
-      unset _ssoenv_missing
-    else if ( ! $?_ssoenv_missing ) then
-      set _ssoenv_missing
-      setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe:q); reinstall it or remove its hook from ~/.tcshrc"
-      printenv _SSOENV_SAY >! /dev/stderr
-      unsetenv _SSOENV_SAY
-    endif
-    source $_ssoenv_src:q record
-  endif
-else if ( "$argv" == "key" ) then
-  # _ssoenv_now: what the hook compares, for the nearest .ssoenv in _ssoenv_f.
+  # What the hook compares: that .ssoenv, ssoenv's record of it, the time, size and inode
+  # of the .ssoenv, the trust records and the AWS files, and what direnv applied.
   set _ssoenv_now = "$_ssoenv_f"
   if ( $?SSOENV_FILE ) then
     set _ssoenv_now = "$_ssoenv_now|$SSOENV_FILE"
@@ -83,18 +63,36 @@ else if ( "$argv" == "key" ) then
       endif
     end
   endif
-  # What direnv applied: a change makes the hook look again.
   if ( $?DIRENV_DIFF ) then
     set _ssoenv_now = "$_ssoenv_now|$DIRENV_DIFF"
   endif
-else if ( "$argv" == "record" ) then
-  # After an export: what the next prompts compare with.
-  set _ssoenv_f = ""
-  if ( $?SSOENV_FILE ) then
-    set _ssoenv_f = "$SSOENV_FILE"
+  set _ssoenv_run = 1
+  if ( "$argv" == "record" ) then
+    set _ssoenv_key = "$_ssoenv_now"
+    set _ssoenv_run = 0
+  else if ( $?_ssoenv_key ) then
+    if ( "$_ssoenv_key" == "$_ssoenv_now" ) set _ssoenv_run = 0
+    # Exported role credentials are renewed once their time comes. tcsh has no builtin
+    # clock, so date(1) runs, and only in a project with keys.
+    if ( ! $_ssoenv_run && $?SSOENV_RENEW_AT ) then
+      if ( "$SSOENV_RENEW_AT" =~ [0-9]* ) then
+        @ _ssoenv_at = "$SSOENV_RENEW_AT"
+        if ( `date +%s` >= $_ssoenv_at ) set _ssoenv_run = 1
+      endif
+    endif
   endif
-  source $_ssoenv_src:q key
-  set _ssoenv_key = "$_ssoenv_now"
+  if ( $_ssoenv_run ) then
+    if ( -x "$_ssoenv_python" && -f "$_ssoenv_launcher" ) then
+      eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
+      unset _ssoenv_missing
+    else if ( ! $?_ssoenv_missing ) then
+      set _ssoenv_missing
+      setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe:q); reinstall it or remove its hook from ~/.tcshrc"
+      printenv _SSOENV_SAY >! /dev/stderr
+      unsetenv _SSOENV_SAY
+    endif
+    source $_ssoenv_src:q record
+  endif
 else
   # Loading: a line break for values that hold one (see ssoenv/shells/tcsh.py).
   set _ssoenv_nl = "\
