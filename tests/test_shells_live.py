@@ -901,3 +901,29 @@ def test_xonsh_hook_loads_none_of_ssoenv_yaml_boto3_or_click_into_the_shell(sand
     )
     with open(seen) as f:
         assert f.read() == "|"
+
+
+@pytest.mark.parametrize("shell", ["tcsh", "xonsh"])
+def test_hook_is_inert_in_a_script_that_reads_the_rc_file(sandbox, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    exe = ssoenv_executable()
+    # As the rc file would load it in a script started in the project, then a cd.
+    script = {
+        "tcsh": [
+            "tcsh",
+            "-f",
+            "-c",
+            'eval "`%s hook tcsh`"; cd sub; echo "[`printenv AWS_PROFILE`]"; alias precmd' % exe,
+        ],
+        "xonsh": [
+            "xonsh",
+            "--no-rc",
+            "-c",
+            "execx($(%s hook xonsh)); cd sub; print('[%%s]' %% __xonsh__.env.get('AWS_PROFILE', ''))"
+            % exe,
+        ],
+    }[shell]
+    run = subprocess.run(
+        script, env=sandbox.env(), cwd=proj, capture_output=True, text=True, timeout=60
+    )
+    assert (run.stdout, run.stderr) == ("[]\n", "")
