@@ -479,18 +479,15 @@ def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, 
     assert sh.get("WEIRD") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + ("tcsh",))
 def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
     direnv = shutil.which("direnv")
     assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
     proj = sandbox.project("shop", "profile: dev\n")
     sandbox.write("shop/.envrc", "export FROM_DIRENV=yes\n")
     subprocess.run([direnv, "allow", proj], env=sandbox.env(), check=True, capture_output=True)
-    if shell == "fish":
-        setup = ["%s hook fish | source" % direnv]
-    else:
-        setup = ['eval "$(%s hook %s)"' % (direnv, shell)]
-    sh = open_shell(shell, hook=False, setup=setup)
+    sh = open_shell(shell, hook=False)
+    sh.load("%s hook %s" % (direnv, shell))
     sh.hook()
     sh.run("cd %s" % proj)
     sh.run(sh.noop)
@@ -927,3 +924,22 @@ def test_hook_is_inert_in_a_script_that_reads_the_rc_file(sandbox, shell):
         script, env=sandbox.env(), cwd=proj, capture_output=True, text=True, timeout=60
     )
     assert (run.stdout, run.stderr) == ("[]\n", "")
+
+
+def test_tcsh_keeps_the_users_precmd_after_the_hook_once(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    # (An undefined variable would be an error, after which tcsh drops the alias.)
+    sh = open_shell(
+        "tcsh", hook=False, setup=["alias precmd 'echo USER''PRECMD ; printenv AWS_PROFILE'"]
+    )
+    sh.hook()
+    sh.hook()
+    out = clean(sh.run("cd %s" % proj))
+    # The user's precmd runs after the hook, and sees the project's profile.
+    assert out.splitlines()[-2:] == ["USERPRECMD", "dev"]
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in out
+    listing = sandbox.path("alias")
+    sh.run("alias precmd >! %s" % listing)
+    with open(listing) as f:
+        assert f.read().count("_ssoenv_precmd") == 1
+    assert sh.status("false") == "1"
