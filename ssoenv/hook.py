@@ -36,9 +36,10 @@ def text(name: str) -> str:
 def first_export(shell) -> str:
     """What `ssoenv export` would print at the first prompt here, and its messages as
     statements that print them from the interactive top-level shell only (a fish reads
-    config.fish for scripts too, and there the hook does nothing at all); "" when the first
-    prompt would start no process, and whenever anything goes wrong, for the first prompt
-    to run and report it."""
+    config.fish for scripts too, and there the hook does nothing at all). When nothing needs
+    applying, only what the shell keeps to compare at its next prompt (tcsh and elvish keep
+    their own record; the others nothing); "" whenever anything goes wrong, for the first
+    prompt to run and report it."""
     if shell.name == "direnv":
         return ""
     if "SSOENV_FILE" not in os.environ and _nearest_here() is None:
