@@ -1,4 +1,5 @@
-"""The hook in real interactive bash, zsh and fish: what a user sees after each `cd`."""
+"""The hook in real interactive shells (bash, zsh, fish, tcsh, elvish, xonsh): what a user sees
+after each `cd`."""
 
 import os
 import re
