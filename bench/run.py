@@ -1,4 +1,5 @@
-"""Benchmark ssoenv's shell hook against direnv's, in bash, zsh and fish, in one table.
+"""Benchmark ssoenv's shell hook against direnv's, in bash, zsh and fish, in one table; then
+tcsh and elvish against direnv, and xonsh on its own (direnv has no xonsh hook).
 
     python bench/run.py            # full run, a few minutes on 2 cores
     python bench/run.py --quick    # under a minute, noisier
@@ -32,10 +33,15 @@ import textwrap
 import time
 
 SHELLS = ("bash", "zsh", "fish")
+# Shells with rows of their own (unchanged prompt, new shell in a project), each in its idiom.
+OTHER_SHELLS = ("tcsh", "elvish", "xonsh")
 DEBIAN_PACKAGE = {
     "bash": "bash",
     "zsh": "zsh",
     "fish": "fish",
+    "tcsh": "tcsh",
+    "elvish": "elvish",
+    "xonsh": "xonsh",
     "direnv": "direnv",
     "hyperfine": "hyperfine",
     "strace": "strace",
@@ -340,6 +346,227 @@ def count_processes(sb, strace, tool, shell, scenario, calls=10):
         raise RuntimeError("strace log of %s %s has no mark" % (tool, shell))
     steps = calls * STEPS[scenario]
     return forks / steps, execs / steps
+
+
+# ---- tcsh, elvish and xonsh -------------------------------------------------------------
+
+
+def other_hook(sb, tool: str, shell: str) -> str:
+    """`tool hook shell` as the README's line loads it, saved for a script to load; elvish
+    has no editor outside a terminal, so its prompt hook becomes a plain variable `h`, and
+    direnv 2.32's `except e` (which elvish 0.19 refuses) becomes `catch e`."""
+    exe = sb.ssoenv if tool == "ssoenv" else sb.direnv
+    text = sb.run([exe, "hook", shell]).stdout
+    if shell == "elvish" and tool == "ssoenv":
+        assert "\nset edit:before-readline = " in text
+        text = text.replace("\nset edit:before-readline = ", "\nvar h = { _ssoenv_hook }; # ")
+    if shell == "elvish" and tool == "direnv":
+        assert "set @edit:before-readline = $@edit:before-readline {" in text
+        text = text.replace("set @edit:before-readline = $@edit:before-readline {", "var h = {")
+        text = text.replace("} except e {", "} catch e {")
+    return sb.write("hooks/%s.%s" % (tool, shell), text)
+
+
+def other_script(sb, tool, shell, start, rounds, n, mark=False) -> str:
+    """A script that loads the hook, enters `start` and calls the hook as a prompt would:
+    `rounds` timed rounds of `n` calls, or (mark) a mark on stderr and then `n` calls."""
+    q = shlex.quote
+    hook = other_hook(sb, tool, shell)
+    if shell == "tcsh":
+        call = "_ssoenv_precmd" if tool == "ssoenv" else "precmd"
+        load = 'set prompt = "> "\nsource %s\ncd %s\n%s\n%s\n' % (q(hook), q(start), call, call)
+        if mark:
+            return load + "echo %s > /dev/stderr\n" % MARK + (call + "\n") * n
+        return load + textwrap.dedent(
+            f"""\
+            set r = 0
+            while ( $r < {rounds} )
+              set t0 = `date +%s%N`
+              set i = 0
+              while ( $i < {n} )
+                {call}
+                @ i++
+              end
+              set t1 = `date +%s%N`
+              echo ROUND $t0 $t1
+              @ r++
+            end
+            echo CHECK "$AWS_PROFILE"
+            """
+        )
+    if shell == "elvish":
+        load = "var h = $nil\neval &on-end={|ns| set h = $ns[h] } (slurp < %s)\ncd %s\n$h; $h\n" % (
+            q(hook),
+            q(start),
+        )
+        if mark:
+            return load + "echo %s >&2\n" % MARK + "$h\n" * n
+        return load + textwrap.dedent(
+            f"""\
+            range {rounds} | each {{|_|
+              var t0 = (date +%s%N)
+              range {n} | each {{|_| $h }}
+              var t1 = (date +%s%N)
+              echo ROUND $t0 $t1
+            }}
+            echo CHECK $E:AWS_PROFILE
+            """
+        )
+    # xonsh: the hook acts in an interactive xonsh only.
+    load = textwrap.dedent(
+        f"""\
+        $XONSH_INTERACTIVE = True
+        execx(open({str(hook)!r}).read())
+        cd {q(start)}
+        h = [f for f in events.on_pre_prompt if f.__name__ == "_ssoenv_hook"][0]
+        h(); h()
+        import time, sys
+        """
+    )
+    if mark:
+        return load + "print(%r, file=sys.stderr, flush=True)\n" % MARK + "h()\n" * n
+    return load + textwrap.dedent(
+        f"""\
+        for r in range({rounds}):
+            t0 = time.perf_counter_ns()
+            for i in range({n}):
+                h()
+            t1 = time.perf_counter_ns()
+            print("ROUND", t0, t1)
+        print("CHECK", $AWS_PROFILE)
+        """
+    )
+
+
+def other_argv(sb, shell: str, script: str, name: str) -> list:
+    path = sb.write("scripts/%s.%s" % (name, shell), script)
+    return {
+        "tcsh": ["tcsh", "-f", path],
+        "elvish": ["elvish", "-norc", path],
+        "xonsh": ["xonsh", "--no-rc", "--no-script-cache", path],
+    }[shell]
+
+
+def other_loop(sb, tool, shell, rounds, n) -> float:
+    """Median seconds per unchanged prompt in project alpha."""
+    script = other_script(sb, tool, shell, sb.projects["alpha"], rounds, n)
+    proc = sb.run(other_argv(sb, shell, script, tool + "-loop"), cwd=sb.projects["alpha"])
+    per, check = [], None
+    for line in proc.stdout.splitlines():
+        words = line.split()
+        if words[:1] == ["ROUND"]:
+            per.append((_seconds(words[2]) - _seconds(words[1])) / n)
+        elif words[:1] == ["CHECK"]:
+            check = words[1] if len(words) > 1 else ""
+    if len(per) != rounds or check != "dev":
+        raise RuntimeError("%s %s: %r %r" % (shell, tool, proc.stdout[-300:], proc.stderr[-300:]))
+    return statistics.median(per)
+
+
+def other_count(sb, strace, tool, shell, calls=10):
+    """(processes, programs) per unchanged prompt, after warm-up, traced with strace."""
+    script = other_script(sb, tool, shell, sb.projects["alpha"], 0, calls, mark=True)
+    log = os.path.join(sb.root, "strace-%s-%s.log" % (tool, shell))
+    argv = [strace, "-f", "-qq", "-s", "64", "-o", log]
+    argv += ["-e", "trace=execve,fork,vfork,clone,clone3,write"]
+    sb.run(argv + other_argv(sb, shell, script, tool + "-count"), cwd=sb.projects["alpha"])
+    forks = execs = 0
+    seen = False
+    with open(log) as f:
+        for line in f:
+            if not seen:
+                seen = MARK in line and "write(" in line
+                continue
+            if re.search(r"\b(vfork|fork)\(", line):
+                forks += 1
+            elif re.search(r"\bclone3?\(", line) and "CLONE_THREAD" not in line:
+                forks += 1
+            elif re.search(r"\bexecve\(", line):
+                execs += 1
+    if not seen:
+        raise RuntimeError("strace log of %s %s has no mark" % (tool, shell))
+    return forks / calls, execs / calls
+
+
+def other_new_shell(sb, tool, shell) -> list:
+    """A new shell in project alpha: the README's hook line, then the first prompt's call."""
+    exe = sb.ssoenv if tool == "ssoenv" else sb.direnv
+    if shell == "tcsh":
+        call = "_ssoenv_precmd" if tool == "ssoenv" else "precmd"
+        script = 'set prompt = "> "\neval "`%s hook tcsh`"\n%s\n' % (exe, call)
+    elif shell == "elvish":
+        # As other_hook, on the hook text in the shell itself, with builtins.
+        if tool == "ssoenv":
+            edit = "str:replace 'set edit:before-readline = ' 'var h = { _ssoenv_hook }; # '"
+        else:
+            edit = "str:replace 'set @edit:before-readline = $@edit:before-readline {' 'var h = {'"
+        script = (
+            "use str\nvar h = $nil\n"
+            "eval &on-end={|ns| set h = $ns[h] } (%s (str:replace '} except e {' '} catch e {' "
+            "(%s hook elvish | slurp)))\n$h\n" % (edit, shlex.quote(exe))
+        )
+    else:
+        script = (
+            "$XONSH_INTERACTIVE = True\nexecx($(%s hook xonsh))\n"
+            '[f for f in events.on_pre_prompt if f.__name__ == "_ssoenv_hook"][0]()\n' % exe
+        )
+    return other_argv(sb, shell, script, tool + "-new")
+
+
+def other_rows(sb, table, say, shells, tools, strace, hyperfine, rounds, n, runs) -> None:
+    """The rows of tcsh, elvish and xonsh: unchanged prompt (time, processes) and a new
+    shell in a project, against direnv where direnv has a hook for the shell."""
+    alpha = sb.projects["alpha"]
+    for shell in shells:
+        against = [t for t in tools if t == "ssoenv" or shell != "xonsh"]
+        table.section("%s: unchanged prompt, and a new shell in a project" % shell)
+        times, counts, new = {}, {}, {}
+        for tool in against:
+            say("bench: %s unchanged %s" % (shell, tool))
+            times[tool] = other_loop(sb, tool, shell, rounds, n * (10 if tool == "ssoenv" else 1))
+            if strace:
+                counts[tool] = other_count(sb, strace, tool, shell)
+            say("bench: %s new shell %s" % (shell, tool))
+            argv = other_new_shell(sb, tool, shell)
+            new[tool] = time_command(argv, sb.env, alpha, runs, hyperfine=hyperfine)
+        s, d = times["ssoenv"], times.get("direnv")
+        table.add(
+            "%s: time per prompt" % shell,
+            fmt_time(s),
+            "direnv %s" % fmt_time(d) if d is not None else "-",
+            fmt_ratio(s, d),
+            "≤ 0.1× direnv" if d is not None else "-",
+            None if d is None else s <= 0.1 * d,
+        )
+        if strace:
+            c, cd = counts["ssoenv"], counts.get("direnv")
+            table.add(
+                "%s: processes started per prompt" % shell,
+                "%g processes (%g programs)" % c,
+                "direnv %g processes (%g programs)" % cd if cd else "-",
+                "-",
+                "0 processes",
+                c[0] == 0 and c[1] == 0,
+            )
+        s, d = new["ssoenv"], new.get("direnv")
+        if d is None:
+            bare = {"xonsh": ["xonsh", "--no-rc", "-c", "pass"]}[shell]
+            b = time_command(bare, sb.env, alpha, runs, hyperfine=hyperfine)
+            table.add(
+                "%s: new shell in a project, hook line and first prompt" % shell,
+                fmt_time(s),
+                "%s %s" % (shlex.join(bare), fmt_time(b)),
+                fmt_ratio(s, b),
+            )
+        else:
+            table.add(
+                "%s: new shell in a project, hook line and first prompt" % shell,
+                fmt_time(s),
+                "direnv %s" % fmt_time(d),
+                fmt_ratio(s, d),
+                "≤ 1.0× direnv",
+                s <= d,
+            )
 
 
 # ---- process timings -------------------------------------------------------------------
@@ -700,7 +927,7 @@ def main(argv=None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     missing = {}
-    for tool in ("direnv",) + SHELLS + ("hyperfine", "strace"):
+    for tool in ("direnv",) + SHELLS + OTHER_SHELLS + ("hyperfine", "strace"):
         if shutil.which(tool) is None:
             missing[tool] = True
             say(
@@ -956,6 +1183,20 @@ def main(argv=None) -> int:
                     None if d is None else s <= d,
                 )
 
+            # 5b: tcsh, elvish and xonsh.
+            other_rows(
+                sb,
+                table,
+                say,
+                [s for s in OTHER_SHELLS if s not in missing],
+                tools,
+                strace,
+                hyperfine,
+                rounds,
+                n,
+                runs,
+            )
+
             # 6: the size of the AWS config.
             far = sb.projects["far"]
             scale = {}
@@ -1032,10 +1273,9 @@ def main(argv=None) -> int:
         first_line([ssoenv, "--version"]),
         "direnv %s" % first_line([direnv, "version"]) if direnv else "direnv missing",
     ]
-    for shell in SHELLS:
-        versions.append(
-            first_line([shell, "--version"]) if shell not in missing else shell + " missing"
-        )
+    for shell in SHELLS + OTHER_SHELLS:
+        flag = "-version" if shell == "elvish" else "--version"
+        versions.append(first_line([shell, flag]) if shell not in missing else shell + " missing")
     info = [
         "machine: %s" % machine(),
         "versions: %s" % "; ".join(versions),

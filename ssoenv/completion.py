@@ -19,8 +19,15 @@ import sys
 from ssoenv import cache, paths, shells
 from ssoenv.completion_table import TABLE
 
-SHELLS = ("bash", "zsh", "fish")
-FILES = {"bash": "ssoenv.bash", "zsh": "_ssoenv", "fish": "ssoenv.fish"}
+SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "xonsh")
+FILES = {
+    "bash": "ssoenv.bash",
+    "zsh": "_ssoenv",
+    "fish": "ssoenv.fish",
+    "tcsh": "ssoenv.tcsh",
+    "elvish": "ssoenv.elv",
+    "xonsh": "ssoenv.xsh",
+}
 
 # What an option's value or a positional argument is: (command, option or argument) -> kind.
 # A test checks that every option taking a value and every argument has an entry here.
@@ -472,9 +479,12 @@ def _bash_unquoted(word: str) -> str:
 
 
 def complete_main(argv) -> int:
-    """`ssoenv __complete SHELL INDEX WORD...`, called by the completion scripts."""
+    """`ssoenv __complete SHELL INDEX WORD...`, called by the completion scripts; tcsh's
+    (`ssoenv __complete tcsh`) reads the line from COMMAND_LINE."""
+    if argv == ["tcsh"]:
+        return _complete_tcsh(os.environ.get("COMMAND_LINE", ""))
     if len(argv) < 2 or argv[0] not in SHELLS or not argv[1].isdigit():
-        sys.stderr.write("usage: ssoenv __complete bash|zsh|fish INDEX WORD...\n")
+        sys.stderr.write("usage: ssoenv __complete %s INDEX WORD...\n" % "|".join(SHELLS))
         return 2
     shell, index, words = argv[0], int(argv[1]), argv[2:]
     directive, found = candidates(shell, index, words)
@@ -493,3 +503,40 @@ def complete_main(argv) -> int:
     sys.stdout.write("".join(line.replace("\n", " ") + "\n" for line in lines))
     sys.stdout.flush()
     return 0
+
+
+def _complete_tcsh(line: str) -> int:
+    """The words tcsh offers for the line up to the cursor: only words, so files are
+    listed here and tcsh keeps those that start with what is typed."""
+    words = line.split()
+    if not line or line[-1].isspace():
+        words.append("")
+    index = len(words) - 1
+    directive, found = candidates("tcsh", index, words)
+    current = words[index]
+    if directive == "words":
+        out = [value for value, _ in found if value.startswith(current)]
+    else:
+        out = _files(current)
+    sys.stdout.write("".join(word + "\n" for word in out))
+    sys.stdout.flush()
+    return 0
+
+
+def _files(current: str) -> list:
+    """Files and directories (with a slash) whose path starts with `current`, as typed."""
+    typed_dir, _, start = current.rpartition("/")
+    prefix = typed_dir + "/" if "/" in current else ""
+    directory = os.path.expanduser(typed_dir or ".") if prefix or not current else "."
+    if prefix and not typed_dir:
+        directory = "/"
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if name.startswith(start) and (start.startswith(".") or not name.startswith(".")):
+            slash = "/" if os.path.isdir(os.path.join(directory, name)) else ""
+            out.append(prefix + name + slash)
+    return out

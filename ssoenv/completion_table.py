@@ -205,8 +205,8 @@ TABLE = {
         "args": ["COMMAND"],
     },
     "export": {
-        "help": "Print the statements that bring SHELL (bash, zsh, fish, json) to what the "
-        "current directory needs.",
+        "help": "Print the statements that bring SHELL (bash, zsh, fish, tcsh, elvish, xonsh, "
+        "json) to what the current directory needs.",
         "options": [[["--help", "-h"], False, "Show this message and exit.", False]],
         "args": ["SHELL"],
     },
@@ -216,7 +216,8 @@ TABLE = {
         "args": ["COMMAND"],
     },
     "hook": {
-        "help": "Print the hook for SHELL (bash, zsh, fish); detected when omitted.",
+        "help": "Print the hook for SHELL (bash, zsh, fish, tcsh, elvish, xonsh); detected when "
+        "omitted.",
         "options": [[["--help", "-h"], False, "Show this message and exit.", False]],
         "args": ["SHELL"],
     },

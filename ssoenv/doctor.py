@@ -104,6 +104,12 @@ def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List
         return []
     if shell == "fish":
         fix = "add `status is-interactive; and ssoenv hook fish | source` to config.fish"
+    elif shell == "tcsh":
+        fix = 'add `eval "`ssoenv hook tcsh`"` to ~/.tcshrc'
+    elif shell == "elvish":
+        fix = "add `eval (ssoenv hook elvish | slurp)` to ~/.config/elvish/rc.elv"
+    elif shell == "xonsh":
+        fix = "add `execx($(ssoenv hook xonsh))` to ~/.xonshrc"
     elif shell == "zsh":
         fix = 'add `eval "$(ssoenv hook zsh)"` to ~/.zshrc'
     else:

@@ -462,7 +462,7 @@ def _mtime_ns_or_none(path):
 
 # The help of `ssoenv export`, kept here: the hook's path never loads click.
 HELP = """\
-Usage: ssoenv export bash|zsh|fish|json
+Usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json
 
   Print what takes this shell to what the current directory needs: statements
   that set (or put back) AWS_PROFILE, the region and the .ssoenv's variables,
@@ -475,6 +475,10 @@ Usage: ssoenv export bash|zsh|fish|json
 
   eval "$(ssoenv export bash)"     # by hand, in bash or zsh
   ssoenv export fish | source      # by hand, in fish
+  eval (ssoenv export elvish | slurp)  # by hand, in elvish
+  execx($(ssoenv export xonsh))    # by hand, in xonsh
+  (tcsh: its hook applies what this prints; a line break in a value needs the hook's
+  _ssoenv_nl)
 
 Options:
   -h, --help  Show this message and exit.
@@ -489,7 +493,7 @@ def main(argv) -> int:
         sys.stdout.write(HELP)
         return 0
     if len(argv) != 1:
-        sys.stderr.write("usage: ssoenv export bash|zsh|fish|json\n")
+        sys.stderr.write("usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json\n")
         return 2
     try:
         shell = shells.get(argv[0])

@@ -37,51 +37,27 @@ def text(name: str) -> str:
 def first_export(shell) -> str:
     """What `ssoenv export` would print at the first prompt here, and its messages as
     statements that print them from the interactive top-level shell only (a fish reads
-    config.fish for scripts too, and there the hook does nothing at all); "" when the first
-    prompt would start no process, and whenever anything goes wrong, for the first prompt
-    to run and report it."""
-    if shell.name not in ("bash", "zsh", "fish"):
+    config.fish for scripts too, and there the hook does nothing at all). When nothing needs
+    applying, only what the shell keeps to compare at its next prompt (tcsh and elvish keep
+    their own record; the others nothing); "" whenever anything goes wrong, for the first
+    prompt to run and report it."""
+    if shell.name == "direnv":
         return ""
     if "SSOENV_FILE" not in os.environ and _nearest_here() is None:
-        return ""  # the common case, decided before loading the export's modules
-    from ssoenv import export  # start-up: see above
+        # The common case, decided before loading the export's modules.
+        return shell.first_statements("", "")
+    from ssoenv import export  # start-up: the export's modules, only in a project
 
     try:
         if not export.prompt_would_export(os.environ):
-            return ""
+            return shell.first_statements("", "")
         paths.check_stores()  # a store others can change: the first prompt says so
         changes, messages = export.compute()
         statements = shell.render(changes)
     except Exception:
         return ""
-    said = "".join(
-        "builtin printf '%%s\\n' %s >&2\n" % shell.quote("ssoenv: " + escape(line))
-        for line in messages
-    )
-    if shell.name == "fish":
-        return "if status is-interactive\n" + said + statements + "end\n"
-    interactive = {
-        "bash": "[[ $- == *i* ]] && ((BASH_SUBSHELL == 0))",
-        "zsh": "[[ -o interactive ]] && (( ! ZSH_SUBSHELL ))",
-    }[shell.name]
-    if said and shell.name == "zsh":
-        # Under powerlevel10k's instant prompt, output before its first real prompt shows as
-        # a warning: the messages wait for the line editor to start under that prompt, and
-        # print above it.
-        said = (
-            "_ssoenv_say() {\n%s}\n"
-            "_ssoenv_say_later() {\n"
-            "\\builtin zle -I\n_ssoenv_say\n"
-            "add-zle-hook-widget -d line-init _ssoenv_say_later\n"
-            "\\builtin unfunction _ssoenv_say _ssoenv_say_later\n}\n"
-            "if (( ${+__p9k_instant_prompt_active} )) && [[ -o zle ]] &&\n"
-            "  \\builtin autoload -Uz add-zle-hook-widget 2>/dev/null; then\n"
-            "add-zle-hook-widget line-init _ssoenv_say_later\nelse\n"
-            "_ssoenv_say\n\\builtin unfunction _ssoenv_say _ssoenv_say_later\nfi\n" % said
-        )
-    if said:
-        said = "if %s; then\n%sfi\n" % (interactive, said)
-    return said + statements
+    said = "".join(shell.say("ssoenv: " + escape(line)) for line in messages)
+    return shell.first_statements(said, statements)
 
 
 def _nearest_here():

@@ -1,4 +1,5 @@
-"""Drive real interactive bash, zsh and fish through a pseudo-terminal, with ssoenv's hook."""
+"""Drive real interactive shells (bash, zsh, fish, tcsh, elvish, xonsh) through a
+pseudo-terminal, with ssoenv's hook."""
 
 import os
 import re
@@ -11,6 +12,9 @@ import uuid
 import pexpect
 
 SHELLS = ("bash", "zsh", "fish")
+# The shells with a hook that bash, zsh and fish's whole live suite does not run: each gets
+# the tests of tests/test_shells_live.py that NEW_SHELLS names.
+NEW_SHELLS = ("tcsh", "elvish", "xonsh")
 
 AWS_CONFIG = textwrap.dedent(
     """\
@@ -120,6 +124,9 @@ class LiveShell:
             "bash": [exe, "--noprofile", "--norc", "-i"],
             "zsh": [exe, "--no-rcs", "--no-globalrcs", "-i"],
             "fish": [exe, "--no-config", "-i"],
+            "tcsh": [exe, "-f", "-i"],
+            "elvish": [exe, "-norc", "-i"],
+            "xonsh": [exe, "--no-rc", "-i", "--shell-type", "readline"],
         }[name]
         argv = list(prefix) + argv
         self.child = pexpect.spawn(
@@ -133,12 +140,31 @@ class LiveShell:
             dimensions=(50, 400),
         )
         self.output = ""
+        # A command line that does nothing and starts no process.
+        self.noop = {"tcsh": ":", "elvish": "nop", "xonsh": "pass"}.get(name, "true")
         half = len(self.marker) // 2
         a, b = self.marker[:half], self.marker[half:]
         # fish repaints the prompt while a line is typed, so its prompt also shows how many
         # commands have run: a prompt counts only once the command sent has run.
         self.count = None
-        if name == "fish":
+        if name == "elvish":
+            # elvish also repaints its prompt while a line is typed: count as for fish. It
+            # rewrites only what changed in it, so the prompt starts with x or y in turn.
+            self._send(
+                "var __t_n = 0; set edit:after-command = [$@edit:after-command {|_| set __t_n = (+ $__t_n 1) }]; "
+                "set edit:rprompt = { }; "
+                "set edit:prompt = { print [x y][(%% $__t_n 2)](to-string $__t_n)'%s'; print '%s'\"\\n\" }"
+                % (a, b)
+            )
+        elif name == "xonsh":
+            self._send(
+                "__t_n = [0]; events.on_postcommand(lambda **kw: __t_n.append(__t_n.pop() + 1)); "
+                "$PROMPT = lambda: '%s' '%s' + str(__t_n[0]) + '\\n'; $RIGHT_PROMPT = ''; "
+                "$BOTTOM_TOOLBAR = ''; $TITLE = ''" % (a, b)
+            )
+        elif name == "tcsh":
+            self._send("unset edit ; set prompt = '%s''%s' ; set prompt2 = ''" % (a, b))
+        elif name == "fish":
             self._send(
                 "set -g __t_n 0; function __t_post --on-event fish_postexec; "
                 "set -g __t_n (math $__t_n + 1); end; "
@@ -156,12 +182,16 @@ class LiveShell:
         self.child.sendline(line)
 
     def _wait(self) -> str:
-        if self.name != "fish":
+        if self.name not in ("fish", "elvish", "xonsh"):
             self.child.expect_exact(self.marker)
             text = self.child.before
         else:
             text = ""
             pattern = re.escape(self.marker) + r"(\d+)"
+            if self.name == "elvish":
+                half = len(self.marker) // 2
+                pattern = "[xy]" + r"(\d+)" + re.escape(self.marker[:half])
+                pattern += re.escape(self.marker[half:])
             while True:
                 self.child.expect(pattern)
                 text += self.child.before
@@ -169,7 +199,10 @@ class LiveShell:
                 if self.count is None or seen > self.count:
                     self.count = seen
                     break
-                text = ""  # a repaint of the previous prompt: what came before is echo
+                # A repaint of the previous prompt: what came before is echo. elvish also
+                # shows the previous prompt until the new one is ready: keep what it printed.
+                if self.name != "elvish":
+                    text = ""
         self.output += text
         return text
 
@@ -180,15 +213,40 @@ class LiveShell:
         return self._wait()
 
     def hook(self) -> str:
-        exe = ssoenv_executable()
-        if self.name == "fish":
-            return self.run("%s hook fish | source" % exe)
-        return self.run('eval "$(%s hook %s)"' % (exe, self.name))
+        return self.load("%s hook %s" % (ssoenv_executable(), self.name))
+
+    def load(self, command: str) -> str:
+        """Run what `command` prints, as the shell's rc-file line for the hook does."""
+        line = {
+            "fish": "%s | source",
+            "tcsh": 'eval "`%s`"',
+            "elvish": "eval (%s | slurp)",
+            "xonsh": "execx($(%s))",
+        }.get(self.name, 'eval "$(%s)"')
+        return self.run(line % command)
 
     def get(self, name: str):
         """The variable's value, or None when unset — read with builtins, byte-exact."""
         flag, value = self.dump + ".set", self.dump + ".val"
-        if self.name == "fish":
+        if self.name == "tcsh":
+            # printenv prints the value and a line break, and nothing at all when unset.
+            self.run("printenv %s >! %s" % (name, value))
+            with open(value, "rb") as f:
+                raw = f.read().decode("utf-8", "surrogateescape")
+            return raw[:-1] if raw else None
+        if self.name == "elvish":
+            self.run(
+                "if (has-env %s) { print set > %s; print (get-env %s) > %s } "
+                "else { print '' > %s; print '' > %s }" % (name, flag, name, value, flag, value)
+            )
+        elif self.name == "xonsh":
+            # What xonsh passes to the commands it runs.
+            self.run(
+                "__t_e = __xonsh__.env.detype(); open(%r, 'w').write('set' if %r in __t_e "
+                "else ''); open(%r, 'wb').write(__t_e.get(%r, '').encode('utf-8', "
+                "'surrogateescape'))" % (flag, name, value, name)
+            )
+        elif self.name == "fish":
             self.run(
                 "if set -q %s; builtin printf set > %s; else; builtin printf '' > %s; end; "
                 "builtin printf '%%s' \"$%s\" > %s" % (name, flag, flag, name, value)
@@ -207,10 +265,13 @@ class LiveShell:
     def status(self, command: str) -> str:
         """Run `command` and read back `$?` as the next prompt sees it."""
         self.run(command)
-        var = "$status" if self.name == "fish" else "$?"
-        self.run("builtin printf '%%s' %s > %s" % (var, self.dump + ".rc"))
+        if self.name == "tcsh":
+            self.run("echo $status >! %s" % (self.dump + ".rc"))
+        else:
+            var = "$status" if self.name == "fish" else "$?"
+            self.run("builtin printf '%%s' %s > %s" % (var, self.dump + ".rc"))
         with open(self.dump + ".rc") as f:
-            return f.read()
+            return f.read().strip()
 
     def close(self) -> None:
         try:

@@ -73,7 +73,9 @@ def test_export_help_is_real_help_without_click(world):
         [sys.executable, "-c", code], env=world.base_env(), capture_output=True, text=True
     )
     assert result.stderr == "exit 0 click False", result.stderr
-    assert result.stdout.startswith("Usage: ssoenv export bash|zsh|fish|json\n\n  Print what")
+    assert result.stdout.startswith(
+        "Usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json\n\n  Print what"
+    )
     assert "-h, --help" in result.stdout
     assert world.run("export", "-h").stdout == result.stdout
 

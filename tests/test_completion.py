@@ -62,11 +62,11 @@ def test_committed_completion_script_is_what_ssoenv_prints(shell):
 
 def test_completion_of_an_unknown_shell_is_a_usage_error():
     result = subprocess.run(
-        [ssoenv_executable(), "completion", "tcsh"], capture_output=True, text=True
+        [ssoenv_executable(), "completion", "pwsh"], capture_output=True, text=True
     )
     assert result.returncode == 2
     assert result.stdout == ""
-    assert "'tcsh' is not one of 'bash', 'zsh', 'fish'" in result.stderr
+    assert "'pwsh' is not one of 'bash', 'zsh', 'fish', 'tcsh', 'elvish', 'xonsh'" in result.stderr
 
 
 def test_completion_table_matches_the_click_commands():
@@ -213,9 +213,30 @@ def test_no_answer_beyond_the_arguments(tmp_path):
 
 def test_usage_of_the_protocol_is_checked(tmp_path):
     result = subprocess.run(
-        [ssoenv_executable(), "__complete", "tcsh", "1", "ssoenv"], capture_output=True, text=True
+        [ssoenv_executable(), "__complete", "pwsh", "1", "ssoenv"], capture_output=True, text=True
     )
     assert result.returncode == 2 and result.stderr.startswith("usage: ssoenv __complete")
+
+
+def test_tcsh_reads_the_line_from_command_line(tmp_path):
+    sandbox = sandbox_with_profiles(tmp_path)
+    os.makedirs(sandbox.path("projects/app"))
+
+    def offered(line):
+        env = dict(sandbox.env(), COMMAND_LINE=line)
+        return subprocess.run(
+            [ssoenv_executable(), "__complete", "tcsh"],
+            env=env,
+            cwd=sandbox.home,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+
+    assert offered("ssoenv do") == ["doctor"]
+    assert offered("ssoenv hook ") == ["bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "direnv"]
+    assert offered("ssoenv allow pro") == ["projects/"]
+    assert offered("ssoenv allow projects/") == ["projects/app/"]
 
 
 PROBE = """\
@@ -237,6 +258,9 @@ sys.stderr.write("HEAVY=%r\\n" % heavy)
         ["hook", "bash"],
         ["hook", "zsh"],
         ["hook", "fish"],
+        ["hook", "tcsh"],
+        ["hook", "elvish"],
+        ["hook", "xonsh"],
         ["completion", "bash"],
         ["completion", "zsh"],
         ["completion", "fish"],
@@ -270,6 +294,9 @@ class Pane:
             "bash": [exe, "--noprofile", "--norc", "-i"],
             "zsh": [exe, "--no-rcs", "--no-globalrcs", "-i"],
             "fish": [exe, "--no-config", "-i"],
+            "tcsh": [exe, "-f", "-i"],
+            "elvish": [exe, "-norc", "-i"],
+            "xonsh": [exe, "--no-rc", "-i", "--shell-type", "readline"],
         }[shell]
         env = sandbox.env()
         env["PATH"] = sandbox.path("bin") + ":" + env["PATH"]
@@ -282,6 +309,9 @@ class Pane:
             "bash": "PS1='$ '",
             "zsh": "PS1='$ '",
             "fish": "function fish_prompt; printf '$ '; end; set -g fish_autosuggestion_enabled 0",
+            "tcsh": "set prompt = '$ '",
+            "elvish": "set edit:prompt = { put '$ ' }; set edit:rprompt = { }",
+            "xonsh": "$PROMPT = '$ '; $RIGHT_PROMPT = ''; $TITLE = ''",
         }[shell]
         self.line(prompt)
         for line in setup:
@@ -305,7 +335,10 @@ class Pane:
 
     def line(self, text):
         marker = "done-" + uuid.uuid4().hex[:6]
-        self.keys("-l", "%s; echo %s'%s'" % (text, marker[:5], marker[5:]))
+        if self.shell == "xonsh":
+            self.keys("-l", "%s; print('%s' + '%s')" % (text, marker[:5], marker[5:]))
+        else:
+            self.keys("-l", "%s; echo %s'%s'" % (text, marker[:5], marker[5:]))
         self.keys("Enter")
         self.wait_for(marker)
 
@@ -504,3 +537,29 @@ def test_zsh_script_without_compinit_says_what_to_add(tmp_path):
         "before this line in ~/.zshrc\n"
     )
     assert "compdef" not in result.stderr
+
+
+# How the README loads the completion in each of the other shells.
+OTHER_SETUP = {
+    "tcsh": 'eval "`ssoenv completion tcsh`"',
+    "elvish": "eval (ssoenv completion elvish | slurp)",
+    "xonsh": "execx($(ssoenv completion xonsh))",
+}
+
+
+@pytest.mark.parametrize("shell_name", sorted(OTHER_SETUP))
+def test_tab_completes_commands_values_and_files_in_the_other_shells(tmp_path, shell_name):
+    if shutil.which("tmux") is None:
+        raise RuntimeError("tmux is not installed; .ci/run installs it with apt-get")
+    sandbox = sandbox_with_profiles(tmp_path)
+    os.makedirs(sandbox.path("projects/app"))
+    pane = Pane(shell_name, sandbox, [OTHER_SETUP[shell_name]])
+    try:
+        pane.tab("ssoenv doc", "ssoenv doctor")
+        pane.tab("ssoenv keys l", "ssoenv keys list")
+        pane.tab("ssoenv init pr", "ssoenv init prod")
+        pane.tab("ssoenv login --sso-session my", "ssoenv login --sso-session myorg")
+        pane.tab("ssoenv hook tc", "ssoenv hook tcsh")
+        pane.tab("ssoenv allow proj", "ssoenv allow projects/")
+    finally:
+        pane.close()

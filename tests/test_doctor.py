@@ -164,6 +164,19 @@ def test_hook_of_another_shell_does_not_count():
     assert "ssoenv hook fish | source" in finding.message
 
 
+@pytest.mark.parametrize(
+    "shell, line",
+    [
+        ("tcsh", 'eval "`ssoenv hook tcsh`"` to ~/.tcshrc'),
+        ("elvish", "eval (ssoenv hook elvish | slurp)` to ~/.config/elvish/rc.elv"),
+        ("xonsh", "execx($(ssoenv hook xonsh))` to ~/.xonshrc"),
+    ],
+)
+def test_missing_hook_names_the_rc_line_of_the_shell(shell, line):
+    (finding,) = doctor.check_hook({"SSOENV_HOOK": "%s 4242" % shell}, parent_pid=1)
+    assert line in finding.message
+
+
 def test_missing_config_is_not_a_crash(ssoenv_env):
     result = run_doctor(ssoenv_env)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -500,10 +500,15 @@ def test_export_command_imports_no_heavy_module(ssoenv_env):
 
 def test_export_usage_errors_exit_2(ssoenv_env):
     result = ssoenv_env.run("export")
-    assert (result.returncode, result.stderr) == (2, "usage: ssoenv export bash|zsh|fish|json\n")
-    result = ssoenv_env.run("export", "tcsh")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "usage: ssoenv export bash|zsh|fish|tcsh|elvish|xonsh|json\n",
+    )
+    result = ssoenv_env.run("export", "pwsh")
     assert result.returncode == 2
-    assert result.stderr == ('ssoenv: unsupported shell "tcsh"; supported: bash, zsh, fish, json\n')
+    assert result.stderr == (
+        'ssoenv: unsupported shell "pwsh"; supported: bash, zsh, fish, tcsh, elvish, xonsh, json\n'
+    )
 
 
 def test_unexpected_failure_unloads_and_says_one_line(ssoenv_env):

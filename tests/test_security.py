@@ -103,6 +103,10 @@ DANGEROUS = {
     "ZDOTDIR": "/tmp/evil",
     "precmd_functions": "evil",
     "fish_function_path": "/tmp/evil",
+    # xonsh's settings live in its environment: its prompt, history file, tracebacks.
+    "PROMPT": "{BOLD_RED}evil",
+    "XONSH_HISTORY_FILE": "/tmp/evil",
+    "UPDATE_OS_ENVIRON": "1",
     "NODE_OPTIONS": "--require /tmp/evil.js",
     "PERL5OPT": "-Mevil",
     "RUBYOPT": "-revil",

@@ -16,14 +16,27 @@ SHELLS = {
     "bash": ["bash", "--noprofile", "--norc", "-c"],
     "zsh": ["zsh", "-f", "-c"],
     "fish": ["fish", "--no-config", "-c"],
+    # A script file: tcsh reads it as the hook file runs the export's statements (below).
+    "tcsh": ["tcsh", "-f"],
+    "elvish": ["elvish", "-norc", "-c"],
+    "xonsh": ["xonsh", "--no-rc", "--no-script-cache", "-c"],
 }
+ALL = list(SHELLS)
 # Each shell prints the variable with its builtin printf, so no quoting is involved in
 # reading it back.
 PRINT = {
     "bash": 'printf \'%s\' "$SSOENV_T_VALUE" > "$SSOENV_T_OUT"',
     "zsh": 'printf \'%s\' "$SSOENV_T_VALUE" > "$SSOENV_T_OUT"',
     "fish": "printf '%s' $SSOENV_T_VALUE > $SSOENV_T_OUT",
+    # printenv, a builtin, prints the value and a line break (taken off below).
+    "tcsh": "printenv SSOENV_T_VALUE >! $SSOENV_T_OUT",
+    "elvish": "print $E:SSOENV_T_VALUE > $E:SSOENV_T_OUT",
+    # What xonsh passes to the commands it runs, as bytes.
+    "xonsh": "import os; os.write(os.open($SSOENV_T_OUT, os.O_WRONLY | os.O_CREAT), "
+    "__xonsh__.env.detype()['SSOENV_T_VALUE'].encode('utf-8', 'surrogateescape'))",
 }
+# Where the hook file is, for tcsh: it defines the line break that values use.
+HOOK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "shell")
 
 DANGEROUS = [
     "$(touch {marker})",
@@ -54,6 +67,17 @@ def run(shell: str, script: str, tmp_path, env_extra=None):
         "SSOENV_T_OUT": str(tmp_path / "out"),
     }
     env.update(env_extra or {})
+    if shell == "tcsh":
+        # As in the hook: the hook file loaded, then the statements on one line through
+        # `eval "`...`"`, which turns the line breaks between them into blanks.
+        statements = tmp_path / "statements"
+        statements.write_text(script, encoding="utf-8")
+        path = tmp_path / "script.tcsh"
+        path.write_text(
+            'source %s\neval "`cat %s`"\n' % (os.path.join(HOOK_DIR, "ssoenv.tcsh"), statements),
+            encoding="utf-8",
+        )
+        script = str(path)
     return subprocess.run(
         SHELLS[shell] + [script],
         env=env,
@@ -71,7 +95,11 @@ def round_trip(shell_name: str, value: str, tmp_path) -> bytes:
     result = run(shell_name, statement + PRINT[shell_name], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == b""
-    return out.read_bytes()
+    value = out.read_bytes()
+    if shell_name == "tcsh":
+        assert value.endswith(b"\n")
+        return value[:-1]
+    return value
 
 
 values = st.lists(
@@ -88,7 +116,7 @@ values = st.lists(
 
 
 def property_for(shell_name):
-    if shutil.which(shell_name) is None:  # pragma: no cover - all three are installed in CI
+    if shutil.which(shell_name) is None:  # pragma: no cover - all are installed in CI
         pytest.skip("%s is not installed" % shell_name)
 
     @settings(
@@ -109,12 +137,20 @@ def property_for(shell_name):
     return check
 
 
-@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell_name", ALL)
 def test_exported_value_comes_back_exactly_and_runs_nothing(shell_name, tmp_path):
     property_for(shell_name)(tmp_path)
 
 
-@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+def failing(shell_name: str, command: str) -> str:
+    """`command`, which fails, as a statement after which the script goes on: elvish stops
+    at a failing command unless told otherwise."""
+    if shell_name == "elvish":
+        return "try { %s } catch { nop }" % command
+    return command
+
+
+@pytest.mark.parametrize("shell_name", ALL)
 def test_export_is_seen_by_child_processes(shell_name, tmp_path):
     value = 'it\'s a "$value" with \\ and\nnewline'
     statement = shells.get(shell_name).export("KUBE_PATH", value)
@@ -122,20 +158,23 @@ def test_export_is_seen_by_child_processes(shell_name, tmp_path):
     assert result.stdout == value.encode() + b"\n"
 
 
-@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell_name", ALL)
 def test_unset_removes_the_variable(shell_name, tmp_path):
     shell = shells.get(shell_name)
-    script = shell.render({"GONE": None, "KEPT": "yes"}) + "printenv GONE; printenv KEPT"
+    script = shell.render({"GONE": None, "KEPT": "yes"})
+    script += failing(shell_name, "printenv GONE") + "; printenv KEPT"
     result = run(shell_name, script, tmp_path, {"GONE": "was here"})
     assert result.stdout == b"yes\n"
 
 
-@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell_name", ALL)
 def test_render_applies_every_change_in_one_evaluation(shell_name, tmp_path):
     changes = {"B_VAR": "2", "A_VAR": "1", "C_VAR": None}
     text = shells.get(shell_name).render(changes)
     assert text.index("A_VAR") < text.index("B_VAR") < text.index("C_VAR")
-    result = run(shell_name, text + "printenv A_VAR B_VAR C_VAR", tmp_path, {"C_VAR": "x"})
+    # env(1) runs the printenv program: tcsh's own takes one name only.
+    script = text + failing(shell_name, "env printenv A_VAR B_VAR C_VAR")
+    result = run(shell_name, script, tmp_path, {"C_VAR": "x"})
     assert result.stdout == b"1\n2\n"
 
 
@@ -148,10 +187,14 @@ def test_json_renders_changes_with_null_for_unset():
 def test_json_is_not_a_hook_shell():
     with pytest.raises(UsageError) as info:
         shells.get("json", hook=True)
-    assert str(info.value) == 'unsupported shell "json"; supported: bash, zsh, fish, direnv'
+    assert str(info.value) == (
+        'unsupported shell "json"; supported: bash, zsh, fish, tcsh, elvish, xonsh, direnv'
+    )
 
 
 def test_unknown_shell_lists_the_supported_ones():
     with pytest.raises(UsageError) as info:
-        shells.get("tcsh")
-    assert str(info.value) == 'unsupported shell "tcsh"; supported: bash, zsh, fish, json'
+        shells.get("pwsh")
+    assert str(info.value) == (
+        'unsupported shell "pwsh"; supported: bash, zsh, fish, tcsh, elvish, xonsh, json'
+    )

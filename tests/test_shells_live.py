@@ -1,4 +1,5 @@
-"""The hook in real interactive bash, zsh and fish: what a user sees after each `cd`."""
+"""The hook in real interactive shells (bash, zsh, fish, tcsh, elvish, xonsh): what a user sees
+after each `cd`."""
 
 import os
 import re
@@ -8,9 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from live_shell import SHELLS, LiveShell, Sandbox, bash_preexec, ssoenv_executable
+from live_shell import NEW_SHELLS, SHELLS, LiveShell, Sandbox, bash_preexec, ssoenv_executable
 
 POSIX = ("bash", "zsh")
+EVERY = SHELLS + NEW_SHELLS
 
 
 @pytest.fixture
@@ -37,6 +39,8 @@ def open_shell(sandbox):
 def clean(text: str) -> str:
     """Printed lines without the terminal's carriage returns and fish's end-of-line mark."""
     lines = []
+    # elvish draws with terminal escapes whatever TERM says.
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
     for line in text.replace("\r", "").split("\n"):
         line = line.replace("⏎", "").strip()
         if line:
@@ -48,7 +52,7 @@ def ssoenv_lines(text: str):
     return [line for line in clean(text).split("\n") if line.startswith("ssoenv:")]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_entering_project_sets_profile_region_and_env(sandbox, open_shell, shell):
     proj = sandbox.project(
         "shop", "profile: dev\nregion: eu-central-1\nenv:\n  TF_VAR_stage: dev\n"
@@ -62,7 +66,7 @@ def test_entering_project_sets_profile_region_and_env(sandbox, open_shell, shell
     assert sh.get("TF_VAR_stage") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_moving_inside_project_changes_and_prints_nothing(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -72,7 +76,7 @@ def test_moving_inside_project_changes_and_prints_nothing(sandbox, open_shell, s
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_leaving_project_restores_previous_values(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\n")
     sh = open_shell(shell, extra_env={"AWS_PROFILE": "before", "AWS_REGION": "us-east-1"})
@@ -87,7 +91,7 @@ def test_leaving_project_restores_previous_values(sandbox, open_shell, shell):
     assert sh.get("SSOENV_FILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_switching_projects_is_leaving_one_and_entering_the_other(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\nregion: eu-west-1\nenv:\n  ONLY_A: x\n")
     b = sandbox.project("b", "profile: prod\nenv:\n  ONLY_B: y\n")
@@ -104,21 +108,18 @@ def test_switching_projects_is_leaving_one_and_entering_the_other(sandbox, open_
     assert [sh.get(n) for n in ("AWS_PROFILE", "ONLY_A", "ONLY_B")] == [None, None, None]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_value_changed_by_hand_survives_leaving(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\nregion: eu-central-1\n")
     sh = open_shell(shell)
     sh.run("cd %s" % proj)
-    if shell == "fish":
-        sh.run("set -gx AWS_REGION ap-south-1")
-    else:
-        sh.run("export AWS_REGION=ap-south-1")
+    sh.run(set_var(shell, "AWS_REGION", "ap-south-1"))
     sh.run("cd /")
     assert sh.get("AWS_REGION") == "ap-south-1"
     assert sh.get("AWS_PROFILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_untrusted_project_unloads_loaded_one_and_says_so_once(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\n")
     b = sandbox.project("b", "profile: prod\n", allow=False)
@@ -130,11 +131,11 @@ def test_untrusted_project_unloads_loaded_one_and_says_so_once(sandbox, open_she
         "ssoenv: ~/b/.ssoenv is not allowed; run: ssoenv allow",
     ]
     assert sh.get("AWS_PROFILE") is None
-    assert ssoenv_lines(sh.run("true")) == []
+    assert ssoenv_lines(sh.run(sh.noop)) == []
     assert ssoenv_lines(sh.run("cd sub")) == []
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_edit_needs_new_allow_and_allow_elsewhere_applies_at_next_prompt(
     sandbox, open_shell, shell
 ):
@@ -142,16 +143,16 @@ def test_edit_needs_new_allow_and_allow_elsewhere_applies_at_next_prompt(
     sh = open_shell(shell)
     sh.run("cd %s" % proj)
     sandbox.write("shop/.ssoenv", "profile: prod\n")
-    out = ssoenv_lines(sh.run("true"))
+    out = ssoenv_lines(sh.run(sh.noop))
     assert "ssoenv: ~/shop/.ssoenv is not allowed; run: ssoenv allow" in out
     assert sh.get("AWS_PROFILE") is None
     sandbox.ssoenv("allow", proj)  # as from another terminal
-    out = ssoenv_lines(sh.run("true"))
+    out = ssoenv_lines(sh.run(sh.noop))
     assert out[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile prod)"]
     assert sh.get("AWS_PROFILE") == "prod"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_deny_holds_across_edits(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -160,7 +161,7 @@ def test_deny_holds_across_edits(sandbox, open_shell, shell):
     sh.run("ssoenv deny")
     assert sh.get("AWS_PROFILE") is None
     sandbox.write("shop/.ssoenv", "profile: prod\n")
-    sh.run("true")
+    sh.run(sh.noop)
     assert sh.get("AWS_PROFILE") is None
 
 
@@ -220,7 +221,7 @@ def prompt_shell(open_shell, shell, order):
         sh.run(line)
     if order.endswith("before"):
         sh.hook()
-    sh.run("true")
+    sh.run(sh.noop)
     return sh
 
 
@@ -330,7 +331,7 @@ def test_bash_preexec_users_get_the_first_precmd_function(sandbox, open_shell):
         assert f.read() == "_ssoenv_hook,precmd,_other,"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_hook_sourced_twice_runs_once(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -350,7 +351,7 @@ def test_hook_works_under_set_u(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\n")
     b = sandbox.project("b", "profile: prod\n", allow=False)
     sh = open_shell(shell, setup=["set -u"])
-    text = sh.run("cd %s" % a) + sh.run("cd %s" % b) + sh.run("cd /") + sh.run("true")
+    text = sh.run("cd %s" % a) + sh.run("cd %s" % b) + sh.run("cd /") + sh.run(sh.noop)
     assert "unbound" not in text and "parameter not set" not in text
     sh.run("cd %s" % a)
     assert sh.get("AWS_PROFILE") == "dev"
@@ -385,7 +386,7 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     # An installation of ssoenv that is removed while the shell runs.
@@ -396,11 +397,7 @@ def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, o
         ignore=shutil.ignore_patterns("tests", "bench", ".git", "__pycache__", "*.egg-info"),
     )
     sh = open_shell(shell, hook=False, extra_env={"PYTHONPATH": install})
-    command = "%s -m ssoenv hook %s" % (sys.executable, shell)
-    if shell == "fish":
-        sh.run("%s | source" % command)
-    else:
-        sh.run('eval "$(%s)"' % command)
+    sh.load("%s -m ssoenv hook %s" % (sys.executable, shell))
     sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
     shutil.rmtree(install)
@@ -409,13 +406,21 @@ def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, o
     assert out[0].startswith("ssoenv: cannot run ssoenv (installed as ")
     assert out[0].endswith(
         "); reinstall it or remove its hook from %s"
-        % {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "config.fish"}[shell]
+        % {
+            "bash": "~/.bashrc",
+            "zsh": "~/.zshrc",
+            "fish": "config.fish",
+            "tcsh": "~/.tcshrc",
+            "elvish": "rc.elv",
+            "xonsh": "~/.xonshrc",
+        }[shell]
     )
-    assert ssoenv_lines(sh.run("true")) == []
-    assert sh.status("false") == "1"
+    assert ssoenv_lines(sh.run(sh.noop)) == []
+    if shell not in ("elvish", "xonsh"):  # exceptions or objects, not an exit status
+        assert sh.status("false") == "1"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_bad_file_prints_one_line_and_unloads_previous_project(sandbox, open_shell, shell):
     a = sandbox.project("a", "profile: dev\n")
     # Shown whether or not it is allowed: an invalid file cannot be allowed.
@@ -430,22 +435,22 @@ def test_bad_file_prints_one_line_and_unloads_previous_project(sandbox, open_she
     assert sh.get("AWS_PROFILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_deleted_current_directory_unloads_and_says_so(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
     sh.run("cd %s/sub/deeper" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
     shutil.rmtree(os.path.join(proj, "sub"))
-    out = ssoenv_lines(sh.run("true"))
+    out = ssoenv_lines(sh.run(sh.noop))
     assert any("no longer exists" in line for line in out), out
     assert sh.get("AWS_PROFILE") is None
-    assert ssoenv_lines(sh.run("true")) == []
+    assert ssoenv_lines(sh.run(sh.noop)) == []
     sh.run("cd %s" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, shell):
     canary = sandbox.path("canary")
     value = (
@@ -466,25 +471,22 @@ def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, 
     assert sh.get("WEIRD") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + ("tcsh",))
 def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
     direnv = shutil.which("direnv")
     assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
     proj = sandbox.project("shop", "profile: dev\n")
     sandbox.write("shop/.envrc", "export FROM_DIRENV=yes\n")
     subprocess.run([direnv, "allow", proj], env=sandbox.env(), check=True, capture_output=True)
-    if shell == "fish":
-        setup = ["%s hook fish | source" % direnv]
-    else:
-        setup = ['eval "$(%s hook %s)"' % (direnv, shell)]
-    sh = open_shell(shell, hook=False, setup=setup)
+    sh = open_shell(shell, hook=False)
+    sh.load("%s hook %s" % (direnv, shell))
     sh.hook()
     sh.run("cd %s" % proj)
-    sh.run("true")
+    sh.run(sh.noop)
     assert sh.get("FROM_DIRENV") == "yes"
     assert sh.get("AWS_PROFILE") == "dev"
     sh.run("cd /")
-    sh.run("true")
+    sh.run(sh.noop)
     assert sh.get("FROM_DIRENV") is None
     assert sh.get("AWS_PROFILE") is None
 
@@ -529,7 +531,7 @@ class ProcessCounter:
         return started
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -537,7 +539,7 @@ def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, o
     assert sh.get("AWS_PROFILE") == "dev"
     counter = ProcessCounter(sh, sandbox)
     for _ in range(5):
-        sh.run("true")
+        sh.run(sh.noop)
     sh.run("cd sub")
     sh.run("cd deeper")
     sh.run("cd %s" % proj)
@@ -550,12 +552,15 @@ def test_unchanged_prompt_and_moves_inside_a_project_start_no_process(sandbox, o
 
 
 def set_var(shell: str, name: str, value: str) -> str:
-    if shell == "fish":
-        return "set -gx %s %s" % (name, value)
-    return "export %s=%s" % (name, value)
+    return {
+        "fish": "set -gx %s %s",
+        "tcsh": "setenv %s %s",
+        "elvish": "set-env %s %s",
+        "xonsh": "$%s = '%s'",
+    }.get(shell, "export %s=%s") % (name, value)
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_shell, shell):
     shop = sandbox.project("shop", "profile: dev\n")
     web = sandbox.project("web", "profile: dev\n")
@@ -616,7 +621,7 @@ def direnv_shell(sandbox, open_shell, shell, order):
     else:
         sh.hook()
         sh.run(line)
-    sh.run("true")
+    sh.run(sh.noop)
     return sh
 
 
@@ -656,9 +661,9 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     sh = direnv_shell(sandbox, open_shell, shell, order)
     # Set in the shell's rc: botocore takes it before AWS_PROFILE, so projects unset it.
     sh.run(set_var(shell, "AWS_DEFAULT_PROFILE", "orig"))
-    sh.run("true")
+    sh.run(sh.noop)
     for name in path:
-        out = ssoenv_lines(sh.run("cd %s" % sandbox.path(name)) + sh.run("true"))
+        out = ssoenv_lines(sh.run("cd %s" % sandbox.path(name)) + sh.run(sh.noop))
         if name == "both2":
             line = (
                 "ssoenv: ~/both2/.envrc also sets AWS_DEFAULT_PROFILE, AWS_PROFILE; "
@@ -676,9 +681,9 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
                 None,
             ]
     # Said once per directory: moving inside says nothing again.
-    assert ssoenv_lines(sh.run("cd sub") + sh.run("true") + sh.run("cd ..")) == []
+    assert ssoenv_lines(sh.run("cd sub") + sh.run(sh.noop) + sh.run("cd ..")) == []
     sh.run("cd %s" % sandbox.home)
-    sh.run("true")
+    sh.run(sh.noop)
     assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, "orig"]
 
 
@@ -695,7 +700,7 @@ def test_direnv_loaded_after_ssoenv_in_a_project_is_overridden_at_the_first_prom
     sh.run(line)
     assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None, None]
     sh.run("cd %s" % sandbox.home)
-    sh.run("true")
+    sh.run(sh.noop)
     assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, None]
 
 
@@ -730,16 +735,16 @@ def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_she
     else:
         with open(sandbox.path(".aws/config"), "a") as f:
             f.write(OPS_PROFILE)
-    assert ssoenv_lines(sh.run("true"))[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile ops)"]
+    assert ssoenv_lines(sh.run(sh.noop))[:1] == ["ssoenv: loaded ~/shop/.ssoenv (profile ops)"]
     assert sh.get("AWS_PROFILE") == "ops"
     # And with nothing changed since, no process at the prompts that follow.
     counter = ProcessCounter(sh, sandbox)
-    sh.run("true")
+    sh.run(sh.noop)
     sh.run("cd sub")
     assert counter.stop() == []
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_project_renamed_while_inside_says_so_in_one_line_and_then_starts_nothing(
     sandbox, open_shell, shell
 ):
@@ -748,21 +753,30 @@ def test_project_renamed_while_inside_says_so_in_one_line_and_then_starts_nothin
     sh.run("cd %s/sub" % proj)
     assert sh.get("AWS_PROFILE") == "dev"
     os.rename(proj, sandbox.path("shop2"))
-    out = ssoenv_lines(sh.run("true"))
-    assert out == [
-        "ssoenv: unloaded ~/shop/.ssoenv, since ~/shop/sub was moved or renamed; "
-        "to load it again, run: cd ~/shop2/sub",
-    ]
+    out = ssoenv_lines(sh.run(sh.noop))
+    if shell == "xonsh":
+        # xonsh follows the rename: $PWD is the new path at the next prompt.
+        assert out == [
+            "ssoenv: unloaded ~/shop/.ssoenv",
+            "ssoenv: ~/shop2/.ssoenv is not allowed; run: ssoenv allow",
+        ]
+    else:
+        assert out == [
+            "ssoenv: unloaded ~/shop/.ssoenv, since ~/shop/sub was moved or renamed; "
+            "to load it again, run: cd ~/shop2/sub",
+        ]
     assert sh.get("AWS_PROFILE") is None
     counter = ProcessCounter(sh, sandbox)
     for _ in range(3):
-        assert ssoenv_lines(sh.run("true")) == []
+        assert ssoenv_lines(sh.run(sh.noop)) == []
     assert counter.stop() == []
+    if shell == "xonsh":
+        return
     # A file at a new path is not allowed until allowed again.
     assert ssoenv_lines(sh.run("cd %s" % sandbox.path("shop2/sub"))) == [
         "ssoenv: ~/shop2/.ssoenv is not allowed; run: ssoenv allow"
     ]
-    assert ssoenv_lines(sh.run("true")) == []
+    assert ssoenv_lines(sh.run(sh.noop)) == []
 
 
 # What each shell does with a cd inside one command line or a subshell: zsh and fish apply
@@ -873,3 +887,64 @@ def test_status_outside_a_project_says_the_hook_is_active_and_nothing_applies(
     inner = {"bash": "bash --norc -c", "zsh": "zsh -f -c", "fish": "fish --no-config -c"}[shell]
     status = clean(sh.run("%s 'ssoenv status; true'" % inner))
     assert "applied:  nothing (the hook is not active in this shell)" in status
+
+
+def test_xonsh_hook_loads_none_of_ssoenv_yaml_boto3_or_click_into_the_shell(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    sh = open_shell("xonsh")
+    sh.run("cd %s" % proj)
+    assert sh.get("STAGE") == "dev"
+    sh.run("cd /")
+    assert sh.get("STAGE") is None
+    seen = sandbox.path("modules")
+    sh.run(
+        "import sys as __t_sys; open(%r, 'w').write(' '.join(sorted({m.split('.')[0] for m in "
+        "__t_sys.modules} & {'ssoenv', 'yaml', 'boto3', 'botocore', 'click'})) + '|')" % seen
+    )
+    with open(seen) as f:
+        assert f.read() == "|"
+
+
+@pytest.mark.parametrize("shell", ["tcsh", "xonsh"])
+def test_hook_is_inert_in_a_script_that_reads_the_rc_file(sandbox, shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    exe = ssoenv_executable()
+    # As the rc file would load it in a script started in the project, then a cd.
+    script = {
+        "tcsh": [
+            "tcsh",
+            "-f",
+            "-c",
+            'eval "`%s hook tcsh`"; cd sub; echo "[`printenv AWS_PROFILE`]"; alias precmd' % exe,
+        ],
+        "xonsh": [
+            "xonsh",
+            "--no-rc",
+            "-c",
+            "execx($(%s hook xonsh)); cd sub; print('[%%s]' %% __xonsh__.env.get('AWS_PROFILE', ''))"
+            % exe,
+        ],
+    }[shell]
+    run = subprocess.run(
+        script, env=sandbox.env(), cwd=proj, capture_output=True, text=True, timeout=60
+    )
+    assert (run.stdout, run.stderr) == ("[]\n", "")
+
+
+def test_tcsh_keeps_the_users_precmd_after_the_hook_once(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    # (An undefined variable would be an error, after which tcsh drops the alias.)
+    sh = open_shell(
+        "tcsh", hook=False, setup=["alias precmd 'echo USER''PRECMD ; printenv AWS_PROFILE'"]
+    )
+    sh.hook()
+    sh.hook()
+    out = clean(sh.run("cd %s" % proj))
+    # The user's precmd runs after the hook, and sees the project's profile.
+    assert out.splitlines()[-2:] == ["USERPRECMD", "dev"]
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in out
+    listing = sandbox.path("alias")
+    sh.run("alias precmd >! %s" % listing)
+    with open(listing) as f:
+        assert f.read().count("_ssoenv_precmd") == 1
+    assert sh.status("false") == "1"

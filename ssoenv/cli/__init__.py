@@ -82,12 +82,15 @@ def main():
 @main.command()
 @click.argument("shell", required=False)
 def hook(shell):
-    """Print the hook for SHELL (bash, zsh, fish); detected when omitted.
+    """Print the hook for SHELL (bash, zsh, fish, tcsh, elvish, xonsh); detected when omitted.
 
     \b
-    bash:  eval "$(ssoenv hook bash)"
-    zsh:   eval "$(ssoenv hook zsh)"
-    fish:  ssoenv hook fish | source
+    bash:   eval "$(ssoenv hook bash)"
+    zsh:    eval "$(ssoenv hook zsh)"
+    fish:   ssoenv hook fish | source
+    tcsh:   eval "`ssoenv hook tcsh`"
+    elvish: eval (ssoenv hook elvish | slurp)
+    xonsh:  execx($(ssoenv hook xonsh))
     """
 
     hook_module.main([shell] if shell else [])
@@ -96,8 +99,8 @@ def hook(shell):
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("shell")
 def export(shell):
-    """Print the statements that bring SHELL (bash, zsh, fish, json) to what the current
-    directory needs. The hook runs this; you rarely need to."""
+    """Print the statements that bring SHELL (bash, zsh, fish, tcsh, elvish, xonsh,
+    json) to what the current directory needs. The hook runs this; you rarely need to."""
 
     sys.exit(export_module.main([shell]))
 
@@ -233,7 +236,7 @@ def profiles(as_json):
 
 
 @main.command()
-@click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
+@click.argument("shell", type=click.Choice(("bash", "zsh", "fish", "tcsh", "elvish", "xonsh")))
 def completion(shell):
     """Print the tab-completion script for SHELL."""
 

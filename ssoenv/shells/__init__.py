@@ -9,11 +9,14 @@ REGISTRY = {
     "fish": "ssoenv.shells.fish:Fish",
     "json": "ssoenv.shells.jsonshell:Json",
     "direnv": "ssoenv.shells.direnv:Direnv",
+    "tcsh": "ssoenv.shells.tcsh:Tcsh",
+    "elvish": "ssoenv.shells.elvish:Elvish",
+    "xonsh": "ssoenv.shells.xonsh:Xonsh",
 }
 # `ssoenv hook NAME` takes these, `ssoenv export NAME` those. direnv has a hook only: a
 # library defining `use ssoenv`, which applies bash statements.
-HOOK_SHELLS = ("bash", "zsh", "fish", "direnv")
-EXPORT_SHELLS = ("bash", "zsh", "fish", "json")
+HOOK_SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "direnv")
+EXPORT_SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "json")
 
 
 def get(name: str, *, hook: bool = False):
@@ -33,5 +36,7 @@ def detect() -> str:
     try:
         name, _ = shellingham.detect_shell()
     except shellingham.ShellDetectionFailure:
-        raise UsageError("cannot detect your shell; name it: ssoenv hook bash|zsh|fish") from None
+        raise UsageError(
+            "cannot detect your shell; name it: ssoenv hook bash|zsh|fish|tcsh|elvish|xonsh"
+        ) from None
     return name

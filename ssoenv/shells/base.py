@@ -16,6 +16,8 @@ def is_variable_name(name) -> bool:
 class Shell:
     name = ""
     hook_file = ""
+    # A condition that holds in the interactive top-level shell only.
+    interactive = ""
 
     def quote(self, value: str) -> str:
         raise NotImplementedError
@@ -34,6 +36,17 @@ class Shell:
             value = changes[name]
             out.append(self.unset(name) if value is None else self.export(name, value))
         return "".join(out)
+
+    def say(self, line: str) -> str:
+        """A statement printing `line` on stderr with builtins."""
+        return "builtin printf '%%s\\n' %s >&2\n" % self.quote(line)
+
+    def first_statements(self, said: str, statements: str) -> str:
+        """What the hook text ends with in a project: the messages `said` (from `say`), for
+        the interactive top-level shell only, then the first export's `statements`."""
+        if said:
+            said = "if %s; then\n%sfi\n" % (self.interactive, said)
+        return said + statements
 
     def hook(self, executable: str) -> str:
         """The hook script for this shell, with the paths it runs quoted for it."""

@@ -15,3 +15,9 @@ class Fish(Shell):
 
     def unset(self, name: str) -> str:
         return "set -e -g %s;\n" % name
+
+    def first_statements(self, said: str, statements: str) -> str:
+        # A fish reads config.fish for scripts too; there the hook does nothing at all.
+        if not said + statements:
+            return ""
+        return "if status is-interactive\n" + said + statements + "end\n"

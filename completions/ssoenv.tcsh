@@ -1,0 +1,1 @@
+complete ssoenv 'p,*,`ssoenv __complete tcsh`,'

@@ -1,0 +1,122 @@
+# ssoenv hook for tcsh. Load it from ~/.tcshrc with:  eval "`ssoenv hook tcsh`"
+#
+# `ssoenv hook tcsh` sets the paths this file runs (_ssoenv_python, _ssoenv_launcher,
+# _ssoenv_paths, _ssoenv_exe, _ssoenv_src) and sources it, since `eval` reads everything on
+# one line. Then the `precmd` alias sources it again before every prompt: that finds the
+# nearest .ssoenv with builtins alone and runs `ssoenv export tcsh` only when that file,
+# the trust records or the AWS files changed. tcsh tells file times in whole seconds, so
+# the hook keeps each file's time, size and inode number as they were after the export.
+#
+# Only the interactive shell gets the hook: tcsh reads ~/.tcshrc for scripts too. Subshells
+# draw no prompt, so they never run it; a project applies at the next prompt (a subshell
+# cannot be told from its parent in tcsh, so the hook does not use cwdcmd).
+
+if ( "$argv" == "prompt" || "$argv" == "record" ) then
+  set _ssoenv_f = ""
+  if ( "$argv" == "record" ) then
+    # After an export: the .ssoenv it looked at.
+    if ( $?SSOENV_FILE ) then
+      set _ssoenv_f = "$SSOENV_FILE"
+    endif
+  else if ( -d "$cwd" ) then
+    # The nearest .ssoenv, from $cwd up. A deleted current directory counts as no project.
+    set _ssoenv_d = "$cwd"
+    if ( "$_ssoenv_d" == "/" ) set _ssoenv_d = ""
+    while ( 1 )
+      if ( -e "$_ssoenv_d/.ssoenv" || -l "$_ssoenv_d/.ssoenv" ) then
+        set _ssoenv_f = "$_ssoenv_d/.ssoenv"
+        break
+      endif
+      if ( "$_ssoenv_d" == "" ) break
+      set _ssoenv_d = "$_ssoenv_d:h"
+    end
+  endif
+  # What the hook compares: that .ssoenv, ssoenv's record of it, the time, size and inode
+  # of the .ssoenv, the trust records and the AWS files, and what direnv applied.
+  set _ssoenv_now = "$_ssoenv_f"
+  if ( $?SSOENV_FILE ) then
+    set _ssoenv_now = "$_ssoenv_now|$SSOENV_FILE"
+  endif
+  if ( "$_ssoenv_f" != "" ) then
+    set _ssoenv_l = ( "$_ssoenv_f" )
+    # tcsh substitutes a whole line before it runs a one-line `if`: guarded variables
+    # are read inside `then` blocks only.
+    if ( $?SSOENV_TRUST ) then
+      set _ssoenv_l = ( $_ssoenv_l:q "$SSOENV_TRUST" )
+    endif
+    # One file a line; tcsh splits a variable at any blank, so a watched path with a
+    # blank in it counts as missing here (export still reads it when anything else changes).
+    if ( $?SSOENV_WATCH ) then
+      set _ssoenv_g = $?noglob
+      set noglob
+      set _ssoenv_l = ( $_ssoenv_l:q $SSOENV_WATCH )
+      if ( ! $_ssoenv_g ) unset noglob
+    endif
+    foreach _ssoenv_p ( $_ssoenv_l:q )
+      if ( -e "$_ssoenv_p" ) then
+        @ _ssoenv_m = -M "$_ssoenv_p"
+        @ _ssoenv_z = -Z "$_ssoenv_p"
+        @ _ssoenv_i = -I "$_ssoenv_p"
+        set _ssoenv_now = "$_ssoenv_now|$_ssoenv_m $_ssoenv_z $_ssoenv_i"
+      else
+        set _ssoenv_now = "$_ssoenv_now|-"
+      endif
+    end
+  endif
+  if ( $?DIRENV_DIFF ) then
+    set _ssoenv_now = "$_ssoenv_now|$DIRENV_DIFF"
+  endif
+  set _ssoenv_run = 1
+  if ( "$argv" == "record" ) then
+    set _ssoenv_key = "$_ssoenv_now"
+    set _ssoenv_run = 0
+  else if ( $?_ssoenv_key ) then
+    if ( "$_ssoenv_key" == "$_ssoenv_now" ) set _ssoenv_run = 0
+    # Exported role credentials are renewed once their time comes. tcsh has no builtin
+    # clock, so date(1) runs, and only in a project with keys.
+    if ( ! $_ssoenv_run && $?SSOENV_RENEW_AT ) then
+      if ( "$SSOENV_RENEW_AT" =~ [0-9]* ) then
+        @ _ssoenv_at = "$SSOENV_RENEW_AT"
+        if ( `date +%s` >= $_ssoenv_at ) set _ssoenv_run = 1
+      endif
+    endif
+  endif
+  if ( $_ssoenv_run ) then
+    if ( -x "$_ssoenv_python" && -f "$_ssoenv_launcher" ) then
+      eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
+      unset _ssoenv_missing
+    else if ( ! $?_ssoenv_missing ) then
+      set _ssoenv_missing
+      setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe:q); reinstall it or remove its hook from ~/.tcshrc"
+      printenv _SSOENV_SAY >! /dev/stderr
+      unsetenv _SSOENV_SAY
+    endif
+    source $_ssoenv_src:q record
+  endif
+else
+  # Loading: a line break for values that hold one (see ssoenv/shells/tcsh.py).
+  set _ssoenv_nl = "\
+"
+endif
+if ( "$argv" == "" && $?prompt ) then
+  alias _ssoenv_precmd 'set _ssoenv_rc = $status ; if ( -r $_ssoenv_src:q ) source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY ; set status = $_ssoenv_rc'
+  # First in the precmd alias, so that what follows (a prompt drawn from AWS_PROFILE)
+  # sees the project's values and the command's $status; after direnv's, whose AWS
+  # variables ssoenv's override. Sourcing this twice installs the hook once.
+  set _ssoenv_prev = "`alias precmd`"
+  if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
+    if ( ! $?_ssoenv_user ) set _ssoenv_user = ""
+  else
+    set _ssoenv_user = "$_ssoenv_prev"
+  endif
+  if ( "$_ssoenv_user" == "" ) then
+    alias precmd _ssoenv_precmd
+  else if ( "$_ssoenv_user" =~ *direnv*export*tcsh* ) then
+    alias precmd "$_ssoenv_user:q ; _ssoenv_precmd"
+  else
+    alias precmd "_ssoenv_precmd ; $_ssoenv_user:q"
+  endif
+  unset _ssoenv_prev
+  # Tells `ssoenv doctor` which shell process has the hook.
+  setenv SSOENV_HOOK "tcsh $$"
+endif
