@@ -8,7 +8,7 @@ remembers what lay below that value (a "ghost") until direnv lets go of the vari
 from ssoenv import envdiff, fastjson
 
 MEMO = "SSOENV_DIRENV"  # {"said": what the overlap line was said for, "ghosts": {...}}
-_OWN = ("DIRENV_DIFF", "DIRENV_DIR", "DIRENV_FILE", "DIRENV_WATCHES", "DIRENV_DUMP_FILE_PATH")
+DIRENV_OWN = ("DIRENV_DIFF", "DIRENV_DIR", "DIRENV_FILE", "DIRENV_WATCHES", "DIRENV_DUMP_FILE_PATH")
 
 
 class Direnv:
@@ -19,7 +19,7 @@ class Direnv:
         self.prev = prev
         self.next = next_
         self.directory = directory
-        self.touched = (set(prev) | set(next_)) - set(_OWN)
+        self.touched = (set(prev) | set(next_)) - set(DIRENV_OWN)
 
 
 def read(env):
