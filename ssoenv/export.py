@@ -504,14 +504,13 @@ def compute(env=None):
     switching = previous != out.file
     applied = {name: pair[1] for name, pair in record.items() if name not in KEY_VARS}
     real_env = env
-    direnv = memo = None
+    had_record = bool(record)
+    direnv = memo = ghosts = None
     if env.get("DIRENV_DIFF") or env.get(alongside.MEMO):
         # direnv's hook ran just before: see through what it changed since.
         direnv = alongside.read(env)
         memo = alongside.decode_memo(env.get(alongside.MEMO))
-        env, record, memo["ghosts"] = alongside.reconcile(
-            env, record, memo["ghosts"], direnv, skip=KEY_VARS
-        )
+        env, record, ghosts = alongside.reconcile(env, record, memo, direnv)
     # Another file than last time: leave the old one first (a value set by hand stays),
     # then enter the new one from there, so that entering always applies its values.
     left = envdiff.plan(env, record, {})[0] if switching else {}
@@ -565,7 +564,7 @@ def compute(env=None):
         if name not in after:
             changes[name] = None
     env = real_env
-    if record and (not out.wanted or switching) and not quiet:
+    if had_record and (not out.wanted or switching) and not quiet:
         messages.append("unloaded %s" % paths.display(previous or "the previous .ssoenv"))
     messages.extend(out.errors)
     messages.extend(out.notices)
@@ -583,12 +582,13 @@ def compute(env=None):
             )
 
     if memo is not None:
-        # Once per directory: which variables both an .envrc and the .ssoenv set.
-        said = "%s\n%s" % (out.file, direnv.directory) if (out.wanted and direnv) else ""
+        alongside.remember(memo, env, new_record, ghosts, direnv)
+        # Once per directory: which variables both an .envrc and the .ssoenv set. An .envrc
+        # direnv has not yet undone after a cd (its hook runs after this one) is not here.
+        here = direnv if direnv and _covers_cwd(direnv, env) else None
+        said = "%s\n%s" % (out.file, here.file) if (out.wanted and here) else ""
         if said and said != memo["said"]:
-            line = alongside.overlap_line(
-                direnv, out.wanted, paths.display(out.file), paths.display
-            )
+            line = alongside.overlap_line(here, out.wanted, paths.display(out.file), paths.display)
             if line:
                 messages.append(line)
         memo["said"] = said
@@ -615,6 +615,15 @@ def compute(env=None):
         if env.get(name) != value:
             changes[name] = value
     return changes, messages
+
+
+def _covers_cwd(direnv, env) -> bool:
+    if direnv.covers(env.get("PWD", "")):
+        return True
+    try:
+        return direnv.covers(os.getcwd())  # direnv names the physical directory
+    except OSError:
+        return False
 
 
 def loaded_line(out: Outcome, after: dict, keys_wait: bool) -> str:
