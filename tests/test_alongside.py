@@ -10,12 +10,24 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
 
 DIRENV = shutil.which("direnv")
 ORDERS = ("direnv first", "ssoenv first")
 PROFILES = ("shop-dev", "shop-prod", "shop-stage")
-WATCHED = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_PROFILE")
+# Per shell and hook order: enough to find a two-step walk in a random tree at once, few
+# enough for CI (each example starts a shell and lays out a tree).
+EXAMPLES = int(os.environ.get("SSOENV_TEST_WALKS", "12"))
+STEPS = 10
 
 
 def shop_profiles() -> str:
@@ -55,12 +67,29 @@ class World:
     def envrc(self, rel: str, text: str) -> None:
         path = self.sandbox.write(os.path.join(rel, ".envrc"), text)
         self.touch(path)
+        self.direnv_allow(rel)
+
+    def direnv_allow(self, rel: str) -> None:
         subprocess.run(
             [DIRENV, "allow", self.path(rel)],
             env=self.sandbox.env(),
             check=True,
             capture_output=True,
         )
+
+    def own_trust_store(self, monkeypatch) -> None:
+        """This process's ssoenv modules use the sandbox's HOME, as its shells do."""
+        for name in list(os.environ):
+            if name.startswith(("XDG_", "AWS_", "SSOENV_")):
+                monkeypatch.delenv(name)
+        monkeypatch.setenv("HOME", self.sandbox.home)
+
+    def allow_here(self, rel: str) -> None:
+        """`ssoenv allow` for a tree laid out before the shell starts, without a process."""
+        from ssoenv import locate, trust
+
+        path = os.path.join(self.path(rel), ".ssoenv")
+        trust.allow(path, locate.content_hash(path, locate.read_bytes(path)))
 
     def hook_file(self, tool: str, shell: str) -> str:
         """The hook text `tool hook SHELL` prints in HOME, saved once for every shell."""
@@ -137,3 +166,269 @@ def test_leaving_every_project_for_one_not_allowed_puts_back_the_start(world, sh
     shells.append(sh)
     stops = [("a", "shop-dev"), ("a/b", "shop-dev"), ("c/d", "shop-prod"), ("e", "base")]
     assert walk(world, sh, stops) == stops
+
+
+# ---- the model ------------------------------------------------------------------------
+
+DIRS = ("a", "a/b", "a/b/c", "a/d", "e", "e/f")
+STOPS = (".",) + DIRS
+START = {"AWS_PROFILE": "base", "AWS_REGION": "r-base"}
+VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_DEFAULT_PROFILE")
+REGIONS = ("eu-west-1", "us-east-2")
+
+
+def nearest(files: dict, rel: str):
+    """The directory of the nearest file among `files` ({directory: ...}) from `rel`."""
+    while True:
+        if rel in files:
+            return rel
+        if rel == ".":
+            return None
+        rel = os.path.dirname(rel) or "."
+
+
+class Model:
+    """What is in effect, per variable: the value set by hand while a file sets it, else the
+    nearest `.ssoenv`'s if it is allowed and sets it, else the nearest `.envrc`'s if it sets
+    it, else the value below both (what the shell started with, or set by hand where no
+    file sets the variable).
+
+    A value set by hand where a file sets the variable stays until a file that sets it is
+    entered, left or changed. Then, when an `.envrc` that set it is left or loaded again,
+    direnv puts back what it found, and the hand value is gone; when a `.ssoenv` that sets
+    it is entered or left, the hand value stays below it (leaving keeps it, as the README
+    says) until the `.envrc` it sits on goes."""
+
+    def __init__(self, start: dict):
+        self.below = {name: start.get(name) for name in VARS}  # below both tools
+        self.envrc = dict.fromkeys(VARS)  # the loaded .envrc's layer (None: sets nothing)
+        self.hand = dict.fromkeys(VARS)
+        self.at_envrc = None  # (directory, version) of the .envrc direnv has loaded
+        self.at_ssoenv = dict.fromkeys(VARS, (None, None))  # (directory, value) per variable
+
+    def step(self, envrc_key, envrc_values: dict, ssoenv_dir, ssoenv_values: dict) -> None:
+        """The prompt after a cd or an edit: direnv's hook first, then ssoenv's."""
+        for name in VARS:
+            new = envrc_values.get(name)
+            if envrc_key != self.at_envrc and (self.envrc[name] is not None or new is not None):
+                if self.envrc[name] is None and self.hand[name] is not None:
+                    self.below[name] = self.hand[name]  # what direnv found, and keeps
+                self.hand[name] = None
+                self.envrc[name] = new
+            key = (ssoenv_dir, ssoenv_values.get(name))
+            if key != self.at_ssoenv[name] and (
+                key[1] is not None or self.at_ssoenv[name][1] is not None
+            ):
+                if self.hand[name] is not None:
+                    layer = self.envrc if self.envrc[name] is not None else self.below
+                    layer[name] = self.hand[name]
+                    self.hand[name] = None
+            self.at_ssoenv[name] = key
+        self.at_envrc = envrc_key
+        self.ssoenv_values = ssoenv_values
+
+    def set_by_hand(self, name: str, value: str) -> None:
+        if self.ssoenv_values.get(name) is None and self.envrc[name] is None:
+            self.below[name] = value
+        else:
+            self.hand[name] = value
+
+    def in_effect(self) -> dict:
+        out = {}
+        for name in VARS:
+            for layer in (self.hand, self.ssoenv_values, self.envrc, self.below):
+                if layer.get(name) is not None:
+                    out[name] = layer[name]
+                    break
+            else:
+                out[name] = None
+        return out
+
+
+ENVRC_SETS = ("AWS_PROFILE", "AWS_REGION", "both")
+SSOENV_FILES = st.none() | st.tuples(
+    st.sampled_from(PROFILES), st.none() | st.sampled_from(REGIONS), st.booleans()
+)
+ENVRC_FILES = st.none() | st.sampled_from(ENVRC_SETS)
+LAYOUTS = st.fixed_dictionaries({d: st.tuples(SSOENV_FILES, ENVRC_FILES) for d in DIRS})
+
+
+def ssoenv_text(profile: str, region) -> str:
+    return "profile: %s\n" % profile + ("region: %s\n" % region if region else "")
+
+
+def set_line(shell: str, name: str, value: str) -> str:
+    if shell == "fish":
+        return "set -gx %s %s" % (name, value)
+    return "export %s=%s" % (name, value)
+
+
+def walks(world: World, shell: str, order: str):
+    """The state machine class for one shell and hook order, in `world`."""
+
+    class Walks(RuleBasedStateMachine):
+        examples = 0
+
+        def __init__(self):
+            super().__init__()
+            Walks.examples += 1
+            self.root = "t%d" % Walks.examples
+            self.ssoenvs = {}  # directory: [text, values, "allowed" | "unknown" | "denied"]
+            self.envrcs = {}  # directory: [values, version]
+            self.cwd = "."
+            self.sh = None
+            self.hands = 0
+            self.trail = []
+
+        def rel(self, directory: str) -> str:
+            return os.path.normpath(os.path.join(self.root, directory))
+
+        def write_ssoenv(self, directory, profile, region) -> bool:
+            """Writes the file; True when its content is what it was."""
+            text = ssoenv_text(profile, region)
+            old = self.ssoenvs.get(directory)
+            values = {"AWS_PROFILE": profile}
+            if region:
+                values["AWS_REGION"] = values["AWS_DEFAULT_REGION"] = region
+            world.ssoenv_file(self.rel(directory), text, allow=False)
+            state = old[2] if old else "unknown"
+            if old and old[0] != text and state == "allowed":
+                state = "unknown"
+            self.ssoenvs[directory] = [text, values, state]
+            return bool(old) and old[0] == text
+
+        def write_envrc(self, directory, sets, keep=False) -> None:
+            old = self.envrcs.get(directory)
+            version = old[1] + 1 if old else 1
+            if keep and old:
+                values = old[0]
+            else:
+                tag = "%s-%d" % (directory.replace("/", "-"), version)
+                names = ("AWS_PROFILE", "AWS_REGION") if sets == "both" else (sets,)
+                values = {
+                    name: ("envrc-" if name == "AWS_PROFILE" else "r-") + tag for name in names
+                }
+            text = "# version %d\n" % version + "".join(
+                "export %s=%s\n" % item for item in sorted(values.items())
+            )
+            self.envrcs[directory] = [values, version]
+            path = world.sandbox.write(os.path.join(self.rel(directory), ".envrc"), text)
+            world.touch(path)
+
+        @initialize(layout=LAYOUTS)
+        def tree(self, layout):
+            os.makedirs(world.path(self.root))
+            for directory in DIRS:
+                os.makedirs(world.path(self.rel(directory)), exist_ok=True)
+            for directory, (dot, envrc) in layout.items():
+                if dot:
+                    profile, region, allowed = dot
+                    self.write_ssoenv(directory, profile, region)
+                    if allowed:
+                        world.allow_here(self.rel(directory))
+                        self.ssoenvs[directory][2] = "allowed"
+                if envrc:
+                    self.write_envrc(directory, envrc)
+                    world.direnv_allow(self.rel(directory))
+            self.sh = world.shell(shell, order, start=START)
+            self.model = Model(START)
+            self.act("cd %s" % world.path(self.root), "start in %s" % self.root)
+
+        @rule(stop=st.sampled_from(STOPS))
+        def cd(self, stop):
+            self.cwd = stop
+            self.act("cd %s" % world.path(self.rel(stop)), "cd %s" % stop)
+
+        @precondition(lambda self: self.ssoenvs)
+        @rule(data=st.data(), allow=st.booleans())
+        def allow_or_deny(self, data, allow):
+            directory = data.draw(st.sampled_from(sorted(self.ssoenvs)), label="directory")
+            verb = "allow" if allow else "deny"
+            self.ssoenvs[directory][2] = "allowed" if allow else "denied"
+            self.act(
+                "ssoenv %s %s" % (verb, world.path(self.rel(directory))),
+                "ssoenv %s %s" % (verb, directory),
+            )
+
+        @rule(
+            directory=st.sampled_from(DIRS),
+            profile=st.sampled_from(PROFILES),
+            region=st.none() | st.sampled_from(REGIONS),
+            allow=st.booleans(),
+        )
+        def edit_ssoenv(self, directory, profile, region, allow):
+            self.write_ssoenv(directory, profile, region)
+            what = "write %s/.ssoenv: %s" % (directory, ssoenv_text(profile, region).strip())
+            if allow:
+                self.ssoenvs[directory][2] = "allowed"
+                self.act("ssoenv allow %s" % world.path(self.rel(directory)), what + "; allow")
+            else:
+                self.act("true", what)
+
+        @rule(
+            directory=st.sampled_from(DIRS),
+            sets=st.sampled_from(ENVRC_SETS + ("the same",)),
+        )
+        def edit_envrc(self, directory, sets):
+            same = sets == "the same" and directory in self.envrcs
+            self.write_envrc(directory, "AWS_PROFILE" if sets == "the same" else sets, same)
+            values = " ".join("%s=%s" % v for v in sorted(self.envrcs[directory][0].items()))
+            self.act(
+                "%s allow %s" % (DIRENV, world.path(self.rel(directory))),
+                "write %s/.envrc: %s; direnv allow" % (directory, values),
+            )
+
+        @rule()
+        def set_profile_by_hand(self):
+            self.hands += 1
+            value = "hand-%d" % self.hands
+            self.model.set_by_hand("AWS_PROFILE", value)
+            self.act(set_line(shell, "AWS_PROFILE", value), "AWS_PROFILE=%s by hand" % value)
+
+        def act(self, line: str, what: str) -> None:
+            """Type `line`; at the prompt after it, compare what is in effect with the
+            model."""
+            self.sh.run(line)
+            envrc = nearest(self.envrcs, self.cwd)
+            dot = nearest(self.ssoenvs, self.cwd)
+            allowed = dot is not None and self.ssoenvs[dot][2] == "allowed"
+            self.model.step(
+                (envrc, self.envrcs[envrc][1]) if envrc else None,
+                self.envrcs[envrc][0] if envrc else {},
+                dot,
+                self.ssoenvs[dot][1] if allowed else {},
+            )
+            want = self.model.in_effect()
+            got = self.sh.get_many(*VARS)
+            self.trail.append("%s (in %s): %s" % (what, self.cwd, got["AWS_PROFILE"]))
+            assert got == want, "after %s in %s: %r, the model says %r\n%s" % (
+                what,
+                self.cwd,
+                got,
+                want,
+                "\n".join(self.trail),
+            )
+
+        def teardown(self):
+            if self.sh is not None:
+                self.sh.close()
+
+    return Walks
+
+
+CONFIGS = [(shell, order) for shell in SHELLS for order in ORDERS]
+
+
+@pytest.mark.parametrize("shell,order", CONFIGS)
+def test_every_walk_ends_where_the_model_says(tmp_path, monkeypatch, shell, order):
+    world = World(tmp_path)
+    world.own_trust_store(monkeypatch)
+    run_state_machine_as_test(
+        walks(world, shell, order),
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
