@@ -6,6 +6,7 @@ nearest `.envrc` if it sets it; else what the shell started with. A value set by
 stays until a file that sets the variable is entered, left or changed (see `Model`)."""
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -26,8 +27,8 @@ ORDERS = ("direnv first", "ssoenv first")
 PROFILES = ("shop-dev", "shop-prod", "shop-stage")
 # Per shell and hook order: enough to find a two-step walk in a random tree at once, few
 # enough for CI (each example starts a shell and lays out a tree).
-EXAMPLES = int(os.environ.get("SSOENV_TEST_WALKS", "12"))
-STEPS = 10
+EXAMPLES = int(os.environ.get("SSOENV_TEST_WALKS", "15"))
+STEPS = 20
 
 
 def shop_profiles() -> str:
@@ -84,12 +85,13 @@ class World:
                 monkeypatch.delenv(name)
         monkeypatch.setenv("HOME", self.sandbox.home)
 
-    def allow_here(self, rel: str) -> None:
-        """`ssoenv allow` for a tree laid out before the shell starts, without a process."""
+    def trust(self, rel: str, allow: bool) -> None:
+        """What `ssoenv allow` or `ssoenv deny` does, without starting a process for it."""
         from ssoenv import locate, trust
 
         path = os.path.join(self.path(rel), ".ssoenv")
-        trust.allow(path, locate.content_hash(path, locate.read_bytes(path)))
+        act = trust.allow if allow else trust.deny
+        act(path, locate.content_hash(path, locate.read_bytes(path)))
 
     def hook_file(self, tool: str, shell: str) -> str:
         """The hook text `tool hook SHELL` prints in HOME, saved once for every shell."""
@@ -117,8 +119,36 @@ class World:
         tools = ("direnv", "ssoenv") if order == "direnv first" else ("ssoenv", "direnv")
         for tool in tools:
             sh.run("source %s" % self.hook_file(tool, shell))
+        show_in_prompt(sh)
         sh.run("true")
         return sh
+
+
+def show_in_prompt(sh: LiveShell) -> None:
+    """A prompt that draws VARS ("@": unset) before the shell's marker, so that each
+    command's output ends with what is in effect at the prompt after it."""
+    half = len(sh.marker) // 2
+    if sh.name == "fish":
+        sh.run("set -g __m '%s''%s'" % (sh.marker[:half], sh.marker[half:]))
+        shown = " ".join("(set -q %s; and echo $%s; or echo @)" % (n, n) for n in VARS)
+        sh.run(
+            "function fish_prompt; printf '{%s}%%s%%s\\n' %s $__m $__t_n; end"
+            % ("|".join(["%s"] * len(VARS)), shown)
+        )
+        return
+    sh.run("__m='%s''%s'" % (sh.marker[:half], sh.marker[half:]))
+    if sh.name == "zsh":
+        sh.run("setopt prompt_subst")
+    shown = "|".join("${%s-@}" % name for name in VARS)
+    sh.run("PS1='{%s}${__m}'$'\\n'" % shown)
+
+
+def in_effect(output: str) -> dict:
+    """What the prompt drew after a command: {name: value, or None when unset}."""
+    found = re.findall(r"\{([^{}\n]*)\}$", output.replace("\r", ""), re.M)
+    assert found, output
+    values = found[-1].split("|")
+    return {name: None if value == "@" else value for name, value in zip(VARS, values)}
 
 
 @pytest.fixture
@@ -138,8 +168,7 @@ def walk(world, sh, stops):
     """cd to each (directory, expected AWS_PROFILE); returns what was in effect at each."""
     seen = []
     for rel, _ in stops:
-        sh.run("cd %s" % world.path(rel))
-        seen.append((rel, sh.get_many("AWS_PROFILE")["AWS_PROFILE"]))
+        seen.append((rel, in_effect(sh.run("cd %s" % world.path(rel)))["AWS_PROFILE"]))
     return seen
 
 
@@ -168,9 +197,42 @@ def test_leaving_every_project_for_one_not_allowed_puts_back_the_start(world, sh
     assert walk(world, sh, stops) == stops
 
 
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_envrc_loaded_again_inside_a_project_leaves_the_projects_profile(
+    world, shells, shell, order
+):
+    world.ssoenv_file("a", "profile: shop-dev\n", allow=True)
+    world.envrc("a", "export AWS_PROFILE=envrc-a-1\n")
+    sh = world.shell(shell, order, start={"AWS_PROFILE": "base"})
+    shells.append(sh)
+    assert in_effect(sh.run("cd %s" % world.path("a")))["AWS_PROFILE"] == "shop-dev"
+    world.envrc("a", "export AWS_PROFILE=envrc-a-2\n")
+    assert in_effect(sh.run("true"))["AWS_PROFILE"] == "shop-dev"
+    assert in_effect(sh.run("cd .."))["AWS_PROFILE"] == "base"
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_envrc_written_after_a_hand_edit_in_a_project_leaves_the_projects_profile(
+    world, shells, shell, order
+):
+    # The hand-set value was in effect when direnv loaded the .envrc: direnv puts it back
+    # when the .envrc goes, and it is what lies below the project from then on.
+    world.ssoenv_file("a/b", "profile: shop-dev\n", allow=True)
+    sh = world.shell(shell, order, start={"AWS_PROFILE": "base"})
+    shells.append(sh)
+    sh.run("cd %s" % world.path("a/b"))
+    assert in_effect(sh.run(set_line(shell, "AWS_PROFILE", "by-hand")))["AWS_PROFILE"] == "by-hand"
+    world.envrc("a/b", "export AWS_PROFILE=envrc-b\n")
+    assert in_effect(sh.run("true"))["AWS_PROFILE"] == "shop-dev"
+    assert in_effect(sh.run("cd .."))["AWS_PROFILE"] == "by-hand"
+
+
 # ---- the model ------------------------------------------------------------------------
 
-DIRS = ("a", "a/b", "a/b/c", "a/d", "e", "e/f")
+# Nested three deep, and side by side.
+DIRS = ("a", "a/b", "a/b/c", "d", "d/e")
 STOPS = (".",) + DIRS
 START = {"AWS_PROFILE": "base", "AWS_REGION": "r-base"}
 VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_DEFAULT_PROFILE")
@@ -245,11 +307,25 @@ class Model:
         return out
 
 
-ENVRC_SETS = ("AWS_PROFILE", "AWS_REGION", "both")
-SSOENV_FILES = st.none() | st.tuples(
-    st.sampled_from(PROFILES), st.none() | st.sampled_from(REGIONS), st.booleans()
+ENVRC_SETS = ("AWS_PROFILE", "both", "AWS_REGION")
+
+
+def mostly(strategy):
+    """`strategy` three times in four, else None (what an example shrinks to)."""
+    return st.tuples(st.booleans(), st.booleans(), strategy).map(
+        lambda drawn: drawn[2] if drawn[0] or drawn[1] else None
+    )
+
+
+# (profile, region, allowed) and what an .envrc sets: most directories hold both files.
+SSOENV_FILES = mostly(
+    st.tuples(
+        st.sampled_from(PROFILES),
+        st.none() | st.sampled_from(REGIONS),
+        st.tuples(st.booleans(), st.booleans()).map(lambda drawn: not all(drawn)),
+    )
 )
-ENVRC_FILES = st.none() | st.sampled_from(ENVRC_SETS)
+ENVRC_FILES = mostly(st.sampled_from(ENVRC_SETS))
 LAYOUTS = st.fixed_dictionaries({d: st.tuples(SSOENV_FILES, ENVRC_FILES) for d in DIRS})
 
 
@@ -325,7 +401,7 @@ def walks(world: World, shell: str, order: str):
                     profile, region, allowed = dot
                     self.write_ssoenv(directory, profile, region)
                     if allowed:
-                        world.allow_here(self.rel(directory))
+                        world.trust(self.rel(directory), allow=True)
                         self.ssoenvs[directory][2] = "allowed"
                 if envrc:
                     self.write_envrc(directory, envrc)
@@ -339,16 +415,19 @@ def walks(world: World, shell: str, order: str):
             self.cwd = stop
             self.act("cd %s" % world.path(self.rel(stop)), "cd %s" % stop)
 
+        @precondition(lambda self: self.cwd != ".")
+        @rule()
+        def cd_up(self):
+            self.cwd = os.path.dirname(self.cwd) or "."
+            self.act("cd ..", "cd ..")
+
         @precondition(lambda self: self.ssoenvs)
         @rule(data=st.data(), allow=st.booleans())
         def allow_or_deny(self, data, allow):
             directory = data.draw(st.sampled_from(sorted(self.ssoenvs)), label="directory")
-            verb = "allow" if allow else "deny"
+            world.trust(self.rel(directory), allow)
             self.ssoenvs[directory][2] = "allowed" if allow else "denied"
-            self.act(
-                "ssoenv %s %s" % (verb, world.path(self.rel(directory))),
-                "ssoenv %s %s" % (verb, directory),
-            )
+            self.act("true", "ssoenv %s %s" % ("allow" if allow else "deny", directory))
 
         @rule(
             directory=st.sampled_from(DIRS),
@@ -360,10 +439,10 @@ def walks(world: World, shell: str, order: str):
             self.write_ssoenv(directory, profile, region)
             what = "write %s/.ssoenv: %s" % (directory, ssoenv_text(profile, region).strip())
             if allow:
+                world.trust(self.rel(directory), allow=True)
                 self.ssoenvs[directory][2] = "allowed"
-                self.act("ssoenv allow %s" % world.path(self.rel(directory)), what + "; allow")
-            else:
-                self.act("true", what)
+                what += "; ssoenv allow"
+            self.act("true", what)
 
         @rule(
             directory=st.sampled_from(DIRS),
@@ -388,7 +467,7 @@ def walks(world: World, shell: str, order: str):
         def act(self, line: str, what: str) -> None:
             """Type `line`; at the prompt after it, compare what is in effect with the
             model."""
-            self.sh.run(line)
+            got = in_effect(self.sh.run(line))
             envrc = nearest(self.envrcs, self.cwd)
             dot = nearest(self.ssoenvs, self.cwd)
             allowed = dot is not None and self.ssoenvs[dot][2] == "allowed"
@@ -399,7 +478,6 @@ def walks(world: World, shell: str, order: str):
                 self.ssoenvs[dot][1] if allowed else {},
             )
             want = self.model.in_effect()
-            got = self.sh.get_many(*VARS)
             self.trail.append("%s (in %s): %s" % (what, self.cwd, got["AWS_PROFILE"]))
             assert got == want, "after %s in %s: %r, the model says %r\n%s" % (
                 what,
