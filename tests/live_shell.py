@@ -204,31 +204,6 @@ class LiveShell:
             raw = f.read().decode("utf-8", "surrogateescape")
         return raw if is_set else None
 
-    def get_many(self, *names: str) -> dict:
-        """{name: value, or None when unset} for several variables, at one prompt."""
-        out = self.dump + ".many"
-        if self.name == "fish":
-            parts = [
-                "if set -q %s; builtin printf 'set\\x1e%%s\\x1f' \"$%s\"; "
-                "else; builtin printf '\\x1e\\x1f'; end" % (name, name)
-                for name in names
-            ]
-            self.run("begin; %s; end > %s" % ("; ".join(parts), out))
-        else:
-            parts = [
-                'builtin printf \'%%s\\x1e%%s\\x1f\' "${%s+set}" "${%s-}"' % (name, name)
-                for name in names
-            ]
-            self.run("{ %s; } > %s" % ("; ".join(parts), out))
-        with open(out, "rb") as f:
-            fields = f.read().decode("utf-8", "surrogateescape").split("\x1f")[:-1]
-        assert len(fields) == len(names), fields
-        values = {}
-        for name, field in zip(names, fields):
-            flag, value = field.split("\x1e", 1)
-            values[name] = value if flag == "set" else None
-        return values
-
     def status(self, command: str) -> str:
         """Run `command` and read back `$?` as the next prompt sees it."""
         self.run(command)

@@ -229,6 +229,27 @@ def test_an_envrc_written_after_a_hand_edit_in_a_project_leaves_the_projects_pro
     assert in_effect(sh.run("cd .."))["AWS_PROFILE"] == "by-hand"
 
 
+# zsh applies both hooks on the cd itself, so there no export sees the directory left.
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_the_overlap_line_names_only_an_envrc_direnv_applied_here(world, shells, shell):
+    world.ssoenv_file("mixed", "profile: shop-dev\n", allow=True)
+    world.envrc("mixed", "export AWS_PROFILE=shop-prod AWS_REGION=us-west-2\n")
+    world.ssoenv_file("alpha", "profile: shop-dev\n", allow=True)
+    sh = world.shell(shell, "direnv first")
+    shells.append(sh)
+    said = sh.run("cd %s" % world.path("mixed"))
+    assert "ssoenv: ~/mixed/.envrc also sets AWS_PROFILE; ~/mixed/.ssoenv's value wins" in said
+    # An export that runs after a cd and before direnv's hook (a new shell's first one, or
+    # one in a command line) sees what direnv applied in the directory left.
+    err = world.path("err")
+    sh.run("cd %s && ssoenv export json >/dev/null 2>%s" % (world.path("alpha"), err))
+    with open(err) as f:
+        lines = f.read().splitlines()
+    assert "ssoenv: loaded ~/alpha/.ssoenv (profile shop-dev)" in lines
+    assert not [line for line in lines if "also sets" in line], lines
+    assert "also sets" not in sh.run("true")
+
+
 # ---- the model ------------------------------------------------------------------------
 
 # Nested three deep, and side by side.
