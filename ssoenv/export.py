@@ -18,7 +18,8 @@ DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
 RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials need renewing
 WATCH = "SSOENV_WATCH"  # files the profile came from, one a line (AWS config, credentials...)
 WSTAMP = "SSOENV_WSTAMP"  # a file with the newest mtime among them then
-STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP)
+KEYS = "SSOENV_KEYS"  # the profile whose role keys the shell holds, while it is in effect
+STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP, KEYS)
 # How long a shell without the keys it wants waits before the hook asks again.
 KEYS_RETRY_SECONDS = 60
 # Named for what parsing checks: a check added later must not be skipped by an old entry.
@@ -527,7 +528,28 @@ def compute(env=None):
 
     renew_at = None
     keys_wait = False
-    if out.wanted and out.dotfile.get("credentials"):
+    keyed = bool(out.wanted) and bool(out.dotfile.get("credentials"))
+    if keyed:
+        preview = envdiff.applied(start, envdiff.plan(start, current, out.wanted)[0])
+        named, var = profile_in_effect(preview)
+    if keyed and named != out.wanted.get("AWS_PROFILE"):
+        # A profile set by hand since: the project's role keys would outrank it and sign
+        # as the project's role under its name. They go (the plan puts back what was
+        # below them); entering again brings them back.
+        if envdiff.recorded("AWS_ACCESS_KEY_ID", env.get("AWS_ACCESS_KEY_ID")) == current.get(
+            "AWS_ACCESS_KEY_ID", [None, None]
+        )[1] and env.get("AWS_ACCESS_KEY_ID"):
+            messages.append(
+                "%s=%s is not %s's profile %s: removed its keys from this shell; to get "
+                "them back, cd into the project again"
+                % (
+                    var or "AWS_PROFILE",
+                    named or "(unset)",
+                    paths.display(out.file),
+                    out.wanted.get("AWS_PROFILE"),
+                )
+            )
+    elif keyed:
         keys, renew_at, problem = credentials_step(out.profile)
         if problem:
             # Looked at again when the token cache file changes (a login), or in a minute.
@@ -611,6 +633,10 @@ def compute(env=None):
         state[DIFF] = envdiff.encode(new_record)
     if renew_at is not None:
         state[RENEW_AT] = str(renew_at)
+    if after.get("AWS_ACCESS_KEY_ID") and after.get("AWS_ACCESS_KEY_ID") == out.wanted.get(
+        "AWS_ACCESS_KEY_ID"
+    ):
+        state[KEYS] = out.wanted["AWS_PROFILE"]
     for name, value in state.items():
         if env.get(name) != value:
             changes[name] = value

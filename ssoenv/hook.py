@@ -88,7 +88,8 @@ def _mtime_ns(path):
 
 def prompt_would_export(env) -> bool:
     """The test the hook scripts in shell/ make with builtins before running the export:
-    another nearest .ssoenv, that file or the trust records touched, or keys due."""
+    another nearest .ssoenv, that file or the trust records touched, keys due, or another
+    profile in effect than the one whose keys the shell holds."""
     import time
 
     from ssoenv import export, locate
@@ -106,6 +107,9 @@ def prompt_would_export(env) -> bool:
     if _mtime_ns(found) != _mtime_ns(env.get(export.STAMP, "")):
         return True
     if _mtime_ns(env.get(export.TRUST, "")) != _mtime_ns(env.get(export.TSTAMP, "")):
+        return True
+    keys_for = env.get(export.KEYS)
+    if keys_for and export.profile_in_effect(env)[0] != keys_for:
         return True
     renew = "".join(c for c in env.get(export.RENEW_AT, "") if c.isdigit())
     return bool(env.get(export.RENEW_AT)) and time.time() >= int(renew or 0)

@@ -96,6 +96,14 @@ def collect(env=None) -> dict:
             info["applied"][name] = shown
         else:
             info["changed"][name] = shown
+    if out.dotfile and out.dotfile.get("credentials") and env.get(export.FILE) == out.file:
+        named, var = export.profile_in_effect(env)
+        if named != out.wanted.get("AWS_PROFILE"):
+            info["keys"] = (
+                "none: %s=%s is not the project's profile %s; to get them back, cd into the "
+                "project again"
+                % (var or "AWS_PROFILE", named or "(unset)", out.wanted.get("AWS_PROFILE"))
+            )
     disagreement = export.profile_disagreement(env)
     if disagreement:
         info["errors"].append(disagreement)
@@ -170,6 +178,8 @@ def render(info: dict) -> str:
             )
             + " (by hand since ssoenv set it; kept when you leave)"
         )
+    if info.get("keys"):
+        lines.append("keys:     %s" % info["keys"])
     for error in info["errors"]:
         lines.append("problem:  %s" % error)
     return "\n".join(lines)
