@@ -177,9 +177,13 @@ def exec_(profile, serve, listen, command):
     """
     env = environment_for(profile, interactive=_stderr_is_terminal())
     if serve or listen:
+        from ssoenv import export
         from ssoenv import serve as serve_module
 
-        sys.exit(serve_module.run(command, env, env["AWS_PROFILE"], listen))
+        # The profile the AWS CLI and boto3 would take: AWS_DEFAULT_PROFILE, set by hand,
+        # outranks the project's AWS_PROFILE.
+        named = export.profile_in_effect(env)[0] or env["AWS_PROFILE"]
+        sys.exit(serve_module.run(command, env, named, listen))
     try:
         os.execvpe(command[0], list(command), env)
     except FileNotFoundError:
@@ -226,6 +230,13 @@ def environment_for(profile, *, interactive: bool) -> dict:
         env = envdiff.applied(env, envdiff.plan(env, record, out.wanted)[0])
         name = out.profile["name"]
         wants_keys = bool(out.dotfile.get("credentials"))
+        named = export.profile_in_effect(env)[0]
+        if named != out.wanted.get("AWS_PROFILE"):
+            # A profile set by hand in this shell: the command runs as that profile, and
+            # the project's role keys, which would outrank it, stay out (as the hook takes
+            # them away at the next prompt).
+            wants_keys = False
+            name = named or name
     p = config.profile(name)
     if p.is_sso or awsconfig.sso_chain(config, name) is not None:
         from ssoenv import sessions
