@@ -250,6 +250,26 @@ def test_the_overlap_line_names_only_an_envrc_direnv_applied_here(world, shells,
     assert "also sets" not in sh.run("true")
 
 
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("shell", SHELLS)
+def test_unchanged_prompts_beside_direnv_start_no_process(world, shells, shell, order):
+    from test_shells_live import ProcessCounter
+
+    world.ssoenv_file("a", "profile: shop-dev\n", allow=True)
+    world.envrc("a", "export AWS_PROFILE=envrc-a\n")
+    world.envrc("a/b", "export AWS_PROFILE=envrc-b\n")
+    sh = world.shell(shell, order, start={"AWS_PROFILE": "base"})
+    shells.append(sh)
+    for rel in ("a/b", "a", "."):
+        sh.run("cd %s" % world.path(rel))
+        counter = ProcessCounter(sh, world.sandbox)
+        sh.run("true")
+        sh.run("true")
+        # direnv's own hook starts `direnv export` at every prompt; ssoenv's starts nothing.
+        started = [line for line in counter.stop() if "execve(" in line]
+        assert started and all(DIRENV in line.split(",")[0] for line in started), started
+
+
 # ---- the model ------------------------------------------------------------------------
 
 # Nested three deep, and side by side.
