@@ -23,6 +23,8 @@ from hypothesis.stateful import (
 from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
 
 DIRENV = shutil.which("direnv")
+# A checkout of bash-preexec (rcaloras/bash-preexec's bash-preexec.sh), for a local run.
+BASH_PREEXEC = os.environ.get("SSOENV_TEST_BASH_PREEXEC")
 ORDERS = ("direnv first", "ssoenv first")
 PROFILES = ("shop-dev", "shop-prod", "shop-stage")
 # Per shell and hook order: enough to find a two-step walk in a random tree at once, few
@@ -117,8 +119,10 @@ class World:
         hook line before or after ssoenv's (`order`)."""
         sh = LiveShell(shell, self.sandbox, extra_env=start or {})
         tools = ("direnv", "ssoenv") if order == "direnv first" else ("ssoenv", "direnv")
+        if order == "bash-preexec":
+            tools = ("direnv", BASH_PREEXEC, "ssoenv")
         for tool in tools:
-            sh.run("source %s" % self.hook_file(tool, shell))
+            sh.run("source %s" % (tool if tool == BASH_PREEXEC else self.hook_file(tool, shell)))
         show_in_prompt(sh)
         sh.run("true")
         return sh
@@ -536,6 +540,9 @@ def walks(world: World, shell: str, order: str):
 
 
 CONFIGS = [(shell, order) for shell in SHELLS for order in ORDERS]
+if BASH_PREEXEC:
+    # A local check with the real bash-preexec, loaded between direnv's hook and ssoenv's.
+    CONFIGS.append(("bash", "bash-preexec"))
 
 
 @pytest.mark.parametrize("shell,order", CONFIGS)
