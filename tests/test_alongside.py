@@ -394,7 +394,12 @@ def walks(world: World, shell: str, order: str):
             super().__init__()
             Walks.examples += 1
             self.root = "t%d" % Walks.examples
-            self.ssoenvs = {}  # directory: [text, values, "allowed" | "unknown" | "denied"]
+            # As ssoenv's trust records: an allow is for a file's path and content (an edit
+            # back to allowed content is allowed again); a deny is for its path, and holds
+            # across edits until an allow.
+            self.ssoenvs = {}  # directory: [text, values]
+            self.allowed = set()  # (directory, text)
+            self.denied = set()  # directories
             self.envrcs = {}  # directory: [values, version]
             self.cwd = "."
             self.sh = None
@@ -404,6 +409,15 @@ def walks(world: World, shell: str, order: str):
         def rel(self, directory: str) -> str:
             return os.path.normpath(os.path.join(self.root, directory))
 
+        def trusted(self, directory, allow: bool) -> None:
+            entry = (directory, self.ssoenvs[directory][0])
+            if allow:
+                self.allowed.add(entry)
+                self.denied.discard(directory)
+            else:
+                self.allowed.discard(entry)
+                self.denied.add(directory)
+
         def write_ssoenv(self, directory, profile, region) -> bool:
             """Writes the file; True when its content is what it was."""
             text = ssoenv_text(profile, region)
@@ -412,10 +426,7 @@ def walks(world: World, shell: str, order: str):
             if region:
                 values["AWS_REGION"] = values["AWS_DEFAULT_REGION"] = region
             world.ssoenv_file(self.rel(directory), text, allow=False)
-            state = old[2] if old else "unknown"
-            if old and old[0] != text and state == "allowed":
-                state = "unknown"
-            self.ssoenvs[directory] = [text, values, state]
+            self.ssoenvs[directory] = [text, values]
             return bool(old) and old[0] == text
 
         def write_envrc(self, directory, sets, keep=False) -> None:
@@ -447,7 +458,7 @@ def walks(world: World, shell: str, order: str):
                     self.write_ssoenv(directory, profile, region)
                     if allowed:
                         world.trust(self.rel(directory), allow=True)
-                        self.ssoenvs[directory][2] = "allowed"
+                        self.trusted(directory, True)
                 if envrc:
                     self.write_envrc(directory, envrc)
                     world.direnv_allow(self.rel(directory))
@@ -471,7 +482,7 @@ def walks(world: World, shell: str, order: str):
         def allow_or_deny(self, data, allow):
             directory = data.draw(st.sampled_from(sorted(self.ssoenvs)), label="directory")
             world.trust(self.rel(directory), allow)
-            self.ssoenvs[directory][2] = "allowed" if allow else "denied"
+            self.trusted(directory, allow)
             self.act("true", "ssoenv %s %s" % ("allow" if allow else "deny", directory))
 
         @rule(
@@ -482,10 +493,13 @@ def walks(world: World, shell: str, order: str):
         )
         def edit_ssoenv(self, directory, profile, region, allow):
             self.write_ssoenv(directory, profile, region)
-            what = "write %s/.ssoenv: %s" % (directory, ssoenv_text(profile, region).strip())
+            what = "write %s/.ssoenv: %s" % (
+                directory,
+                ssoenv_text(profile, region).strip().replace("\n", ", "),
+            )
             if allow:
                 world.trust(self.rel(directory), allow=True)
-                self.ssoenvs[directory][2] = "allowed"
+                self.trusted(directory, True)
                 what += "; ssoenv allow"
             self.act("true", what)
 
@@ -515,7 +529,11 @@ def walks(world: World, shell: str, order: str):
             got = in_effect(self.sh.run(line))
             envrc = nearest(self.envrcs, self.cwd)
             dot = nearest(self.ssoenvs, self.cwd)
-            allowed = dot is not None and self.ssoenvs[dot][2] == "allowed"
+            allowed = (
+                dot is not None
+                and dot not in self.denied
+                and (dot, self.ssoenvs[dot][0]) in self.allowed
+            )
             self.model.step(
                 (envrc, self.envrcs[envrc][1]) if envrc else None,
                 self.envrcs[envrc][0] if envrc else {},
