@@ -33,10 +33,12 @@ _ssoenv_hook() {
     # No project: nothing to do, unless direnv changed a variable ssoenv keeps watch on.
     [[ -n $_ssoenv_f || -n ${SSOENV_DIRENV-} && ${DIRENV_DIFF-} != "${_ssoenv_direnv-}" ]] ||
       \builtin return "$_ssoenv_rc"
-    # Unchanged: the .ssoenv, the trust records, what direnv applied, the AWS files.
+    # Unchanged: the .ssoenv, the trust records, what direnv applied, the AWS files, and
+    # the profile in effect where the shell holds a project's role keys.
     if ! [[ $_ssoenv_f -nt ${SSOENV_STAMP-} || $_ssoenv_f -ot ${SSOENV_STAMP-} ||
       ${SSOENV_TRUST-} -nt ${SSOENV_TSTAMP-} || ${SSOENV_TRUST-} -ot ${SSOENV_TSTAMP-} ||
-      ${DIRENV_DIFF-} != "${_ssoenv_direnv-}" ]]; then
+      ${DIRENV_DIFF-} != "${_ssoenv_direnv-}" ||
+      -n ${SSOENV_KEYS-} && ${AWS_DEFAULT_PROFILE:-${AWS_PROFILE-}} != "$SSOENV_KEYS" ]]; then
       \builtin local _ssoenv_w="${SSOENV_WATCH-}" _ssoenv_p
       while [[ -n $_ssoenv_w ]]; do
         _ssoenv_p=${_ssoenv_w%%$'\n'*}

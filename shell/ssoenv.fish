@@ -50,10 +50,14 @@ function _ssoenv_define
             if builtin test -z "$_ssoenv_f" -a \( -z "$SSOENV_DIRENV" -o "$DIRENV_DIFF" = "$_ssoenv_direnv" \)
                 return
             end
-            # Unchanged: the .ssoenv, the trust records, what direnv applied, the AWS files.
+            # Unchanged: the .ssoenv, the trust records, what direnv applied, the AWS files,
+            # and the profile in effect where the shell holds a project's role keys.
+            set -l _ssoenv_named "$AWS_DEFAULT_PROFILE"
+            builtin test -n "$_ssoenv_named"; or set _ssoenv_named "$AWS_PROFILE"
             if not builtin test "$_ssoenv_f" -nt "$SSOENV_STAMP" -o "$_ssoenv_f" -ot "$SSOENV_STAMP" \
                     -o "$SSOENV_TRUST" -nt "$SSOENV_TSTAMP" -o "$SSOENV_TRUST" -ot "$SSOENV_TSTAMP" \
-                    -o "$DIRENV_DIFF" != "$_ssoenv_direnv"
+                    -o "$DIRENV_DIFF" != "$_ssoenv_direnv" \
+                    -o -n "$SSOENV_KEYS" -a "$_ssoenv_named" != "$SSOENV_KEYS"
                 set -l _ssoenv_changed
                 for _ssoenv_p in (builtin string split -n \n -- "$SSOENV_WATCH")
                     if builtin test "$_ssoenv_p" -nt "$SSOENV_WSTAMP"

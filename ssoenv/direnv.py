@@ -7,18 +7,24 @@ direnv records and undoes what an `.envrc` changed, so ssoenv's own bookkeeping 
 import os
 import sys
 
-from ssoenv import export, locate, paths, profiles, shells, signin, trust, userconfig
+from ssoenv import alongside, export, locate, paths, profiles, shells, signin, trust, userconfig
 from ssoenv.errors import SsoenvError
 from ssoenv.safetext import escape
 
 USAGE = "usage: use ssoenv [PROFILE]"
 
 
+# Bookkeeping that belongs to the shell hook, never to an `.envrc`: ssoenv's records, and
+# direnv's own state, which the hook reads to work beside direnv (inside an `.envrc` there
+# is nothing to work beside: direnv undoes whatever the `.envrc` changed).
+_NOT_HERE = export.STATE_VARS + (alongside.MEMO,) + alongside.DIRENV_OWN
+
+
 def for_dotfile(env) -> tuple:
     """(changes, messages, status) for the nearest `.ssoenv`, as the hook would enter it."""
-    clean = {k: v for k, v in env.items() if k not in export.STATE_VARS}
+    clean = {k: v for k, v in env.items() if k not in _NOT_HERE}
     changes, messages = export.compute(clean)
-    changes = {k: v for k, v in changes.items() if k not in export.STATE_VARS}
+    changes = {k: v for k, v in changes.items() if k not in _NOT_HERE}
     return changes, messages, 0
 
 

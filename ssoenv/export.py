@@ -32,10 +32,11 @@ DIFF = "SSOENV_DIFF"  # the record of what ssoenv set, and what was there before
 RENEW_AT = "SSOENV_RENEW_AT"  # epoch seconds when exported role credentials need renewing
 WATCH = "SSOENV_WATCH"  # files the profile came from, one a line (AWS config, credentials...)
 WSTAMP = "SSOENV_WSTAMP"  # a file with the newest mtime among them then
+KEYS = "SSOENV_KEYS"  # the profile whose role keys the shell holds, while it is in effect
 # For prompts: when the project's IAM Identity Center sign-in (its cached token) ends, in
 # UTC. The token file is watched, so a renewal shows at the next prompt.
 SSO_EXPIRES = "SSOENV_SSO_EXPIRES"
-STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP, SSO_EXPIRES)
+STATE_VARS = (FILE, STAMP, TRUST, TSTAMP, DIFF, RENEW_AT, WATCH, WSTAMP, KEYS, SSO_EXPIRES)
 # How long a shell without the keys it wants waits before the hook asks again.
 KEYS_RETRY_SECONDS = 60
 # Named for what parsing checks: a check added later must not be skipped by an old entry.
@@ -268,14 +269,13 @@ def compute(env=None):
     switching = previous != out.file
     applied = {name: pair[1] for name, pair in record.items() if name not in KEY_VARS}
     real_env = env
-    direnv = memo = None
+    had_record = bool(record)
+    direnv = memo = ghosts = None
     if env.get("DIRENV_DIFF") or env.get(alongside.MEMO):
         # direnv's hook ran just before: see through what it changed since.
         direnv = alongside.read(env)
         memo = alongside.decode_memo(env.get(alongside.MEMO))
-        env, record, memo["ghosts"] = alongside.reconcile(
-            env, record, memo["ghosts"], direnv, skip=KEY_VARS
-        )
+        env, record, ghosts = alongside.reconcile(env, record, memo, direnv)
     # Another file than last time: leave the old one first (a value set by hand stays),
     # then enter the new one from there, so that entering always applies its values.
     left = envdiff.plan(env, record, {})[0] if switching else {}
@@ -292,7 +292,28 @@ def compute(env=None):
 
     renew_at = None
     keys_wait = False
-    if out.wanted and out.dotfile.get("credentials"):
+    keyed = bool(out.wanted) and bool(out.dotfile.get("credentials"))
+    if keyed:
+        preview = envdiff.applied(start, envdiff.plan(start, current, out.wanted)[0])
+        named, var = profiles.profile_in_effect(preview)
+    if keyed and named != out.wanted.get("AWS_PROFILE"):
+        # A profile set by hand since: the project's role keys would outrank it and sign
+        # as the project's role under its name. They go (the plan puts back what was
+        # below them); entering again brings them back.
+        if envdiff.recorded("AWS_ACCESS_KEY_ID", env.get("AWS_ACCESS_KEY_ID")) == current.get(
+            "AWS_ACCESS_KEY_ID", [None, None]
+        )[1] and env.get("AWS_ACCESS_KEY_ID"):
+            messages.append(
+                "%s=%s is not %s's profile %s: removed its keys from this shell; to get "
+                "them back, cd into the project again"
+                % (
+                    var or "AWS_PROFILE",
+                    named or "(unset)",
+                    paths.display(out.file),
+                    out.wanted.get("AWS_PROFILE"),
+                )
+            )
+    elif keyed:
         keys, renew_at, problem = signin.credentials_step(out.profile)
         if problem:
             # Looked at again when the token cache file changes (a login), or in a minute.
@@ -330,14 +351,14 @@ def compute(env=None):
             changes[name] = None
     env = real_env
     unloaded = paths.display(previous or "the previous .ssoenv")
-    if record and (not out.wanted or switching) and out.moved and not quiet:
+    if had_record and (not out.wanted or switching) and out.moved and not quiet:
         # One line says both: what was left, and why, with the way back.
         messages.append(
             "unloaded %s, since %s was moved or renamed; to load it again, run: cd %s"
             % ((unloaded,) + out.moved)
         )
         out.errors = out.errors[1:]
-    elif record and (not out.wanted or switching) and not quiet:
+    elif had_record and (not out.wanted or switching) and not quiet:
         messages.append("unloaded %s" % unloaded)
     messages.extend(out.errors)
     messages.extend(out.notices)
@@ -355,12 +376,13 @@ def compute(env=None):
             )
 
     if memo is not None:
-        # Once per directory: which variables both an .envrc and the .ssoenv set.
-        said = "%s\n%s" % (out.file, direnv.directory) if (out.wanted and direnv) else ""
+        alongside.remember(memo, env, new_record, ghosts, direnv)
+        # Once per directory: which variables both an .envrc and the .ssoenv set. An .envrc
+        # direnv has not yet undone after a cd (its hook runs after this one) is not here.
+        here = direnv if direnv and _covers_cwd(direnv, env) else None
+        said = "%s\n%s" % (out.file, here.file) if (out.wanted and here) else ""
         if said and said != memo["said"]:
-            line = alongside.overlap_line(
-                direnv, out.wanted, paths.display(out.file), paths.display
-            )
+            line = alongside.overlap_line(here, out.wanted, paths.display(out.file), paths.display)
             if line:
                 messages.append(line)
         memo["said"] = said
@@ -385,10 +407,23 @@ def compute(env=None):
         state[RENEW_AT] = str(renew_at)
     if out.wanted and out.profile:
         state[SSO_EXPIRES] = sso_expires(out.profile)
+    if after.get("AWS_ACCESS_KEY_ID") and after.get("AWS_ACCESS_KEY_ID") == out.wanted.get(
+        "AWS_ACCESS_KEY_ID"
+    ):
+        state[KEYS] = out.wanted["AWS_PROFILE"]
     for name, value in state.items():
         if env.get(name) != value:
             changes[name] = value
     return changes, messages
+
+
+def _covers_cwd(direnv, env) -> bool:
+    if direnv.covers(env.get("PWD", "")):
+        return True
+    try:
+        return direnv.covers(os.getcwd())  # direnv names the physical directory
+    except OSError:
+        return False
 
 
 def loaded_line(out: Outcome, after: dict, keys_wait: bool) -> str:
@@ -434,7 +469,8 @@ def sso_expires(profile: dict):
 
 def prompt_would_export(env) -> bool:
     """The test the hook scripts in shell/ make with builtins before running the export:
-    another nearest .ssoenv, that file or the trust records touched, or keys due."""
+    another nearest .ssoenv, that file or the trust records touched, keys due, or another
+    profile in effect than the one whose keys the shell holds."""
     try:
         cwd = locate.logical_cwd(env)
     except Exception:
@@ -448,6 +484,9 @@ def prompt_would_export(env) -> bool:
     if _mtime_ns_or_none(found) != _mtime_ns_or_none(env.get(STAMP, "")):
         return True
     if _mtime_ns_or_none(env.get(TRUST, "")) != _mtime_ns_or_none(env.get(TSTAMP, "")):
+        return True
+    keys_for = env.get(KEYS)
+    if keys_for and profiles.profile_in_effect(env)[0] != keys_for:
         return True
     renew = "".join(c for c in env.get(RENEW_AT, "") if c.isdigit())
     return bool(env.get(RENEW_AT)) and time.time() >= int(renew or 0)

@@ -12,6 +12,7 @@ from ssoenv import (
     here,
     locate,
     paths,
+    profiles,
     userconfig,
 )
 from ssoenv.errors import SsoenvError
@@ -131,6 +132,14 @@ def collect(env=None, parent_pid=None) -> dict:
             info["applied"][name] = shown
         else:
             info["changed"][name] = shown
+    if out.dotfile and out.dotfile.get("credentials") and env.get(export.FILE) == out.file:
+        named, var = profiles.profile_in_effect(env)
+        if named != out.wanted.get("AWS_PROFILE"):
+            info["keys"] = (
+                "none: %s=%s is not the project's profile %s; to get them back, cd into the "
+                "project again"
+                % (var or "AWS_PROFILE", named or "(unset)", out.wanted.get("AWS_PROFILE"))
+            )
     disagreement = conditions.profile_disagreement(env)
     if disagreement:
         level, words = disagreement
@@ -203,6 +212,8 @@ def render(info: dict) -> str:
             )
             + " (by hand since ssoenv set it; kept when you leave)"
         )
+    if info.get("keys"):
+        lines.append("keys:     %s" % info["keys"])
     for text in info["errors"]:
         level = conditions.WARNING if text in info["warnings"] else conditions.PROBLEM
         lines.append("%-9s %s" % (level + ":", text))

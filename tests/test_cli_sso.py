@@ -447,6 +447,32 @@ def test_export_records_role_keys_only_as_digests(world, browser):
     assert record["AWS_ACCESS_KEY_ID"][1] == changes["AWS_ACCESS_KEY_ID"]
 
 
+SHOW_PROFILE_AND_KEY = (
+    "import json, os; print(json.dumps([os.environ.get(n) for n in "
+    "('AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID')]))"
+)
+
+
+@pytest.mark.parametrize("var", ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+def test_exec_after_a_profile_set_by_hand_runs_that_profile_without_the_projects_keys(
+    world, browser, var
+):
+    world.login("--profile", PROFILE)
+    world.login("--profile", "legacy")
+    project = world.project("proj", f"profile: {PROFILE}\ncredentials: true\n")
+    changes, _ = export_json(world, project)
+    env = applied(world.env(), changes)  # the shell in the project, keys exported
+    assert env["AWS_ACCESS_KEY_ID"]
+    # Set by hand on the very command line, before any prompt takes the keys away.
+    env[var] = "legacy"
+    result = world.run(
+        "exec", "--", sys.executable, "-c", SHOW_PROFILE_AND_KEY, cwd=project, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    named = {"AWS_PROFILE": ["legacy", None], "AWS_DEFAULT_PROFILE": [PROFILE, "legacy"]}[var]
+    assert json.loads(result.stdout.splitlines()[-1]) == named + [None]
+
+
 def test_status_and_messages_never_show_secrets(world, browser):
     world.login("--profile", PROFILE)
     project = world.project("proj", f"profile: {PROFILE}\ncredentials: true\n")

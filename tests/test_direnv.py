@@ -236,3 +236,18 @@ def test_use_ssoenv_reads_no_python_variable_a_project_exports(direnv, world):
     env, _ = direnv.exec_env(project)
     assert env["AWS_PROFILE"] == PROFILE
     assert not os.path.exists(marker)
+
+
+def test_use_ssoenv_keeps_ssoenvs_bookkeeping_out_after_an_edit_and_allow(direnv, world):
+    project = direnv.project("shop", "use ssoenv\n", ssoenv=f"profile: {PROFILE}\n")
+    env = world.env()
+    assert _export(direnv, project, env)[0] == "ssoenv: loaded ~/shop/.ssoenv (profile dev)"
+    next_second()
+    with open(os.path.join(project, ".ssoenv"), "w") as f:
+        f.write("profile: legacy\n")
+    assert world.run("allow", project).returncode == 0
+    assert _export(direnv, project, env)[0] == "ssoenv: loaded ~/shop/.ssoenv (profile legacy)"
+    assert env["AWS_PROFILE"] == "legacy"
+    assert sorted(name for name in env if name.startswith("SSOENV_")) == []
+    assert _export(direnv, world.home, env) == []
+    assert "AWS_PROFILE" not in env

@@ -77,6 +77,23 @@ def test_the_projects_role_and_region_without_keys_even_when_the_file_asks_for_t
     assert "AWS_ACCESS_KEY_ID" not in out["env"]
 
 
+@pytest.mark.parametrize("var", ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+def test_a_profile_set_by_hand_in_a_project_with_keys_is_the_role_served(world, browser, var):
+    world.login("--profile", PROFILE)
+    project = world.project("proj", f"profile: {PROFILE}\ncredentials: true\n")
+    changes, _ = export_json(world, project)
+    env = applied(world.env(), changes)  # the shell in the project, keys exported
+    assert env["AWS_ACCESS_KEY_ID"]
+    env[var] = "dev-admin"  # by hand, on the command line
+    cmd = python_command(BOTO3_CREDENTIALS)
+    result = world.run("exec", "--serve", "--", *cmd, cwd=project, env=env)
+    assert result.returncode == 3, result.stderr
+    out = last_json_line(result.stdout)
+    assert out["method"] == "container-role"
+    assert out["key"] in issued_keys(world.emulator, "Admin")
+    assert "AWS_ACCESS_KEY_ID" not in out["env"]
+
+
 def test_the_profiles_region_comes_along_without_aws_profile(world, browser):
     world.login("--profile", PROFILE)
     result = world.run(

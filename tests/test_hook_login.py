@@ -222,6 +222,44 @@ def test_credentials_true_sets_the_keys_in_the_shell_and_leaving_unsets_them(
     assert [sh.get(name) for name in KEYS + ("SSOENV_RENEW_AT",)] == [None] * 5
 
 
+def set_line(shell: str, name: str, value: str) -> str:
+    return ("set -gx %s %s" if shell == "fish" else "export %s=%s") % (name, value)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("var", ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+def test_a_profile_set_by_hand_takes_the_projects_keys_away_at_the_next_prompt(
+    world, browser, open_shell, shell, var
+):
+    world.login("--profile", PROFILE)
+    project = world.project("proj", f"profile: {PROFILE}\ncredentials: true\n")
+    sh = open_shell(shell)
+    sh.run("cd %s" % project)
+    assert sh.get("AWS_ACCESS_KEY_ID")
+    out = clean(sh.run(set_line(shell, var, "legacy")))
+    assert out == [
+        "ssoenv: %s=legacy is not ~/proj/.ssoenv's profile dev: removed its keys from this "
+        "shell; to get them back, cd into the project again" % var
+    ]
+    assert [sh.get(name) for name in KEYS] == [None] * 4
+    assert "ssoenv:" not in sh.run("true")  # said once
+    report = os.path.join(world.home, "status")
+    sh.run("ssoenv status > %s 2>&1" % report)
+    with open(report) as f:
+        assert (
+            "keys:     none: %s=legacy is not the project's profile dev; to get them back, "
+            "cd into the project again" % var
+        ) in f.read().splitlines()
+    # Leaving restores as ever: what was set by hand stays; entering again applies the
+    # project, keys included.
+    sh.run("cd %s" % world.home)
+    assert sh.get(var) == "legacy"
+    assert [sh.get(name) for name in KEYS] == [None] * 4
+    sh.run("cd %s" % project)
+    assert sh.get("AWS_PROFILE") == PROFILE and sh.get("AWS_DEFAULT_PROFILE") is None
+    assert sh.get("AWS_ACCESS_KEY_ID")
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_keys_whose_renewal_time_has_passed_are_renewed_at_the_prompt(
     world, browser, open_shell, shell

@@ -177,7 +177,10 @@ def exec_(profile, serve, listen, command):
     if serve or listen:
         from ssoenv import serve as serve_module  # start-up: the credential server and subprocess
 
-        sys.exit(serve_module.run(command, env, env["AWS_PROFILE"], listen))
+        # The profile the AWS CLI and boto3 would take: AWS_DEFAULT_PROFILE, set by hand,
+        # outranks the project's AWS_PROFILE.
+        named = profiles.profile_in_effect(env)[0] or env["AWS_PROFILE"]
+        sys.exit(serve_module.run(command, env, named, listen))
     try:
         os.execvpe(command[0], list(command), env)
     except FileNotFoundError:
@@ -223,6 +226,13 @@ def environment_for(profile, *, interactive: bool) -> dict:
         env = envdiff.applied(env, envdiff.plan(env, record, out.wanted)[0])
         name = out.profile["name"]
         wants_keys = bool(out.dotfile.get("credentials"))
+        named = profiles.profile_in_effect(env)[0]
+        if named != out.wanted.get("AWS_PROFILE"):
+            # A profile set by hand in this shell: the command runs as that profile, and
+            # the project's role keys, which would outrank it, stay out (as the hook takes
+            # them away at the next prompt).
+            wants_keys = False
+            name = named or name
     p = config.profile(name)
     if p.is_sso or awsconfig.sso_chain(config, name) is not None:
         session = sessions.from_profile(config, name)
