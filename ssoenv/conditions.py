@@ -2,7 +2,9 @@
 and the hook: a login's state as a person would say it, two profile variables that disagree."""
 
 import time
-from typing import Optional, Tuple
+
+# No typing import: it pulls in `re`, which the hook's path (the prompt's login hint) does
+# without.
 
 # The three levels; only problems make `ssoenv doctor` exit 1.
 PROBLEM = "problem"  # something does not work: botocore refuses it, a login is gone
@@ -31,7 +33,7 @@ def span(seconds: float) -> str:
     return "%d day%s" % (days, "" if days == 1 else "s")
 
 
-def profile_disagreement(env) -> Optional[Tuple[str, str]]:
+def profile_disagreement(env) -> "tuple[str, str] | None":
     """(level, words) when the two profile variables name different profiles: the AWS CLI
     and boto3 still work, with another profile than AWS_PROFILE says: a warning."""
     default, profile = env.get("AWS_DEFAULT_PROFILE"), env.get("AWS_PROFILE")
@@ -45,15 +47,15 @@ def profile_disagreement(env) -> Optional[Tuple[str, str]]:
 
 def token_condition(
     state: str,
-    expires_epoch: Optional[float] = None,
+    expires_epoch: "float | None" = None,
     *,
     refreshable: bool = False,
-    renewable_until: Optional[str] = None,
-    failure: Optional[str] = None,
+    renewable_until: "str | None" = None,
+    failure: "str | None" = None,
     failure_needs_login: bool = False,
     login: str = LOGIN,
-    now: Optional[float] = None,
-) -> Tuple[str, str]:
+    now: "float | None" = None,
+) -> "tuple[str, str]":
     """(level, words) of a cached login: `valid for 7 h 59 min, renewable until …`,
     `expires in 12 min`, `expired 5 min ago; run: ssoenv login`.
 

@@ -69,9 +69,22 @@ STARTING_PROFILE = "sandbox"
 BROWSER_SCRIPT = """\
 #!{python} -I
 # The demo's browser: it returns at once (Python's webbrowser waits for it) and fetches
-# the URL, following redirects, in a detached child -- the user clicking "Allow".
-import os, sys, urllib.request
+# the URL, following redirects, in a detached child -- the user clicking "Allow". ssoenv
+# gives a browser a private local page that sends it on: it follows the page's meta
+# refresh, as a browser does.
+import html.parser, os, sys, urllib.parse, urllib.request
 url = sys.argv[-1]
+if url.startswith("file://"):
+    class Page(html.parser.HTMLParser):
+        target = None
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+                self.target = (attrs.get("content") or "").split("url=", 1)[-1]
+    page = Page()
+    with open(urllib.parse.unquote(url[len("file://"):]), encoding="utf-8") as f:
+        page.feed(f.read())
+    url = page.target or url
 with open({log!r}, "a") as f:
     f.write(url + "\\n")
 if os.fork() == 0:

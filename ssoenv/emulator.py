@@ -577,6 +577,9 @@ class Emulator:
         self._bearer(headers)
         with self.lock:
             account = self._account((query.get("account_id") or [""])[0])
+            if account.get("accessRemoved"):
+                # Access taken away between ListAccounts and this call, as happens mid-listing.
+                raise _portal_error("ResourceNotFoundException", "No access", 404)
             items = [{"roleName": r, "accountId": account["accountId"]} for r in account["roles"]]
         return self._page(items, query, "roleList")
 

@@ -94,6 +94,8 @@ def check_store(directory: str) -> None:
 def unsafe(path: str, st: os.stat_result, mode_fix: str = "700") -> str:
     """Why ssoenv will not use `path` (its `st`): another user owns it, or group or others
     can write it; "" when neither. Names the command that fixes it, as ssh does."""
+    if st.st_uid == os.geteuid() and not st.st_mode & 0o022:
+        return ""  # the common case, with no quoting (shlex imports re) for a message
     shown = display(path)
     fix = _quoted(shown)
     if st.st_uid != os.geteuid():

@@ -97,6 +97,16 @@ def closed_port() -> int:
     return sock.getsockname()[1]
 
 
+def free_port() -> int:
+    """A port nothing listens on now, for a server the test starts itself (released here,
+    so that server can bind it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def fetch(url: str) -> str:
     """What a person's browser does with `url`: GET it, following redirects."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -281,6 +291,7 @@ __all__ = [
     "closed_port",
     "export_json",
     "fetch",
+    "free_port",
     "put_token_in_refresh_window",
     "read_json",
     "ssoenv_lines",

@@ -377,12 +377,13 @@ def test_hook_via_python_m_names_an_absolute_executable(ssoenv_env):
     assert os.access(python.strip("'"), os.X_OK)
 
 
-@pytest.mark.parametrize("name", ["tcsh", "json", "powershell"])
+@pytest.mark.parametrize("name", ["nushell", "json", "powershell"])
 def test_hook_for_an_unsupported_shell_lists_the_supported_ones(ssoenv_env, name):
     fails(
         ssoenv_env.run("hook", name),
         2,
-        'ssoenv: unsupported shell "%s"; supported: bash, zsh, fish, direnv\n' % name,
+        'ssoenv: unsupported shell "%s"; supported: bash, zsh, fish, tcsh, elvish, xonsh, direnv\n'
+        % name,
     )
 
 
@@ -416,7 +417,7 @@ def test_completion_of_profile_names(ssoenv_env, awkward_executable):
         ["init"],
         ["nonsense"],
         ["status", "--bogus"],
-        ["completion", "tcsh"],
+        ["completion", "nushell"],
     ],
 )
 def test_usage_errors_exit_2_without_traceback(ssoenv_env, args):

@@ -69,4 +69,4 @@ def test_hook_export_imports_no_json_re_click_yaml_or_boto(ssoenv_env):
     }
     assert imported, second.stderr
     heavy = {"json", "re", "click", "yaml", "boto3", "botocore", "configparser", "dataclasses"}
-    assert imported & heavy == set()
+    assert imported & heavy == set(), second.stderr

@@ -193,11 +193,15 @@ def test_populate_at_a_terminal_draws_one_live_line_and_keeps_stdout_clean(org, 
 
 def test_failed_populate_writes_nothing_and_says_how_far_it_got(org):
     before = config_text()
-    # The cached listing names an account the user has lost access to since.
-    good = assignments.accounts(_session())
-    assignments._store(
-        _session(), accounts=good + [{"accountId": "999999999999", "accountName": "gone"}]
-    )
+    # An account the user loses access to between the listing of accounts and of its roles.
+    gone = {
+        "accountId": "999999999999",
+        "accountName": "gone",
+        "emailAddress": "gone@example.com",
+        "roles": ["Admin"],
+        "accessRemoved": True,
+    }
+    org.configure(accounts=org.accounts + [gone])
     org.reset_counters()
     result = populate()
     assert result.returncode == 1
@@ -259,7 +263,7 @@ def _session():
     )
 
 
-def test_second_populate_uses_the_cache_and_refresh_lists_again(org):
+def test_every_populate_lists_afresh_and_keeps_the_listing_for_the_menu(org):
     assert populate().returncode == 0
     path = assignments.cache_path(_session())
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -268,16 +272,16 @@ def test_second_populate_uses_the_cache_and_refresh_lists_again(org):
     again = populate()
     assert again.returncode == 0, again.stderr
     assert "0 added, 0 updated, 0 removed, 120 unchanged" in again.stderr
-    assert portal_calls(org) == 0
-    # A new account appears only when asked again.
+    assert (org.calls["ListAccounts"], org.calls["ListAccountRoles"]) == (1, 60)
+    # A new account appears at the next populate, with no flag to ask for it.
     org.configure(
         accounts=org.accounts + [dict(org.accounts[0], accountId="999999999999", accountName="new")]
     )
-    assert "2 added" not in populate().stderr
-    assert portal_calls(org) == 0
-    refreshed = populate("--refresh")
-    assert "2 added" in refreshed.stderr, refreshed.stderr
+    org.reset_counters()
+    grown = populate()
+    assert "2 added" in grown.stderr, grown.stderr
     assert org.calls["ListAccountRoles"] == 61
+    assert "999999999999" in {a["accountId"] for a in assignments.cached_accounts(_session())}
 
 
 def test_cache_expires_after_its_ttl(org):
