@@ -97,6 +97,15 @@ def closed_port() -> int:
     return sock.getsockname()[1]
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a server of ssoenv's to take."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def fetch(url: str) -> str:
     """What a person's browser does with `url`: GET it, following redirects."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -279,6 +288,7 @@ __all__ = [
     "World",
     "applied",
     "closed_port",
+    "free_port",
     "export_json",
     "fetch",
     "put_token_in_refresh_window",

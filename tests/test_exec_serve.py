@@ -232,7 +232,7 @@ def test_short_role_credentials_and_the_sign_in_are_renewed_while_the_command_ru
 
 def test_listen_serves_on_the_given_address_and_ends_with_the_command(world, browser):
     world.login("--profile", PROFILE)
-    port = closed_port()
+    port = free_port()
     code = "import os; print(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']); raise SystemExit(5)"
     result = world.run(
         "exec",
