@@ -98,8 +98,7 @@ def closed_port() -> int:
 
 
 def free_port() -> int:
-    """A port nothing listens on now, for a server the test starts itself (released here,
-    so that server can bind it)."""
+    """A port on 127.0.0.1 that nothing listens on now, for a server of ssoenv's to take."""
     import socket
 
     with socket.socket() as sock:

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from live_shell import NEW_SHELLS, SHELLS, LiveShell, Sandbox, bash_preexec, ssoenv_executable
@@ -730,6 +731,13 @@ def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_she
     assert len(out) == 1 and out[0].startswith("ssoenv: ~/shop/.ssoenv: "), out
     assert sh.get("AWS_PROFILE") is None
     if kind == "account name":
+        # The lookup the first prompt started in the background (it fails: not logged in)
+        # rewrites the names file as it ends: let it end before writing the names over it.
+        names = sandbox.path(".cache/ssoenv/account-names.json")
+        deadline = time.monotonic() + 60
+        while not os.path.exists(names):
+            assert time.monotonic() < deadline, "the background lookup never ended"
+            time.sleep(0.05)
         # What `ssoenv configure` or `populate` records from the account list.
         sandbox.write(".cache/ssoenv/account-names.json", '{"333333333333": "shop-ops"}')
     else:

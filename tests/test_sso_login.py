@@ -97,12 +97,8 @@ def test_device_code_login_prints_url_and_code_and_opens_browser(emulator, brows
 def test_print_only_device_login_waits_for_approval_elsewhere(emulator, browser, session):
     emulator.configure(approval="browser")
     out = io.StringIO()
-    timer = threading.Timer(1.5, emulator.approve_all)
-    timer.start()
-    try:
-        login(session, use_device_code=True, open_browser=False, out=out, timeout=30)
-    finally:
-        timer.cancel()
+    once_polled(emulator, emulator.approve_all)
+    login(session, use_device_code=True, open_browser=False, out=out, timeout=30)
     assert not browser.exists()
     assert "enter the code" in out.getvalue()
 
