@@ -4,7 +4,7 @@ refused, or as changing how programs run where the user's settings permit it."""
 
 from typing import List, Optional, Tuple
 
-from ssoenv import envrule, paths, profiles
+from ssoenv import accounts, envrule, paths, profiles
 from ssoenv.errors import SsoenvError
 
 
@@ -31,8 +31,6 @@ def final_role(info: dict) -> Tuple[Optional[str], Optional[str]]:
 def profile_words(info: dict, names: Optional[dict] = None) -> str:
     """`dev (account 111111111111 Dev, role ReadOnly)`: the account and role a profile's
     keys act as, for a role chain the role assumed last."""
-    from ssoenv import accounts
-
     names = accounts.load_names() if names is None else names
     account, role = final_role(info)
     target = []
@@ -50,8 +48,6 @@ def chain_lines(info: dict, names: Optional[dict] = None) -> List[str]:
     """For a role chain, each step down to the role its keys act as, with its account:
     `1. dev-ro signs in to account 111111111111 as role ReadOnly`, then
     `2. deployer assumes role Deployer in account 123456789012 prod`."""
-    from ssoenv import accounts
-
     if not info.get("hops"):
         return []
     names = accounts.load_names() if names is None else names

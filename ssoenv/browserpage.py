@@ -10,6 +10,8 @@ import stat
 import tempfile
 import urllib.parse
 
+from ssoenv import paths
+
 # How long a page outlives the command that wrote it when nothing waits for the browser
 # (`ssoenv console`): time enough for a browser to start cold and read it.
 LIFETIME_SECONDS = 60.0
@@ -32,8 +34,6 @@ class Page:
     `remove()` (or at the end of a `with` block), or by `remove_later()`."""
 
     def __init__(self, url: str):
-        from ssoenv import paths
-
         _remove_stale()
         try:
             self.directory = tempfile.mkdtemp(prefix=PREFIX)  # 0700, made afresh

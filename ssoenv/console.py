@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 from typing import Optional
 
-from ssoenv import paths
+from ssoenv import browserpage, paths
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.sso.credentials import RoleCredentials
 
@@ -273,8 +273,6 @@ def open_url(
     given a private local page that sends it on (browserpage), never a `secret` URL itself,
     which holds the sign-in token: every local user can read a command line. Returns what
     opened it; raises SsoenvError when nothing could."""
-    from ssoenv import browserpage
-
     env = os.environ if env is None else env
     entries = [browser] if browser else [e for e in env.get("BROWSER", "").split(os.pathsep) if e]
     refused = [e for e in entries if is_text_browser(e)]

@@ -6,6 +6,7 @@ import time
 from typing import List, Mapping, Optional
 
 from ssoenv import (
+    alongside,
     awsconfig,
     conditions,
     doctor_checks,
@@ -14,11 +15,12 @@ from ssoenv import (
     trust,
     userconfig,
 )
+from ssoenv.conditions import worded
 from ssoenv.configedit import ConfigDocument
 from ssoenv.doctor_checks import OK, PROBLEM, WARNING, Finding, mask_key_id
 from ssoenv.errors import SsoenvError
 from ssoenv.sso import cache, refresh
-from ssoenv.status import why
+from ssoenv.status import hook_runs_here, why
 
 ERROR = PROBLEM  # the earlier name
 
@@ -41,8 +43,6 @@ class Report:
         return [f for f in self.findings if f.severity == WARNING]
 
     def lines(self) -> List[str]:
-        from ssoenv.conditions import worded
-
         out = [worded(f.severity, str(f)) for f in self.findings]
         found = _count(len(self.problems), "problem") if self.problems else "no problems"
         if self.warnings:
@@ -95,8 +95,6 @@ def check_environment(env: Mapping[str, str]) -> List[Finding]:
 def check_hook(env: Mapping[str, str], parent_pid: Optional[int] = None) -> List[Finding]:
     """The hook exports SSOENV_HOOK="<shell> <pid>"; it runs in this shell when that pid is
     the process that started us."""
-    from ssoenv.status import hook_runs_here
-
     value = env.get("SSOENV_HOOK", "")
     parts = value.split()
     shell = parts[0] if parts else os.path.basename(env.get("SHELL", "")) or "bash"
@@ -148,8 +146,6 @@ def check_order(env: Mapping[str, str], parent_pid: Optional[int] = None) -> Lis
         tool = ORDER_HOOKS.get(name, name)
         sets = ""
         if name == "_direnv_hook":
-            from ssoenv import alongside
-
             state = alongside.read(env)
             aws = sorted(n for n in (state.next if state else {}) if n.startswith("AWS_"))
             if aws:

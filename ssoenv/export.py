@@ -22,6 +22,7 @@ from ssoenv import (
 )
 from ssoenv.errors import SsoenvError
 from ssoenv.safetext import escape
+from ssoenv.sso import cache as token_cache
 
 # ssoenv's own bookkeeping, kept in each shell's environment.
 FILE = "SSOENV_FILE"  # the nearest .ssoenv last looked at ("" or unset: none)
@@ -456,7 +457,6 @@ def sso_expires(profile: dict):
     path = signin.token_file(profile)
     if not path:
         return None
-    from ssoenv.sso import cache as token_cache
 
     try:
         token = token_cache.read_token(path)

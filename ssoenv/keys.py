@@ -4,6 +4,8 @@ import dataclasses
 import datetime
 from typing import List, Optional
 
+from ssoenv import awsconfig, paths
+from ssoenv.botoerrors import line_for
 from ssoenv.errors import SsoenvError
 
 
@@ -17,8 +19,6 @@ class KeyInfo:
 
 
 def _error(exc: Exception, action: str) -> SsoenvError:
-    from ssoenv.botoerrors import line_for
-
     code, message = None, str(exc)
     if not hasattr(exc, "response"):
         message = line_for(exc) or type(exc).__name__
@@ -34,16 +34,12 @@ def _error(exc: Exception, action: str) -> SsoenvError:
 def _session(profile: str):
     import boto3
 
-    from ssoenv import awsconfig
-
     awsconfig.load().profile(profile)  # a missing one is named as everywhere else
     return boto3.Session(profile_name=profile)
 
 
 def user_profiles(config) -> List[str]:
     """The profiles that sign with an IAM user's long-term access key."""
-    from ssoenv import awsconfig
-
     return [
         p.name
         for p in config.profiles.values()
@@ -54,8 +50,6 @@ def user_profiles(config) -> List[str]:
 def check_user_profile(profile: str) -> None:
     """Refuse, in one line naming the profiles that would do, a profile that is not an IAM
     user's: its keys belong to no user whose keys could be listed."""
-    from ssoenv import awsconfig, paths
-
     config = awsconfig.load()
     kind = config.profile(profile).kind
     if profile in user_profiles(config):

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from typing import Optional, Tuple
 
-from ssoenv import awsconfig, rolecredentials
+from ssoenv import awsconfig, paths, rolecredentials
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.sso.server import CredentialServer
 
@@ -109,8 +109,6 @@ def default_section(config, profile: str) -> str:
 def write_private_files(directory: str, config, profile: str) -> dict:
     """Write the command's AWS files into `directory` (made 0700 by the caller), each 0600;
     {variable: path}."""
-    from ssoenv import paths
-
     texts = {"config": default_section(config, profile), "credentials": ""}
     for name, text in texts.items():
         path = os.path.join(directory, name)
@@ -171,8 +169,6 @@ def run(command, env: dict, profile: str, listen: Optional[str] = None) -> int:
 
 def _private_dir() -> str:
     """A fresh 0700 directory for the command's AWS files; one line when there is none."""
-    from ssoenv import paths
-
     try:
         return tempfile.mkdtemp(prefix="ssoenv-exec-")
     except OSError as e:

@@ -4,6 +4,7 @@ import os
 import time
 
 from ssoenv import (
+    approval,
     awsconfig,
     conditions,
     envdiff,
@@ -162,8 +163,6 @@ def collect(env=None, parent_pid=None) -> dict:
         if p.get("via"):
             info["via"] = p["via"]
         if p.get("hops"):
-            from ssoenv import approval
-
             info["profile_words"] = approval.profile_words(p)
             info["chain"] = approval.chain_lines(p)
         if p["sso_session"] or p["start_url"]:

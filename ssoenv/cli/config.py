@@ -4,6 +4,7 @@ import sys
 
 import click
 
+from ssoenv import accounts as account_names
 from ssoenv import awsconfig, paths, sessions
 from ssoenv import keys as keys_module
 from ssoenv.cli import complete_profiles, complete_sessions
@@ -164,12 +165,11 @@ def populate(
     file is never touched. Accounts and roles are listed afresh each time, at the pace IAM
     Identity Center allows (with progress on stderr), and what the organisation gained and
     lost since the last run is named."""
-    # start-up: the config editor (configparser, difflib, hashlib) and the login's modules.
-    from ssoenv import accounts as account_names
-    from ssoenv import configedit
-    from ssoenv import populate as populate_module
-    from ssoenv.configure import ensure_login
-    from ssoenv.sso import assignments, portal
+    # start-up: each keeps its modules off every command's start-up
+    from ssoenv import configedit  # start-up: configparser, difflib, hashlib
+    from ssoenv import populate as populate_module  # start-up: as configedit, above
+    from ssoenv.configure import ensure_login  # start-up: the login's http.server, json
+    from ssoenv.sso import assignments, portal  # start-up: json and the refresh's subprocess
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
     ensure_login(session, use_device_code=use_device_code, open_browser=not no_browser)

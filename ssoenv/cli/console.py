@@ -54,9 +54,9 @@ def console(profile, service, region, print_only, portal, duration, isolate):
     ssoenv console --print          # only print the sign-in URL
     ssoenv console --portal         # through the access portal (multi-session friendly)
     """
-    # start-up: urllib.request and subprocess; so the line below
+    # start-up: urllib.request and subprocess, off every command's start-up
     from ssoenv import console as console_module
-    from ssoenv import rolecredentials
+    from ssoenv import rolecredentials  # start-up: json and subprocess, as above
 
     console_module.check_service(service)
     console_module.check_region(region)
@@ -111,8 +111,8 @@ def console(profile, service, region, print_only, portal, duration, isolate):
 
 def _open_portal(config, name, service, region, print_only, isolate, settings):
     """Open (or print) the access portal's shortcut link for the SSO role behind `name`."""
+    # start-up: urllib.request and subprocess, off every command's start-up
     from ssoenv import console as console_module
-    from ssoenv import sessions
 
     target = sessions.target(config, name)
     if target is None:

@@ -4,7 +4,7 @@ A line break in a value cannot be written inside quotes there, so it comes from 
 variable `_ssoenv_nl` that the hook defines; `!` is quoted against history substitution,
 which tcsh makes even inside single quotes and inside `eval`."""
 
-from ssoenv.shells.base import Shell
+from ssoenv.shells.base import Shell, hook_dir, launcher, search_path
 
 
 class Tcsh(Shell):
@@ -40,8 +40,6 @@ class Tcsh(Shell):
         file, which tcsh's `eval` cannot hold (it needs lines of its own)."""
         import os
         import sys
-
-        from ssoenv.shells.base import hook_dir, launcher, search_path
 
         options = {
             "_ssoenv_python": sys.executable,

@@ -10,6 +10,7 @@ import time
 from typing import Callable, Optional, Sequence
 
 from ssoenv import paths
+from ssoenv.botoerrors import unreachable_line
 from ssoenv.cache import sha1_hex
 from ssoenv.errors import SsoError
 from ssoenv.sso import cache
@@ -164,8 +165,6 @@ def _failure(exc: BaseException, action: str, client, hop=None) -> SsoError:
     host = urlsplit(endpoint).netloc if endpoint else ""
     at = " at %s" % host if host else ""
     if isinstance(exc, (ReadTimeoutError, EndpointConnectionError, ConnectTimeoutError)):
-        from ssoenv.botoerrors import unreachable_line
-
         url = "%s://%s" % (urlsplit(endpoint).scheme, host) if host else None
         return SsoError("%s failed: %s" % (action, unreachable_line(url, exc)))
     if isinstance(exc, ConnectionClosedError):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlsplit
 
+from ssoenv.botoerrors import line_for, unreachable_line
 from ssoenv.errors import SsoError
 
 LOGIN_AGAIN = "log in again: ssoenv login"
@@ -48,8 +49,6 @@ def create_client(session, service: str, network: Optional[Network] = None):
     try:
         return bsession.create_client(service, config=config)
     except ProfileNotFound as exc:
-        from ssoenv.botoerrors import line_for
-
         raise SsoError(line_for(exc)) from None
 
 
@@ -76,8 +75,6 @@ def explain(exc: BaseException, action: str, endpoint: Optional[str] = None) -> 
     where = _host(endpoint) or _host(getattr(exc, "kwargs", {}).get("endpoint_url"))
     at = f" at {where}" if where else ""
     if isinstance(exc, (ReadTimeoutError, EndpointConnectionError, ConnectTimeoutError)):
-        from ssoenv.botoerrors import unreachable_line
-
         url = _base(getattr(exc, "kwargs", {}).get("endpoint_url")) or _base(endpoint)
         return SsoError(f"{action} failed: {unreachable_line(url, exc)}")
     if isinstance(exc, ConnectionClosedError):

@@ -14,6 +14,8 @@ from socketserver import ThreadingMixIn
 from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
+from ssoenv import browserpage
+from ssoenv.botoerrors import unreachable_line
 from ssoenv.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
@@ -169,8 +171,6 @@ def _check_reachable(base_url: str, network: Optional[Network]) -> None:
     import urllib.error
     import urllib.request
 
-    from ssoenv.botoerrors import unreachable_line
-
     network = network or Network()
     limit = min(network.connect_timeout, network.read_timeout)
     request = urllib.request.Request(base_url + "/", headers={"User-Agent": "ssoenv"})
@@ -289,8 +289,6 @@ def _run_browser(entry: str, url: str) -> bool:
 def _open(url: str) -> bool:
     """Open `url` in a graphical browser; False when none could be opened. Never a text
     browser: not one named in BROWSER, and not as a fallback when the others fail."""
-    from ssoenv import browserpage
-
     # The browser gets a private local page that sends it on, never the URL: it holds the
     # login's `state`, and every local user can read a command line. The login waits for
     # the browser, so the page goes when the login is over, however it ends.
