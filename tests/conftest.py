@@ -16,6 +16,7 @@ from typing import Dict, Optional
 
 import pytest
 from hypothesis import HealthCheck, settings
+from live_shell import LiveShell, Sandbox
 
 # Property tests check results, not speed: a machine busy with other tests must not fail them.
 settings.register_profile("ssoenv", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -193,6 +194,30 @@ def moto_url():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def sandbox(tmp_path) -> Sandbox:
+    """A HOME of the test's own for live shells (tests/live_shell.py)."""
+    return Sandbox(tmp_path)
+
+
+@pytest.fixture
+def open_shell(sandbox):
+    """`open_shell(name, hook=True, **kwargs)`: a live shell in `sandbox` (kwargs go to
+    LiveShell), with ssoenv's hook loaded unless hook=False; each is closed at the end."""
+    shells = []
+
+    def start(name, hook=True, **kwargs):
+        sh = LiveShell(name, sandbox, **kwargs)
+        shells.append(sh)
+        if hook:
+            sh.hook()
+        return sh
+
+    yield start
+    for sh in shells:
+        sh.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -5,7 +5,7 @@ import os
 import subprocess
 
 import pytest
-from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
+from live_shell import SHELLS, ssoenv_executable
 from test_shells_live import ProcessCounter, ssoenv_lines
 
 VARIABLES = (
@@ -21,25 +21,6 @@ VARIABLES = (
 )
 
 
-@pytest.fixture
-def sandbox(tmp_path):
-    return Sandbox(tmp_path)
-
-
-@pytest.fixture
-def shells():
-    started = []
-
-    def start(name, sandbox):
-        sh = LiveShell(name, sandbox)
-        started.append(sh)
-        return sh
-
-    yield start
-    for sh in started:
-        sh.close()
-
-
 def launches(lines):
     """The export processes among the processes started: the hook runs `python -IS
     launch.py`."""
@@ -49,19 +30,19 @@ def launches(lines):
 @pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize("allowed", [True, False], ids=["allowed", "not-allowed"])
 def test_hook_line_in_a_project_applies_it_and_the_first_prompt_starts_nothing(
-    sandbox, shells, shell, allowed
+    sandbox, open_shell, shell, allowed
 ):
     proj = sandbox.project(
         "shop", "profile: dev\nregion: eu-central-1\nenv:\n  TF_VAR_stage: dev\n", allow=allowed
     )
     # What the hook did before: installed elsewhere, then `cd` into the project.
-    before = shells(shell, sandbox)
+    before = open_shell(shell, hook=False)
     before.hook()
     counter = ProcessCounter(before, sandbox)
     expected = before.run("cd %s" % proj)
     assert len(launches(counter.stop())) == 1  # the count sees an export when there is one
 
-    sh = shells(shell, sandbox)
+    sh = open_shell(shell, hook=False)
     sh.run("cd %s" % proj)
     counter = ProcessCounter(sh, sandbox)
     printed = sh.hook()

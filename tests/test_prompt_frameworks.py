@@ -11,7 +11,7 @@ import os
 import shutil
 
 import pytest
-from live_shell import LiveShell, Sandbox
+from live_shell import LiveShell
 from prompt_route import Route, bracket_shown, profile_shown, rc_env_marker, write_rc
 
 LIQUIDPROMPT = "/usr/share/liquidprompt/liquidprompt"
@@ -118,11 +118,6 @@ CASES = [
     ("zoxide", "fish"),
     ("zsh-autosuggestions", "zsh"),
 ]
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    return Sandbox(tmp_path)
 
 
 @pytest.mark.parametrize("direnv", [True, False], ids=["direnv", "no-direnv"])

@@ -5,7 +5,7 @@ bash-preexec runs from CI as the stand-in in bash_preexec_standin.bash; set
 SSOENV_TEST_BASH_PREEXEC=/path/to/bash-preexec.sh to run the same tests against the original."""
 
 import pytest
-from live_shell import LiveShell, Sandbox, bash_preexec
+from live_shell import bash_preexec
 from prompt_route import Route, bracket_shown, rc_env_marker, write_rc
 
 BASH_PROMPT = "_prompt() { PS1=\"[${AWS_PROFILE-}|${AWS_REGION-}]$__m\"$'\\n'; }"
@@ -13,25 +13,6 @@ ZSH_PROMPT = BASH_PROMPT
 FISH_PROMPT = (
     'function fish_prompt; printf \'[%s|%s]%s%s\\n\' "$AWS_PROFILE" "$AWS_REGION" $__m $__t_n; end'
 )
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    return Sandbox(tmp_path)
-
-
-@pytest.fixture
-def open_shell(sandbox):
-    shells = []
-
-    def start(name):
-        sh = LiveShell(name, sandbox)
-        shells.append(sh)
-        return sh
-
-    yield start
-    for sh in shells:
-        sh.close()
 
 
 def load(sh, route, sandbox, order, prompt_install):
@@ -67,7 +48,7 @@ def test_bash_preexec_and_direnv_in_any_order_show_the_profile_in_effect(
     sandbox, open_shell, order
 ):
     route = Route(sandbox, direnv=True)
-    sh = open_shell("bash")
+    sh = open_shell("bash", hook=False)
     first = load(sh, route, sandbox, order, ["precmd_functions+=(_prompt)"])
     assert bracket_shown(first) == (None, None)
     route.walk(sh, bracket_shown)
@@ -77,7 +58,7 @@ def test_bash_preexec_and_direnv_in_any_order_show_the_profile_in_effect(
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_direnv_in_either_order_shows_the_profile_in_effect(sandbox, open_shell, shell, order):
     route = Route(sandbox, direnv=True)
-    sh = open_shell(shell)
+    sh = open_shell(shell, hook=False)
     install = {
         "bash": ["PROMPT_COMMAND+=(_prompt)"],
         "zsh": ["precmd_functions+=(_prompt)"],
@@ -94,7 +75,7 @@ def test_the_order_check_starts_no_process_at_an_unchanged_prompt(sandbox, open_
     route = Route(sandbox, direnv=False)
 
     def count(lines):
-        sh = open_shell("bash")
+        sh = open_shell("bash", hook=False)
         load(sh, route, sandbox, lines, ["precmd_functions+=(_prompt)"])
         sh.run("cd %s" % route.directory("beta"))
         sh.run("true")
@@ -124,7 +105,7 @@ MISE_LIKE = (
 
 def test_doctor_names_a_hook_that_runs_after_ssoenvs_and_sets_aws_variables(sandbox, open_shell):
     route = Route(sandbox, direnv=True)
-    sh = open_shell("bash")
+    sh = open_shell("bash", hook=False)
     rc = write_rc(sandbox, "rc.bash", [MISE_LIKE, route.hook_line("bash")])
     sh.run("source %s" % rc)
     out = sh.run("ssoenv doctor")
@@ -150,7 +131,7 @@ def test_doctor_sees_no_prompt_order_problem_once_direnv_runs_first(
     sandbox, open_shell, shell, order
 ):
     route = Route(sandbox, direnv=True)
-    sh = open_shell(shell)
+    sh = open_shell(shell, hook=False)
     load(sh, route, sandbox, order, [])
     sh.run("cd %s" % route.directory("mixed"))
     out = sh.run("ssoenv doctor")

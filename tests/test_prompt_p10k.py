@@ -8,7 +8,7 @@ import shutil
 
 import pexpect
 import pytest
-from live_shell import LiveShell, Sandbox, ssoenv_executable
+from live_shell import LiveShell, ssoenv_executable
 from prompt_route import SHOP_PROFILES, STOPS, Route, prompt_line, rc_env_marker, write_rc
 
 P10K = os.environ.get("SSOENV_TEST_P10K")
@@ -73,11 +73,11 @@ def zshrc(sandbox, recipe: bool, theme_lines):
 
 
 @pytest.fixture
-def sandbox(tmp_path):
-    sb = Sandbox(tmp_path)
-    with open(sb.path(".aws/config"), "a", encoding="utf-8") as f:
+def sandbox(sandbox):
+    """The shared sandbox, with the shop's profiles added to its AWS config."""
+    with open(sandbox.path(".aws/config"), "a", encoding="utf-8") as f:
         f.write(SHOP_PROFILES)
-    return sb
+    return sandbox
 
 
 @needs_p10k

@@ -12,7 +12,7 @@ import sys
 import threading
 
 import pytest
-from live_shell import SHELLS, LiveShell, Sandbox
+from live_shell import SHELLS
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
@@ -27,26 +27,6 @@ def clean(text: str) -> list:
         if line.startswith("ssoenv:"):
             lines.append(line)
     return lines
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    return Sandbox(tmp_path)
-
-
-@pytest.fixture
-def open_shell(sandbox):
-    shells = []
-
-    def start(name, **kwargs):
-        sh = LiveShell(name, sandbox, **kwargs)
-        shells.append(sh)
-        sh.hook()
-        return sh
-
-    yield start
-    for sh in shells:
-        sh.close()
 
 
 class Listener:

@@ -6,31 +6,10 @@ import os
 import shutil
 
 import pytest
-from live_shell import LiveShell, Sandbox
 
 
 def messages(text: str) -> list:
     return [line.strip() for line in text.replace("\r", "").split("\n") if "ssoenv:" in line]
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    return Sandbox(tmp_path)
-
-
-@pytest.fixture
-def open_shell(sandbox):
-    shells = []
-
-    def start(name, **kwargs):
-        sh = LiveShell(name, sandbox, **kwargs)
-        shells.append(sh)
-        sh.hook()
-        return sh
-
-    yield start
-    for sh in shells:
-        sh.close()
 
 
 def refused(out: list, name: str) -> bool:

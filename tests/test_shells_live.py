@@ -10,31 +10,10 @@ import sys
 import time
 
 import pytest
-from live_shell import NEW_SHELLS, SHELLS, LiveShell, Sandbox, bash_preexec, ssoenv_executable
+from live_shell import NEW_SHELLS, SHELLS, bash_preexec, ssoenv_executable
 
 POSIX = ("bash", "zsh")
 EVERY = SHELLS + NEW_SHELLS
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    return Sandbox(tmp_path)
-
-
-@pytest.fixture
-def open_shell(sandbox):
-    shells = []
-
-    def start(name, hook=True, **kwargs):
-        sh = LiveShell(name, sandbox, **kwargs)
-        shells.append(sh)
-        if hook:
-            sh.hook()
-        return sh
-
-    yield start
-    for sh in shells:
-        sh.close()
 
 
 def clean(text: str) -> str:
