@@ -220,6 +220,39 @@ def open_shell(sandbox):
         sh.close()
 
 
+# Tests that run against the original of a project Debian does not package (its code is
+# never part of this repository): each names the variable that points at a checkout.
+ORIGINALS = {"SSOENV_TEST_P10K": "powerlevel10k", "SSOENV_TEST_OHMYZSH": "oh-my-zsh"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "original(variable, project): runs against a checkout of a project that is not "
+        "packaged, named by the environment variable; deselected where that is unset",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect (not skip) the tests whose original project has no checkout here."""
+    keep, dropped = [], []
+    for item in items:
+        mark = item.get_closest_marker("original")
+        (dropped if mark and not os.environ.get(mark.args[0]) else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter):
+    for variable, project in ORIGINALS.items():
+        if not os.environ.get(variable):
+            terminalreporter.write_line(
+                "tests against the original %s deselected: set %s to a checkout to run them"
+                % (project, variable)
+            )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Under CI every test must run: a skip there (a missing shell, say) is a failure."""
