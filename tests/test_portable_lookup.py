@@ -27,6 +27,12 @@ def wait_until(condition, timeout=30.0, what="the condition"):
         time.sleep(0.1)
 
 
+def exec_profile(world, project):
+    """`ssoenv exec` in `project` of a command that prints the AWS_PROFILE it was given."""
+    command = [sys.executable, "-c", "import os; print(os.environ['AWS_PROFILE'])"]
+    return world.run("exec", "--", *command, cwd=project)
+
+
 def lookup_finished(world):
     base = os.path.join(world.home, ".cache", "ssoenv")
     return lambda: (
@@ -39,14 +45,7 @@ def test_commands_look_an_account_name_up_on_a_fresh_setup(world, session):
     issue_token(world.emulator, session)
     project = world.project("proj", PORTABLE)
     assert not os.path.exists(accounts.names_file())
-    result = world.run(
-        "exec",
-        "--",
-        sys.executable,
-        "-c",
-        "import os; print(os.environ['AWS_PROFILE'])",
-        cwd=project,
-    )
+    result = exec_profile(world, project)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "dev-admin\n"
     assert world.emulator.calls["ListAccounts"] >= 1
@@ -159,14 +158,7 @@ def an_org_that_grew_after_its_listing_was_cached(world, session):
 
 def test_a_command_lists_afresh_a_name_the_cached_listing_lacks(world, session):
     project, calls = an_org_that_grew_after_its_listing_was_cached(world, session)
-    result = world.run(
-        "exec",
-        "--",
-        sys.executable,
-        "-c",
-        "import os; print(os.environ['AWS_PROFILE'])",
-        cwd=project,
-    )
+    result = exec_profile(world, project)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "staging-admin\n"
     assert world.emulator.calls["ListAccounts"] == calls + 1
