@@ -24,15 +24,6 @@ LOGGED_IN, SIGNED_IN_ELSEWHERE, SKIPPED, ENDED_ELSEWHERE = (
 )
 
 
-def timeout(env=None) -> float:
-    env = os.environ if env is None else env
-    try:
-        value = float(env.get("SSOENV_LOGIN_TIMEOUT", ""))
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
-
-
 def login_lock_path(session) -> str:
     """Beside the session's token lock: held for the whole sign-in, which itself takes the
     token lock to save the token."""
@@ -59,7 +50,7 @@ def run(session, token_is_valid, env=None, err=None) -> str:
     from ssoenv.sso import login
 
     err = sys.stderr if err is None else err
-    limit = timeout(env)
+    limit = login.default_timeout(env, DEFAULT_TIMEOUT)
     lock_path = login_lock_path(session)
     paths.ensure_private_dir(os.path.dirname(lock_path))
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)

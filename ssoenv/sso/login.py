@@ -113,14 +113,15 @@ def login(
     return TokenState(token["accessToken"], cache.parse_time(token["expiresAt"]), refreshed=True)
 
 
-def default_timeout(env=None) -> float:
-    """Seconds a sign-in may take: SSOENV_LOGIN_TIMEOUT when set, else 10 minutes."""
+def default_timeout(env=None, default: float = DEFAULT_LOGIN_TIMEOUT) -> float:
+    """Seconds a sign-in may take: SSOENV_LOGIN_TIMEOUT when set, else `default` (10
+    minutes for a command's login)."""
     env = os.environ if env is None else env
     try:
         value = float(env.get("SSOENV_LOGIN_TIMEOUT", ""))
     except ValueError:
-        return DEFAULT_LOGIN_TIMEOUT
-    return value if value > 0 else DEFAULT_LOGIN_TIMEOUT
+        return default
+    return value if value > 0 else default
 
 
 def uses_device_code(
