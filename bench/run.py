@@ -317,18 +317,8 @@ def shell_loop(sb, tool, shell, scenario, rounds, n):
 MARK = "ssoenv-bench-mark"
 
 
-def count_processes(sb, strace, tool, shell, scenario, calls=10):
-    """(processes, programs) started per iteration, after warm-up, traced with strace."""
-    fn = HOOK_FUNCTION[tool, shell]
-    body = scenario_body(scenario, fn, sb.projects["alpha"], sb.projects["beta"])
-    hook = shlex.quote(sb.hook_file(tool, shell))
-    start = shlex.quote(sb.projects["alpha"])
-    loop = "\n".join([body] * calls)
-    script = f"source {hook}\ncd {start}\n{fn}; {fn}; {fn}\necho {MARK} >&2\n{loop}\n"
-    log = os.path.join(sb.root, "strace-%s-%s-%s.log" % (tool, shell, scenario))
-    argv = [strace, "-f", "-qq", "-s", "64", "-o", log]
-    argv += ["-e", "trace=execve,fork,vfork,clone,clone3,write"]
-    sb.run(argv + shell_argv(shell, script), cwd=sb.projects["alpha"])
+def _processes_after_mark(log: str, what: str):
+    """(processes, programs) an strace log records after the write of MARK."""
     forks = execs = 0
     seen = False
     with open(log) as f:
@@ -343,7 +333,23 @@ def count_processes(sb, strace, tool, shell, scenario, calls=10):
             elif re.search(r"\bexecve\(", line):
                 execs += 1
     if not seen:
-        raise RuntimeError("strace log of %s %s has no mark" % (tool, shell))
+        raise RuntimeError("strace log of %s has no mark" % what)
+    return forks, execs
+
+
+def count_processes(sb, strace, tool, shell, scenario, calls=10):
+    """(processes, programs) started per iteration, after warm-up, traced with strace."""
+    fn = HOOK_FUNCTION[tool, shell]
+    body = scenario_body(scenario, fn, sb.projects["alpha"], sb.projects["beta"])
+    hook = shlex.quote(sb.hook_file(tool, shell))
+    start = shlex.quote(sb.projects["alpha"])
+    loop = "\n".join([body] * calls)
+    script = f"source {hook}\ncd {start}\n{fn}; {fn}; {fn}\necho {MARK} >&2\n{loop}\n"
+    log = os.path.join(sb.root, "strace-%s-%s-%s.log" % (tool, shell, scenario))
+    argv = [strace, "-f", "-qq", "-s", "64", "-o", log]
+    argv += ["-e", "trace=execve,fork,vfork,clone,clone3,write"]
+    sb.run(argv + shell_argv(shell, script), cwd=sb.projects["alpha"])
+    forks, execs = _processes_after_mark(log, "%s %s" % (tool, shell))
     steps = calls * STEPS[scenario]
     return forks / steps, execs / steps
 
@@ -470,21 +476,7 @@ def other_count(sb, strace, tool, shell, calls=10):
     argv = [strace, "-f", "-qq", "-s", "64", "-o", log]
     argv += ["-e", "trace=execve,fork,vfork,clone,clone3,write"]
     sb.run(argv + other_argv(sb, shell, script, tool + "-count"), cwd=sb.projects["alpha"])
-    forks = execs = 0
-    seen = False
-    with open(log) as f:
-        for line in f:
-            if not seen:
-                seen = MARK in line and "write(" in line
-                continue
-            if re.search(r"\b(vfork|fork)\(", line):
-                forks += 1
-            elif re.search(r"\bclone3?\(", line) and "CLONE_THREAD" not in line:
-                forks += 1
-            elif re.search(r"\bexecve\(", line):
-                execs += 1
-    if not seen:
-        raise RuntimeError("strace log of %s %s has no mark" % (tool, shell))
+    forks, execs = _processes_after_mark(log, "%s %s" % (tool, shell))
     return forks / calls, execs / calls
 
 
@@ -803,7 +795,7 @@ def menu_open_seconds(sb, env, runs: int) -> list:
             encoding="utf-8",
             timeout=60,
         )
-        child.expect(r"Account \(%d\)" % MENU_ACCOUNTS)
+        child.expect(r"Account \(%d, listed " % MENU_ACCOUNTS)
         times.append(time.perf_counter() - started)
         child.sendcontrol("c")
         child.expect(pexpect.EOF)
