@@ -371,11 +371,15 @@ def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, o
     proj = sandbox.project("shop", "profile: dev\n")
     # An installation of ssoenv that is removed while the shell runs.
     install = os.path.join(sandbox.root, "install")
-    shutil.copytree(
-        os.path.dirname(os.path.dirname(os.path.abspath(__import__("ssoenv").__file__))),
-        install,
-        ignore=shutil.ignore_patterns("tests", "bench", ".git", "__pycache__", "*.egg-info"),
-    )
+    # ssoenv's package and the scripts beside it, as a checkout lays them out (the
+    # checkout's virtual environment would cost hundreds of megabytes to copy).
+    checkout = os.path.dirname(os.path.dirname(os.path.abspath(__import__("ssoenv").__file__)))
+    for part in ("ssoenv", "shell", "completions"):
+        shutil.copytree(
+            os.path.join(checkout, part),
+            os.path.join(install, part),
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     sh = open_shell(shell, hook=False, extra_env={"PYTHONPATH": install})
     sh.load("%s -m ssoenv hook %s" % (sys.executable, shell))
     sh.run("cd %s" % proj)
