@@ -130,8 +130,13 @@ class CredentialServer:
                 "cannot listen on %s: %s" % (_join(self.host, self.port), e.strerror or e)
             ) from None
         self._server = server
-        for target, name in ((server.serve_forever, "serve"), (self._keep, "keep")):
-            thread = threading.Thread(target=target, name="ssoenv-credentials-" + name)
+        # Polled ten times a second: the time limit below is kept that closely, and the
+        # command's exit is not held up half a second by stop().
+        serve = ((server.serve_forever, {"poll_interval": 0.1}, "serve"), (self._keep, {}, "keep"))
+        for target, kwargs, name in serve:
+            thread = threading.Thread(
+                target=target, kwargs=kwargs, name="ssoenv-credentials-" + name
+            )
             thread.daemon = True
             thread.start()
             self._threads.append(thread)
@@ -200,7 +205,7 @@ class _BoundedServer(ThreadingHTTPServer):
         self._slots.release()
 
     def service_actions(self):
-        # Called by serve_forever between polls (twice a second): the time limit.
+        # Called by serve_forever between polls: the time limit.
         too_old = time.monotonic() - CONNECTION_SECONDS
         with self._open_lock:
             late = [conn for conn, since in self._open.items() if since < too_old]
