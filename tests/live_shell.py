@@ -139,6 +139,8 @@ class LiveShell:
             timeout=30,
             dimensions=(50, 400),
         )
+        # Each line waits for the prompt before it, never for a pause before typing.
+        self.child.delaybeforesend = None
         self.output = ""
         # A command line that does nothing and starts no process.
         self.noop = {"tcsh": ":", "elvish": "nop", "xonsh": "pass"}.get(name, "true")
