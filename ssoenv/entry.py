@@ -3,8 +3,8 @@
 
 import sys
 
-from ssoenv import paths
-from ssoenv.errors import SsoenvError
+from ssoenv.base import paths
+from ssoenv.base.errors import SsoenvError
 
 
 def main() -> None:
@@ -14,7 +14,7 @@ def main() -> None:
         sys.exit(_export(argv[1:]))
     if command == ["__complete"] or (command == ["completion"] and len(argv) == 2):
         # start-up: each fast path loads its own modules only, and never click.
-        from ssoenv import completion
+        from ssoenv.commands import completion
 
         if command == ["__complete"]:
             sys.exit(completion.complete_main(argv[1:]))
@@ -29,7 +29,7 @@ def main() -> None:
 
 
 def _hook(argv) -> int:
-    from ssoenv import hook  # start-up: see main
+    from ssoenv.commands import hook  # start-up: see main
 
     try:
         return hook.main(argv)
@@ -41,7 +41,7 @@ def _hook(argv) -> int:
 
 
 def _export(argv) -> int:
-    from ssoenv import export  # start-up: see main
+    from ssoenv.prompt import export  # start-up: see main
 
     try:
         return export.main(argv)

@@ -10,7 +10,7 @@ import sys
 import pytest
 from sso_fixtures import PROFILE
 
-from ssoenv import awsconfig
+from ssoenv.aws import awsconfig
 
 HOP1_ARN = "arn:aws:iam::222222222222:role/Deployer"
 HOP2_ARN = "arn:aws:iam::333333333333:role/Workload"

@@ -1,7 +1,7 @@
 """The command table that tab completion reads, derived from the click commands.
 
-ssoenv/completion_table.py is this module's output; test_completion.py fails when the two
-disagree. Regenerate it with:  python tests/completion_tree.py > ssoenv/completion_table.py
+ssoenv/commands/completion_table.py is this module's output; test_completion.py fails when the two
+disagree. Regenerate it with:  python tests/completion_tree.py > ssoenv/commands/completion_table.py
 """
 
 import pprint

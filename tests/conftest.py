@@ -128,7 +128,7 @@ class SsoenvEnv:
         return path
 
     def allow(self, dotfile: Path) -> None:
-        from ssoenv import locate, trust
+        from ssoenv.prompt import locate, trust
 
         data = locate.read_bytes(str(dotfile))
         trust.allow(str(dotfile), locate.content_hash(str(dotfile), data))

@@ -5,7 +5,8 @@ import os
 import pytest
 from conftest import SSO_CONFIG
 
-from ssoenv import accounts, export
+from ssoenv.aws import accounts
+from ssoenv.prompt import export
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 

@@ -89,7 +89,7 @@ class World:
 
     def trust(self, rel: str, allow: bool) -> None:
         """What `ssoenv allow` or `ssoenv deny` does, without starting a process for it."""
-        from ssoenv import locate, trust
+        from ssoenv.prompt import locate, trust
 
         path = os.path.join(self.path(rel), ".ssoenv")
         act = trust.allow if allow else trust.deny

@@ -6,8 +6,8 @@ import botocore.session
 import pytest
 from botocore.exceptions import InvalidConfigError
 
-from ssoenv import awsconfig
-from ssoenv.errors import ConfigError
+from ssoenv.aws import awsconfig
+from ssoenv.base.errors import ConfigError
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 
@@ -403,7 +403,7 @@ def test_config_file_location_follows_aws_config_file(ssoenv_env, monkeypatch, t
 
 
 def test_names_for_completion_equal_the_full_parse(tmp_path):
-    from ssoenv import awsconfig
+    from ssoenv.aws import awsconfig
 
     config = tmp_path / "config"
     config.write_text(

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sso_fixtures import follow_page
 
-from ssoenv.browserpage import Page
+from ssoenv.base.browserpage import Page
 
 URLS = st.builds(
     lambda path, query: "https://signin.aws.amazon.com/%s?%s" % (path, query),
@@ -39,7 +39,7 @@ def test_a_page_left_for_later_is_removed_by_then():
 
 
 def test_a_page_a_killed_command_left_is_removed_by_the_next():
-    from ssoenv import browserpage
+    from ssoenv.base import browserpage
 
     old = Page("https://signin.aws.amazon.com/federation?SigninToken=old")
     try:

@@ -16,8 +16,8 @@ from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 from sso_fixtures import CONFIG
 
-from ssoenv import awsconfig
-from ssoenv.errors import ConfigError
+from ssoenv.aws import awsconfig
+from ssoenv.base.errors import ConfigError
 from ssoenv.sso import cache, chain
 
 
@@ -447,7 +447,7 @@ def test_status_of_a_chained_project_shows_the_session_and_token(chains, browser
 
 
 def test_allow_shows_every_hop_down_to_the_role_assumed(chains):
-    from ssoenv import accounts
+    from ssoenv.aws import accounts
 
     accounts.remember_names([{"accountId": "222222222222", "accountName": "staging"}])
     directory = chains.project("proj", "profile: chained\nregion: eu-west-1\n", allow=False)

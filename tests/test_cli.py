@@ -9,7 +9,8 @@ import sys
 import pytest
 from conftest import ROOT
 
-from ssoenv import locate, shells, trust
+from ssoenv import shells
+from ssoenv.prompt import locate, trust
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 
@@ -94,7 +95,7 @@ def test_init_refuses_a_bad_region_before_writing(ssoenv_env):
 def test_init_quotes_a_profile_name_yaml_would_misread(ssoenv_env):
     ssoenv_env.write_aws_config("[profile yes]\nregion = eu-west-1\n", None)
     ok(ssoenv_env.run("init", "yes"))
-    from ssoenv import dotfile
+    from ssoenv.prompt import dotfile
 
     f = str(ssoenv_env.project / ".ssoenv")
     assert dotfile.load_text(f, locate.read_bytes(f)).profile == "yes"

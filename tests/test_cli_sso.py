@@ -12,7 +12,7 @@ import pytest
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
-from ssoenv import envdiff
+from ssoenv.prompt import envdiff
 from ssoenv.sso import cache
 
 

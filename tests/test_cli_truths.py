@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from ssoenv import userconfig
+from ssoenv.prompt import userconfig
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 

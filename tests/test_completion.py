@@ -12,7 +12,7 @@ import pytest
 from completion_tree import table_from_click
 from live_shell import Sandbox, require_shell, ssoenv_executable
 
-from ssoenv import completion, completion_table
+from ssoenv.commands import completion, completion_table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = completion.FILES
@@ -71,8 +71,8 @@ def test_completion_of_an_unknown_shell_is_a_usage_error():
 
 def test_completion_table_matches_the_click_commands():
     assert completion_table.TABLE == table_from_click(), (
-        "ssoenv/completion_table.py is stale; run: "
-        "python tests/completion_tree.py > ssoenv/completion_table.py && ruff format"
+        "ssoenv/commands/completion_table.py is stale; run: "
+        "python tests/completion_tree.py > ssoenv/commands/completion_table.py && ruff format"
     )
 
 
@@ -146,7 +146,7 @@ sso_session = myorg
 
 
 def test_the_sso_profiles_offered_are_those_awsconfig_classifies_as_sso(tmp_path):
-    from ssoenv import awsconfig
+    from ssoenv.aws import awsconfig
 
     sandbox = sandbox_with_profiles(tmp_path)
     with open(sandbox.path(".aws/config"), "a") as f:

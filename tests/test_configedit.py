@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ssoenv import configedit
-from ssoenv.configedit import ConfigDocument, read_config, split_lines, write_config
-from ssoenv.errors import ConfigError
+from ssoenv.aws import configedit
+from ssoenv.aws.configedit import ConfigDocument, read_config, split_lines, write_config
+from ssoenv.base.errors import ConfigError
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
 
@@ -493,7 +493,7 @@ def test_diff_marks_a_missing_final_newline():
 
 
 def test_update_config_reads_edits_and_writes(tmp_path, monkeypatch):
-    from ssoenv.populate import apply_populate
+    from ssoenv.commands.populate import apply_populate
 
     path = tmp_path / ".aws" / "config"
     monkeypatch.setenv("AWS_CONFIG_FILE", str(path))

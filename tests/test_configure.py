@@ -13,8 +13,8 @@ import pexpect
 import pytest
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
-from ssoenv import configure
-from ssoenv.errors import ConfigError
+from ssoenv.base.errors import ConfigError
+from ssoenv.commands import configure
 
 # Comments, odd spacing, unrelated sections and no final newline: all must survive.
 GOLDEN = f"""\
@@ -304,7 +304,7 @@ def test_from_dotfile_prefills_and_picks_the_session_by_start_url(logged_in, tmp
 
 
 def test_account_names_are_remembered_for_portable_files(logged_in, tmp_path):
-    from ssoenv import accounts
+    from ssoenv.aws import accounts
 
     run("configure", "--sso-session", SESSION_NAME, "--account-id", "222222222222", cwd=tmp_path)
     assert accounts.load_names()["222222222222"] == "prod"

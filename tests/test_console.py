@@ -16,7 +16,7 @@ from chain_world import *  # noqa: F403
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
-from ssoenv import console
+from ssoenv.commands import console
 from ssoenv.sso import chain
 
 

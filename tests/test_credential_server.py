@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from ssoenv.errors import SsoError
+from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache
 from ssoenv.sso.credentials import RoleCredentials
 from ssoenv.sso.server import CredentialServer

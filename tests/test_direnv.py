@@ -83,7 +83,7 @@ def test_use_ssoenv_applies_the_allowed_ssoenv_with_the_hooks_messages(direnv, w
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-central-1"
     assert env["TF_VAR_stage"] == "dev"
     # direnv records and undoes the changes; ssoenv's own bookkeeping stays out.
-    from ssoenv.export import STATE_VARS
+    from ssoenv.prompt.export import STATE_VARS
 
     assert not [name for name in STATE_VARS if name in env]
     assert lines == ["ssoenv: loaded ~/shop/.ssoenv (profile dev, region eu-central-1)"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ssoenv import doctor
+from ssoenv.commands import doctor
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 

@@ -13,8 +13,8 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssoenv import dotfile, locate
-from ssoenv.errors import DotfileError
+from ssoenv.base.errors import DotfileError
+from ssoenv.prompt import dotfile, locate
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 
@@ -420,7 +420,7 @@ def test_unreadable_file_is_a_one_line_error():
             out.write("dev\n")
         os.chmod(f, 0)
         code = (
-            "import sys; from ssoenv import locate\n"
+            "import sys; from ssoenv.prompt import locate\n"
             "try:\n    locate.read_bytes(sys.argv[1])\n"
             "except Exception as e:\n    print(type(e).__name__ + ': ' + str(e))\n"
         )

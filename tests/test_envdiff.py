@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssoenv import envdiff
+from ssoenv.prompt import envdiff
 
 
 def apply(env: dict, changes: dict) -> dict:

@@ -5,7 +5,7 @@ import shell_specials
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ssoenv import envrule
+from ssoenv.prompt import envrule
 
 # The names each finding used, by what the attacker got from them.
 FINDINGS = {

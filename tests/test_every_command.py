@@ -169,6 +169,6 @@ def test_every_command_answers_in_one_line_without_a_traceback(
 def test_botocores_exceptions_are_one_line_without_what_was_sent(ssoenv_env, name, fields, line):
     import botocore.exceptions
 
-    from ssoenv.botoerrors import line_for
+    from ssoenv.base.botoerrors import line_for
 
     assert line_for(getattr(botocore.exceptions, name)(**fields)) == line

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ssoenv import envdiff, export
+from ssoenv.prompt import envdiff, export
 
 STATE = ("SSOENV_FILE", "SSOENV_STAMP", "SSOENV_TRUST", "SSOENV_TSTAMP", "SSOENV_DIFF")
 NOT_LOGGED_IN = 'session "myorg" is not logged in; run: ssoenv login'
@@ -214,7 +214,7 @@ def test_not_allowed_file_sets_nothing_and_says_how_to_allow(shell, ssoenv_env):
 
 
 def test_denied_file_sets_nothing(shell, ssoenv_env):
-    from ssoenv import locate, trust
+    from ssoenv.prompt import locate, trust
 
     a = project(ssoenv_env, "a", DEV)
     f = str(a / ".ssoenv")
@@ -459,7 +459,7 @@ def test_quiet_silences_load_and_unload_but_not_errors(shell, ssoenv_env):
 
 PROBE = """\
 import json, sys
-from ssoenv import export
+from ssoenv.prompt import export
 changes, messages = export.compute()
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore", "click"))
 print(json.dumps(heavy))
@@ -493,7 +493,7 @@ def test_export_command_imports_no_heavy_module(ssoenv_env):
     )
     assert result.returncode == 0
     imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()]
-    assert "ssoenv.export" in imported  # the probe sees imports at all
+    assert "ssoenv.prompt.export" in imported  # the probe sees imports at all
     assert [m for m in imported if m.split(".")[0] in ("boto3", "botocore", "click")] == []
     assert "export AWS_PROFILE='dev';" in result.stdout
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssoenv import fastjson
+from ssoenv.base import fastjson
 
 scalars = (
     st.none()

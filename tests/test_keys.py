@@ -156,7 +156,7 @@ def test_nothing_is_ever_deleted(iam):
 
 
 def test_table_marks_never_used_keys():
-    from ssoenv.keys import KeyInfo, table
+    from ssoenv.commands.keys import KeyInfo, table
 
     now = datetime.datetime(2026, 1, 31, tzinfo=datetime.timezone.utc)
     created = datetime.datetime(2025, 1, 31, tzinfo=datetime.timezone.utc)

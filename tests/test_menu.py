@@ -7,7 +7,7 @@ import textwrap
 import pexpect
 import pytest
 
-from ssoenv import menu
+from ssoenv.commands import menu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ITEMS = [f"account-{i:03d}" for i in range(300)]
@@ -100,7 +100,7 @@ def test_unknown_escape_sequences_are_ignored():
 SCRIPT = textwrap.dedent(
     """
     import sys
-    from ssoenv import menu
+    from ssoenv.commands import menu
     items = [f"account-{i:03d}" for i in range(300)]
     try:
         print("CHOSE", items[menu.choose(items, "Account")])

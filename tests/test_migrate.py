@@ -10,9 +10,9 @@ from golden_files import check_golden, golden
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssoenv.configedit import ConfigDocument, quote_name
-from ssoenv.errors import ConfigError
-from ssoenv.migrate import (
+from ssoenv.aws.configedit import ConfigDocument, quote_name
+from ssoenv.base.errors import ConfigError
+from ssoenv.commands.migrate import (
     carry_over_tokens,
     normalize_start_url,
     plan_migration,
@@ -346,7 +346,7 @@ def _codes(findings):
 
 
 def test_doctor_finds_each_problem_with_its_fix():
-    from ssoenv.doctor_checks import check_config
+    from ssoenv.commands.doctor_checks import check_config
 
     found = check_config(DOCTOR)
     assert _codes(found) == sorted(
@@ -373,7 +373,7 @@ def test_doctor_finds_each_problem_with_its_fix():
 def test_doctor_messages_match_botocores(botocore_view):
     import botocore.exceptions
 
-    from ssoenv.doctor_checks import check_config
+    from ssoenv.commands.doctor_checks import check_config
 
     by_code = {f.code: f.message for f in check_config(DOCTOR)}
     for profile, code in (("ghost", "missing-session"), ("mismatch", "inconsistent-value")):
@@ -385,7 +385,7 @@ def test_doctor_messages_match_botocores(botocore_view):
 
 
 def test_doctor_finds_parse_errors_and_duplicates():
-    from ssoenv.doctor_checks import check_config
+    from ssoenv.commands.doctor_checks import check_config
 
     text = (
         'stray\n[profile a]\nregion = x\nRegion = y\nno equals here\n[profile a]\n[profile "a"]\n'
@@ -402,13 +402,13 @@ def test_doctor_finds_parse_errors_and_duplicates():
 
 
 def test_doctor_is_quiet_about_a_migrated_config():
-    from ssoenv.doctor_checks import check_config
+    from ssoenv.commands.doctor_checks import check_config
 
     assert check_config(plan_migration(golden("migrate_article.input")).new_text) == []
 
 
 def test_doctor_masks_long_term_keys_in_the_credentials_file():
-    from ssoenv.doctor_checks import check_credentials
+    from ssoenv.commands.doctor_checks import check_credentials
 
     text = (
         "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"

@@ -11,7 +11,7 @@ import pytest
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
-from ssoenv.errors import SsoError
+from ssoenv.base.errors import SsoError
 from ssoenv.sso import assignments, portal
 from ssoenv.sso.clients import Network
 from ssoenv.sso.login import login

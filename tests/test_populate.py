@@ -3,9 +3,9 @@ import itertools
 import pytest
 from golden_files import check_golden, golden
 
-from ssoenv.configedit import ConfigDocument
-from ssoenv.errors import ConfigError
-from ssoenv.populate import apply_populate, render_populate_block, slug
+from ssoenv.aws.configedit import ConfigDocument
+from ssoenv.base.errors import ConfigError
+from ssoenv.commands.populate import apply_populate, render_populate_block, slug
 
 FIRST = [
     {"accountId": "111111111111", "accountName": "Prod", "roleName": "AdministratorAccess"},

@@ -11,7 +11,7 @@ import time
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
-from ssoenv import accounts
+from ssoenv.aws import accounts
 from ssoenv.emulator import DEFAULT_ACCOUNTS
 
 PORTABLE = "account: dev\nrole: Admin\n"  # dev is 111111111111; profile dev-admin has Admin

@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
-from ssoenv.errors import SsoError
+from ssoenv.base.errors import SsoError
 from ssoenv.sso import assignments, portal
 
 UNSIGNED = Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1})

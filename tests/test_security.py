@@ -376,7 +376,7 @@ def _flip_forever(link: str, targets, stop: threading.Event) -> None:
 def test_a_symlink_flipped_during_export_never_applies_untrusted_content(ssoenv_env):
     """A repository under a trusted prefix whose `.ssoenv` links outside it, to a link the
     attacker keeps flipping between their own file and the repository's."""
-    from ssoenv import export
+    from ssoenv.prompt import export
 
     ssoenv_env.write_aws_config()
     home = ssoenv_env.home
@@ -653,7 +653,7 @@ def test_escaped_text_is_one_line_without_control_or_bidi_characters():
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from ssoenv.safetext import escape
+    from ssoenv.base.safetext import escape
 
     @given(st.text())
     def check(text):

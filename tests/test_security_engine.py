@@ -17,7 +17,7 @@ from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 from test_hook_login import clean, open_shell, token_refreshed, wait_until  # noqa: F401
 
-from ssoenv import launch
+from ssoenv.base import launch
 
 # -- 1. no process ssoenv starts imports from the working directory or PYTHON* -----------
 
@@ -129,7 +129,7 @@ def test_modules_ssoenv_starts_import_nothing_from_their_directory_or_pythonpath
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from ssoenv import fastjson  # noqa: E402
+from ssoenv.base import fastjson  # noqa: E402
 
 _scalars = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
 _documents = st.recursive(
@@ -188,7 +188,7 @@ def test_malformed_json_is_a_value_error_where_the_json_module_was_never_importe
 
     code = (
         "import sys\n"
-        "from ssoenv import fastjson\n"
+        "from ssoenv.base import fastjson\n"
         "assert 'json' not in sys.modules\n"
         "for text in sys.argv[1:]:\n"
         "    try:\n"
@@ -235,7 +235,7 @@ def test_export_fail_safe_unloads_even_with_a_corrupt_record(tmp_path):
         SSOENV_DIFF='{"AWS_PROFILE": [null, "de',
         SSOENV_FILE=str(tmp_path / "p" / ".ssoenv"),
     )
-    code = "import sys\nfrom ssoenv import export\nsys.exit(export.fail_safe(['bash']))\n"
+    code = "import sys\nfrom ssoenv.prompt import export\nsys.exit(export.fail_safe(['bash']))\n"
     done = subprocess.run(
         [*launch.python(), "-c", code], cwd="/", env=env, capture_output=True, text=True
     )
@@ -408,7 +408,7 @@ import socket  # noqa: E402
 import threading  # noqa: E402
 import urllib.request  # noqa: E402
 
-from ssoenv.errors import SsoError  # noqa: E402
+from ssoenv.base.errors import SsoError  # noqa: E402
 from ssoenv.sso import login as sso_login  # noqa: E402
 
 

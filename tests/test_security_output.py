@@ -20,7 +20,7 @@ from test_console import federation  # noqa: F401
 from test_direnv import direnv  # noqa: F401
 from test_hook_login import clean, open_shell  # noqa: F401
 
-from ssoenv import cache, paths
+from ssoenv.base import cache, paths
 
 # -- `use ssoenv`: messages escaped as the hook's are -------------------------------------
 

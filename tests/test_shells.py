@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ssoenv import shells
-from ssoenv.errors import UsageError
+from ssoenv.base.errors import UsageError
 
 SHELLS = {
     "bash": ["bash", "--noprofile", "--norc", "-c"],

@@ -9,7 +9,7 @@ import stat
 import pytest
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
-from ssoenv.errors import SsoError
+from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache
 from ssoenv.sso.credentials import credential_process_output, get_role_credentials
 from ssoenv.sso.login import login

@@ -11,7 +11,7 @@ import time
 import pytest
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
-from ssoenv.errors import SsoError
+from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.login import browser_available, login, pkce_pair
 

@@ -14,7 +14,7 @@ import time
 import pytest
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
-from ssoenv.errors import SsoError
+from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache
 from ssoenv.sso.clients import Network
 from ssoenv.sso.refresh import ensure_fresh, start_background_refresh

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ssoenv import locate, trust
+from ssoenv.prompt import locate, trust
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 

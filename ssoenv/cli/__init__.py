@@ -5,16 +5,20 @@ import sys
 
 import click
 
-from ssoenv import __version__, approval, awsconfig, dotfile, locate, paths, trust, userconfig
-from ssoenv import completion as completion_module
-from ssoenv import export as export_module
-from ssoenv import hook as hook_module
-from ssoenv import profiles as profiles_module
-from ssoenv import status as status_module
-from ssoenv.botoerrors import line_for
-from ssoenv.conditions import WARNING, worded
-from ssoenv.errors import SsoenvError, UsageError
-from ssoenv.safetext import escape, escape_lines
+from ssoenv import __version__
+from ssoenv.aws import awsconfig
+from ssoenv.aws import profiles as profiles_module
+from ssoenv.base import paths
+from ssoenv.base.botoerrors import line_for
+from ssoenv.base.conditions import WARNING, worded
+from ssoenv.base.errors import SsoenvError, UsageError
+from ssoenv.base.safetext import escape, escape_lines
+from ssoenv.commands import approval
+from ssoenv.commands import completion as completion_module
+from ssoenv.commands import hook as hook_module
+from ssoenv.commands import status as status_module
+from ssoenv.prompt import dotfile, locate, trust, userconfig
+from ssoenv.prompt import export as export_module
 
 
 class Group(click.Group):
@@ -56,7 +60,7 @@ class Group(click.Group):
 
 # ---- completion helpers: profile and sso-session names ------------------------------
 # For scripts made by click's own completion (`_SSOENV_COMPLETE`), still installed by some;
-# ssoenv's own scripts (ssoenv/completion.py) need no click at all.
+# ssoenv's own scripts (ssoenv/commands/completion.py) need no click at all.
 
 
 def complete_profiles(ctx, param, incomplete):

@@ -4,13 +4,15 @@ import sys
 
 import click
 
-from ssoenv import accounts as account_names
-from ssoenv import awsconfig, paths, sessions
-from ssoenv import keys as keys_module
+from ssoenv.aws import accounts as account_names
+from ssoenv.aws import awsconfig
+from ssoenv.base import paths
+from ssoenv.base.errors import SsoenvError, UsageError
+from ssoenv.base.safetext import escape
 from ssoenv.cli import complete_profiles, complete_sessions
-from ssoenv.errors import SsoenvError, UsageError
-from ssoenv.progress import RoleProgress
-from ssoenv.safetext import escape
+from ssoenv.commands import keys as keys_module
+from ssoenv.commands.progress import RoleProgress
+from ssoenv.sso import sessions
 
 # Imported on every start (tab completion too): nothing heavier than click at module level.
 
@@ -83,7 +85,7 @@ def configure(**kwargs):
     from a menu (type to filter), and name the profile. Every question has a flag; without
     a terminal a missing answer is an error naming its flag."""
     # start-up: the wizard brings the login (http.server, hashlib)
-    from ssoenv import configure as wizard
+    from ssoenv.commands import configure as wizard
 
     opts = wizard.Options(**kwargs)
     result = wizard.run(opts, wizard.Asker(_interactive()))
@@ -166,9 +168,9 @@ def populate(
     Identity Center allows (with progress on stderr), and what the organisation gained and
     lost since the last run is named."""
     # start-up: each keeps its modules off every command's start-up
-    from ssoenv import configedit  # start-up: configparser, difflib, hashlib
-    from ssoenv import populate as populate_module  # start-up: as configedit, above
-    from ssoenv.configure import ensure_login  # start-up: the login's http.server, json
+    from ssoenv.aws import configedit  # start-up: configparser, difflib, hashlib
+    from ssoenv.commands import populate as populate_module  # start-up: as configedit, above
+    from ssoenv.commands.configure import ensure_login  # start-up: the login's http.server, json
     from ssoenv.sso import assignments, portal  # start-up: json and the refresh's subprocess
 
     session = sessions.from_session_name(awsconfig.load(), sso_session)
@@ -286,8 +288,8 @@ def migrate(session_names, yes, dry_run):
 
     Removes credential_process lines that only re-implement SSO (aws-sso-util and the
     like, kept as comments) and copies cached logins so they keep working."""
-    from ssoenv import configedit  # start-up: configparser, difflib, hashlib; so the line below
-    from ssoenv import migrate as migrate_module
+    from ssoenv.aws import configedit  # start-up: configparser, difflib, hashlib; so the line below
+    from ssoenv.commands import migrate as migrate_module
 
     snap = configedit.read_config()
     shown = paths.display(snap.path)
@@ -328,7 +330,7 @@ def doctor():
     a step soon) and problem (does not work), each with its fix. Exit status 1 only when
     there is a problem."""
     # start-up: the checks edit-check the config (configparser, hashlib)
-    from ssoenv import doctor as doctor_module
+    from ssoenv.commands import doctor as doctor_module
 
     report = doctor_module.examine()
     for line in report.lines():

@@ -5,12 +5,14 @@ import sys
 
 import click
 
-from ssoenv import awsconfig, export, profiles, sessions, userconfig
+from ssoenv.aws import awsconfig, profiles
+from ssoenv.base.conditions import WARNING, worded
+from ssoenv.base.errors import SsoenvError, UsageError
+from ssoenv.base.safetext import escape
 from ssoenv.cli import complete_profiles
 from ssoenv.cli.sso import _stderr_is_terminal, fresh_token
-from ssoenv.conditions import WARNING, worded
-from ssoenv.errors import SsoenvError, UsageError
-from ssoenv.safetext import escape
+from ssoenv.prompt import export, userconfig
+from ssoenv.sso import sessions
 
 
 @click.command()
@@ -55,8 +57,8 @@ def console(profile, service, region, print_only, portal, duration, isolate):
     ssoenv console --portal         # through the access portal (multi-session friendly)
     """
     # start-up: urllib.request and subprocess, off every command's start-up
-    from ssoenv import console as console_module
-    from ssoenv import rolecredentials  # start-up: json and subprocess, as above
+    from ssoenv.commands import console as console_module
+    from ssoenv.sso import rolecredentials  # start-up: json and subprocess, as above
 
     console_module.check_service(service)
     console_module.check_region(region)
@@ -112,7 +114,7 @@ def console(profile, service, region, print_only, portal, duration, isolate):
 def _open_portal(config, name, service, region, print_only, isolate, settings):
     """Open (or print) the access portal's shortcut link for the SSO role behind `name`."""
     # start-up: urllib.request and subprocess, off every command's start-up
-    from ssoenv import console as console_module
+    from ssoenv.commands import console as console_module
 
     target = sessions.target(config, name)
     if target is None:

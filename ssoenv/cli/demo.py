@@ -12,7 +12,7 @@ def demo(keep):
     projects, logs in (a scripted browser approves), and runs a real bash with the hook:
     `cd` switches AWS_PROFILE and boto3 gets role credentials from the login. Your own
     ~/.aws is never read or written; everything is removed afterwards."""
-    from ssoenv import demo as demo_module  # start-up: pty, subprocess and the emulator
+    from ssoenv.commands import demo as demo_module  # start-up: pty, subprocess and the emulator
 
     demo_module.run(keep=keep)
 

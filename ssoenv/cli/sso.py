@@ -6,14 +6,16 @@ import time
 
 import click
 
-from ssoenv import awsconfig, envdiff, export, here, profiles, sessions, userconfig
+from ssoenv.aws import awsconfig, profiles
+from ssoenv.base.conditions import WARNING, worded
+from ssoenv.base.errors import SsoenvError, SsoError
+from ssoenv.base.safetext import escape
 from ssoenv.cli import complete_profiles, complete_sessions
-from ssoenv.conditions import WARNING, worded
-from ssoenv.errors import SsoenvError, SsoError
-from ssoenv.safetext import escape
+from ssoenv.commands.status import relative
+from ssoenv.prompt import envdiff, export, here, userconfig
+from ssoenv.sso import sessions
 from ssoenv.sso.cache import format_time
 from ssoenv.sso.clients import LOGIN_AGAIN
-from ssoenv.status import relative
 
 
 def _stderr_is_terminal() -> bool:
@@ -175,7 +177,9 @@ def exec_(profile, serve, listen, command):
     """
     env = environment_for(profile, interactive=_stderr_is_terminal())
     if serve or listen:
-        from ssoenv import serve as serve_module  # start-up: the credential server and subprocess
+        from ssoenv.commands import (
+            serve as serve_module,  # start-up: the credential server and subprocess
+        )
 
         # The profile the AWS CLI and boto3 would take: AWS_DEFAULT_PROFILE, set by hand,
         # outranks the project's AWS_PROFILE.

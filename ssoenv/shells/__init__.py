@@ -1,6 +1,6 @@
 """The shells ssoenv speaks: how each quotes, sets and unsets variables, and its hook."""
 
-from ssoenv.errors import UsageError
+from ssoenv.base.errors import UsageError
 
 # name -> "module:Class"; imported on use so the export path loads one small module.
 REGISTRY = {

@@ -3,7 +3,7 @@
 import os
 
 # How the hook starts Python, isolated from the user's directory.
-from ssoenv.launch import launcher, search_path
+from ssoenv.base.launch import launcher, search_path
 
 
 def is_variable_name(name) -> bool:

@@ -17,4 +17,6 @@ Only the submodules that talk to the service import boto3, and only inside funct
 - `chain`: role chains on an SSO role, AssumeRole hop by hop, in the AWS CLI's cache
 - `portal`: accounts and roles the user may access
 - `server`: the container-credentials endpoint of `ssoenv exec --serve`
+- `sessions`: the sso-sessions and legacy SSO profiles of the AWS config, as `SsoSession`s
+- `rolecredentials`: the role keys of any profile: its SSO role, then its chain's hops
 """

@@ -10,8 +10,8 @@ import os
 import time
 from typing import Dict, List, Optional
 
-from ssoenv import accounts as account_names
-from ssoenv import paths
+from ssoenv.aws import accounts as account_names
+from ssoenv.base import paths
 from ssoenv.sso import cache, portal
 from ssoenv.sso.session import SsoSession
 

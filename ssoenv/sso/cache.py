@@ -3,8 +3,8 @@
 import os
 import time
 
-from ssoenv import fastjson, paths
-from ssoenv.cache import sha1_hex
+from ssoenv.base import fastjson, paths
+from ssoenv.base.cache import sha1_hex
 
 # botocore refreshes when fewer than 15 minutes remain; so do we.
 REFRESH_WINDOW_SECONDS = 15 * 60

@@ -9,10 +9,10 @@ import re
 import time
 from typing import Callable, Optional, Sequence
 
-from ssoenv import paths
-from ssoenv.botoerrors import unreachable_line
-from ssoenv.cache import sha1_hex
-from ssoenv.errors import SsoError
+from ssoenv.base import paths
+from ssoenv.base.botoerrors import unreachable_line
+from ssoenv.base.cache import sha1_hex
+from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache
 from ssoenv.sso.clients import DEFAULT_NETWORK, Network, error_code
 from ssoenv.sso.credentials import CREDENTIALS_WINDOW_SECONDS, RoleCredentials, get_role_credentials

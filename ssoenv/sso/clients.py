@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlsplit
 
-from ssoenv.botoerrors import line_for, unreachable_line
-from ssoenv.errors import SsoError
+from ssoenv.base.botoerrors import line_for, unreachable_line
+from ssoenv.base.errors import SsoError
 
 LOGIN_AGAIN = "log in again: ssoenv login"
 

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ssoenv.errors import SsoenvError, SsoError
+from ssoenv.base.errors import SsoenvError, SsoError
 from ssoenv.sso import cache
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.refresh import ensure_fresh

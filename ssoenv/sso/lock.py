@@ -5,8 +5,8 @@ import fcntl
 import os
 import time
 
-from ssoenv import paths
-from ssoenv.errors import SsoError
+from ssoenv.base import paths
+from ssoenv.base.errors import SsoError
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 

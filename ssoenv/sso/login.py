@@ -14,9 +14,9 @@ from socketserver import ThreadingMixIn
 from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
-from ssoenv import browserpage
-from ssoenv.botoerrors import unreachable_line
-from ssoenv.errors import SsoenvError, SsoError
+from ssoenv.base import browserpage
+from ssoenv.base.botoerrors import unreachable_line
+from ssoenv.base.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.lock import session_lock

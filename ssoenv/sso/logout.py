@@ -3,7 +3,7 @@
 import os
 from typing import Iterable, Optional, Tuple
 
-from ssoenv import paths
+from ssoenv.base import paths
 from ssoenv.sso import assignments, cache
 from ssoenv.sso.clients import Network, create_client
 from ssoenv.sso.session import SsoSession

@@ -1,7 +1,7 @@
 """Account names in portable `.ssoenv` files (`account: shop-prod`): looked up with
 ListAccounts now by commands, or by a detached process the hook starts.
 
-The names land in the account-name file of `ssoenv.accounts`; the hook's cache is keyed on
+The names land in the account-name file of `ssoenv.aws.accounts`; the hook's cache is keyed on
 that file's identity, so the prompt after the lookup finished sees them. The detached
 process is `python -I -c ... ROOT '<sessions as JSON>'`, started in `/`: nothing in the
 user's directory or environment can put its own modules in its place."""
@@ -11,8 +11,9 @@ import sys
 import time
 from typing import List, Optional
 
-from ssoenv import accounts, paths
-from ssoenv.errors import SsoenvError
+from ssoenv.aws import accounts
+from ssoenv.base import paths
+from ssoenv.base.errors import SsoenvError
 from ssoenv.sso import assignments, cache, portal
 from ssoenv.sso.session import SsoSession
 

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
-from ssoenv.errors import SsoenvError, SsoError
+from ssoenv.base.errors import SsoenvError, SsoError
 from ssoenv.sso.clients import Network, create_client, endpoint_of, error_code, explain
 from ssoenv.sso.refresh import ensure_fresh
 from ssoenv.sso.session import SsoSession

@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ssoenv import launch, paths
-from ssoenv.errors import SsoenvError, SsoError
+from ssoenv.base import launch, paths
+from ssoenv.base.errors import SsoenvError, SsoError
 from ssoenv.sso import cache, tokens
 from ssoenv.sso.clients import LOGIN_AGAIN, Network, create_client, endpoint_of, explain
 from ssoenv.sso.lock import DEFAULT_LOCK_TIMEOUT, session_lock

@@ -13,7 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional, TextIO
 
-from ssoenv.errors import SsoenvError
+from ssoenv.base.errors import SsoenvError
 from ssoenv.sso.credentials import RoleCredentials
 
 # Credentials are renewed once under this much is left (botocore renews its own at 15

@@ -1,0 +1,270 @@
+"""Parse and validate a `.ssoenv` file (YAML) into a frozen Dotfile."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Optional
+
+from ssoenv.base import paths
+from ssoenv.base.errors import DotfileError
+
+# Every variable whose name starts with this belongs to ssoenv's own bookkeeping.
+STATE_PREFIX = "SSOENV_"
+
+LOGIN_MODES = ("hint", "auto", "never")
+KEYS = ("profile", "region", "env", "credentials", "login", "account", "role", "sso_start_url")
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d+$")
+# IAM's rule for role names.
+ROLE_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+# Control characters (C0, DEL, C1) and bidi controls: never part of a name, an account, a
+# URL or a region, and a way to write extra lines into the AWS config.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Set through `profile:` and `region:`, so never through `env:`.
+MANAGED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+@dataclass(frozen=True)
+class Dotfile:
+    path: str
+    profile: Optional[str] = None
+    region: Optional[str] = None
+    env: Dict[str, str] = field(default_factory=dict)
+    credentials: bool = False
+    login: Optional[str] = None
+    # A portable file names what the profile points at instead of the profile.
+    account: Optional[str] = None
+    role: Optional[str] = None
+    sso_start_url: Optional[str] = None
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Dotfile":
+        return cls(**data)
+
+
+def _loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml
+
+
+def parse(text: str, path: str) -> Dotfile:
+    """Parse the file's text; DotfileError names the file and, where known, the line."""
+    shown = paths.display(path)
+    Loader, yaml = _loader()
+
+    def fail(message: str, node=None):
+        where = "" if node is None else ": line %d" % (node.start_mark.line + 1)
+        raise DotfileError("%s%s: %s" % (shown, where, message))
+
+    def invalid(e):
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        where = ": line %d" % (mark.line + 1) if mark is not None else ""
+        raise DotfileError("%s%s: invalid YAML: %s" % (shown, where, problem)) from None
+
+    try:
+        loader = Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as e:
+        invalid(e)
+    try:
+        return _from_node(node, path, yaml, fail)
+    except yaml.YAMLError as e:  # a tag (!foo, <<) that no safe constructor knows
+        invalid(e)
+
+
+def _from_node(node, path: str, yaml, fail) -> Dotfile:
+    if node is None:
+        fail("the file is empty; write: profile: NAME")
+    if isinstance(node, yaml.ScalarNode):
+        value = node.value
+        if not value.strip() or "\n" in value.strip():
+            fail("expected a profile name or a mapping such as: profile: NAME", node)
+        return _validated(Dotfile(path=path, profile=value.strip()), fail, node)
+    if not isinstance(node, yaml.MappingNode):
+        fail("expected a mapping such as: profile: NAME", node)
+
+    values: Dict[str, object] = {}
+    nodes = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            fail("keys must be plain names", key_node)
+        key = _scalar(yaml, key_node)
+        if not isinstance(key, str):
+            fail("keys must be names, got %r" % (key,), key_node)
+        if key in values:
+            fail('"%s" appears twice' % key, key_node)
+        if key not in KEYS:
+            fail(_unknown_key(key), key_node)
+        nodes[key] = value_node
+        values[key] = value_node
+
+    fields: Dict[str, object] = {}
+    for key in ("profile", "region", "login", "account", "role", "sso_start_url"):
+        if key in values:
+            # The text as written: an account id keeps its leading zeros.
+            value = nodes[key].value if isinstance(nodes[key], yaml.ScalarNode) else None
+            if not isinstance(value, str) or not value.strip():
+                fail('"%s" must be a non-empty string' % key, nodes[key])
+            fields[key] = value.strip()
+    if "credentials" in values:
+        value = _scalar(yaml, nodes["credentials"])
+        if not isinstance(value, bool):
+            fail('"credentials" must be true or false', nodes["credentials"])
+        fields["credentials"] = value
+    if "env" in values:
+        fields["env"] = _env(yaml, nodes["env"], fail)
+    return _validated(Dotfile(path=path, **fields), fail, node, nodes)
+
+
+def _validated(dot: Dotfile, fail, node, nodes=None) -> Dotfile:
+    """`nodes` maps keys to their value nodes, so that an error names the key's own line."""
+
+    def at(key):
+        return (nodes or {}).get(key, node)
+
+    if not dot.profile and not (dot.account and dot.role):
+        fail('"profile" is missing; write: profile: NAME', node)
+    if dot.profile and any(c.isspace() for c in dot.profile):
+        fail('profile "%s" has white space in its name' % dot.profile, at("profile"))
+    if dot.profile and _CONTROL_RE.search(dot.profile):
+        fail('profile "%s" has a control character in its name' % dot.profile, at("profile"))
+    for key in ("region", "account", "role", "sso_start_url"):
+        problem = portable_problem(key, getattr(dot, key))
+        if problem:
+            fail(problem, at(key))
+    if dot.login is not None and dot.login not in LOGIN_MODES:
+        fail('"login" must be one of: %s' % ", ".join(LOGIN_MODES), at("login"))
+    return dot
+
+
+def portable_problem(key: str, value) -> Optional[str]:
+    """What is wrong with a value a portable `.ssoenv` may carry into the AWS config (by
+    `configure --from-dotfile`), or None. One rule for the parser and for configure."""
+    if value is None:
+        return None
+    value = str(value)
+    if key == "region":
+        if not REGION_RE.match(value):
+            return '"%s" is not an AWS region (such as eu-central-1)' % value
+    elif key == "account":
+        if _CONTROL_RE.search(value) or not value.strip() or len(value) > 50:
+            return '"account" must be a 12-digit account id or an account name on one line'
+        if value.isdigit() and not ACCOUNT_ID_RE.match(value):
+            return '"account" %s is not a 12-digit account id' % value
+    elif key == "role":
+        if not ROLE_RE.match(value):
+            return (
+                '"role" %s is not a role name (letters, digits and +=,.@_- only, '
+                "at most 64)" % value
+            )
+    elif key == "sso_start_url":
+        if (
+            not value.startswith("https://")
+            or len(value) <= len("https://")
+            or _CONTROL_RE.search(value)
+            or any(c.isspace() for c in value)
+        ):
+            return '"sso_start_url" must be an https:// URL without spaces or control characters'
+    return None
+
+
+def _scalar(yaml, node):
+    if not isinstance(node, yaml.ScalarNode):
+        return node  # the caller rejects it as not a string
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _env(yaml, node, fail) -> Dict[str, str]:
+    if not isinstance(node, yaml.MappingNode):
+        fail('"env" must be a mapping of NAME: value', node)
+    env: Dict[str, str] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            fail("env: variable names must be plain names", key_node)
+        name = _scalar(yaml, key_node)
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            fail('env: "%s" is not a valid variable name' % (name,), key_node)
+        if name in env:
+            fail('env: "%s" appears twice' % name, key_node)
+        if name.startswith(STATE_PREFIX):
+            fail("env: %s belongs to ssoenv's own bookkeeping and cannot be set" % name, key_node)
+        if name in MANAGED:
+            fail(
+                "env: set %s with %s"
+                % (name, '"profile:"' if name.endswith("_PROFILE") else '"region:"'),
+                key_node,
+            )
+        value = _scalar(yaml, value_node)
+        if isinstance(value, bool) or value is None or not isinstance(value, (str, int, float)):
+            fail(
+                'env: %s must be a string; quote it, e.g. %s: "%s"'
+                % (name, name, value_node.value if isinstance(value_node.value, str) else "...")
+                if isinstance(value_node, yaml.ScalarNode)
+                else "env: %s must be a string" % name,
+                value_node,
+            )
+        if isinstance(value, str) and "\0" in value:
+            fail("env: %s contains a NUL character" % name, value_node)
+        # A number keeps the text as written: 0123 stays 0123, not the octal 83.
+        env[name] = value if isinstance(value, str) else value_node.value
+    return env
+
+
+def _unknown_key(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
+    hint = '; did you mean "%s"?' % close[0] if close else "; valid keys: " + ", ".join(KEYS)
+    return 'unknown key "%s"%s' % (key, hint)
+
+
+def load_text(path: str, data: bytes) -> Dotfile:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DotfileError("%s: not UTF-8 text" % paths.display(path)) from None
+    return parse(text, path)
+
+
+def example(profile: str, region: Optional[str]) -> str:
+    lines = ["profile: %s" % _yaml_str(profile)]
+    if region:
+        lines.append("region: %s" % _yaml_str(region))
+    return "\n".join(lines) + "\n"
+
+
+def portable_example(account: str, role: str, start_url, region) -> str:
+    lines = ['account: "%s"' % account, "role: %s" % _yaml_str(role)]
+    if start_url:
+        lines.append("sso_start_url: %s" % _yaml_str(start_url))
+    if region:
+        lines.append("region: %s" % _yaml_str(region))
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_str(value: str) -> str:
+    if re.match(r"^[A-Za-z0-9][A-Za-z0-9._/@+:-]*$", value) and value.lower() not in (
+        "yes",
+        "no",
+        "true",
+        "false",
+        "on",
+        "off",
+        "null",
+        "y",
+        "n",
+    ):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
