@@ -5,4 +5,4 @@ from ssoenv.shells.posix import Bash
 
 class Direnv(Bash):
     name = "direnv"
-    hook_file = "ssoenv.commands.direnv"
+    hook_file = "ssoenv.direnv"
