@@ -152,6 +152,9 @@ class Emulator:
         self._fail_status = 500
         self._fail_operations: Optional[set] = None
         self._slow_down_next = 0
+        # Open unless held: a held emulator answers nothing until released.
+        self._gate = threading.Event()
+        self._gate.set()
 
         self._server: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -204,6 +207,14 @@ class Emulator:
         "throttle",
         "accounts",
     )
+
+    def hold(self) -> None:
+        """Answer no request until `release()` (each waits at most a minute): what a
+        client does while the service has not answered yet."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
 
     def configure(self, **settings) -> None:
         for key, value in settings.items():
@@ -687,6 +698,7 @@ class _Handler(BaseHTTPRequestHandler):
                 grant = body.get("grantType") or ""
                 name = "CreateToken:" + {DEVICE_GRANT: "device_code"}.get(grant, grant)
             emu._record(name)
+            emu._gate.wait(60)
             if emu.latency:
                 time.sleep(emu.latency)
             if operation not in ("Authorize", "VerifyDevice"):

