@@ -231,6 +231,11 @@ def pytest_configure(config):
         "original(variable, project): runs against a checkout of a project that is not "
         "packaged, named by the environment variable; deselected where that is unset",
     )
+    config.addinivalue_line(
+        "markers",
+        "long: takes many times an ordinary test (walks, properties, renewals); started "
+        "first, so that the parallel run does not end waiting for one of them",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -241,7 +246,9 @@ def pytest_collection_modifyitems(config, items):
         (dropped if mark and not os.environ.get(mark.args[0]) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+    # The long tests first (a stable sort keeps the rest in order).
+    keep.sort(key=lambda item: item.get_closest_marker("long") is None)
+    items[:] = keep
 
 
 def pytest_terminal_summary(terminalreporter):

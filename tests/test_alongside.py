@@ -563,6 +563,7 @@ if BASH_PREEXEC:
     CONFIGS.append(("bash", "bash-preexec"))
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("shell,order", CONFIGS)
 def test_every_walk_ends_where_the_model_says(tmp_path, monkeypatch, shell, order):
     world = World(tmp_path)

@@ -149,6 +149,7 @@ def _parses(text):
         return None
 
 
+@pytest.mark.long
 @settings(
     max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
 )
@@ -163,6 +164,7 @@ def test_model_reads_sections_and_values_like_botocore(text):
     assert doc.junk_lines() == []
 
 
+@pytest.mark.long
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(
     valid_configs(),

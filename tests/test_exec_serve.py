@@ -229,6 +229,7 @@ RENEWAL = """
 """
 
 
+@pytest.mark.long
 def test_short_role_credentials_and_the_sign_in_are_renewed_while_the_command_runs(world, browser):
     world.emulator.configure(role_credentials_ttl=20)
     world.login("--profile", PROFILE)

@@ -489,6 +489,7 @@ def legacy_configs(draw):
     return eol.join(out) + draw(st.sampled_from(["", eol]))
 
 
+@pytest.mark.long
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(legacy_configs())
 def test_migration_keeps_what_every_profile_resolves_to(botocore_view, text):

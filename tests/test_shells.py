@@ -149,6 +149,7 @@ def property_for(shell_name):
     return check
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("shell_name", ALL)
 def test_exported_value_comes_back_exactly_and_runs_nothing(shell_name, tmp_path):
     property_for(shell_name)(tmp_path)
