@@ -565,12 +565,15 @@ def other_rows(sb, table, say, shells, tools, strace, hyperfine, rounds, n, runs
 # ---- process timings -------------------------------------------------------------------
 
 
-def time_command(argv, env, cwd, runs, warmup=2, hyperfine=None):
-    """Median wall seconds of `argv` started `runs` times (after `warmup` runs)."""
+def time_command(argv, env, cwd, runs, warmup=2, hyperfine=None, touched=None):
+    """Median wall seconds of `argv` started `runs` times (after `warmup` runs); with
+    `touched`, that file gets a new mtime before each run, so caches keyed on it miss."""
     env = dict(env, PWD=cwd)
     if hyperfine:
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             cmd = [hyperfine, "-N", "--style", "none", "--runs", str(runs)]
+            if touched:
+                cmd += ["--prepare", shlex.join(["touch", touched])]
             cmd += ["--warmup", str(warmup), "--export-json", out.name, shlex.join(argv)]
             proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
             if proc.returncode == 0:
@@ -578,6 +581,8 @@ def time_command(argv, env, cwd, runs, warmup=2, hyperfine=None):
             raise RuntimeError("hyperfine failed on %s: %s" % (argv, proc.stderr[-500:]))
     times = []
     for i in range(warmup + runs):
+        if touched:
+            touch(touched)
         t0 = time.perf_counter()
         subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if i >= warmup:
@@ -895,7 +900,7 @@ def portal_rows(sb, table, say, runs: int) -> None:
         )
 
 
-def config_size_rows(sb, table, say, runs: int, cold_runs: int, hyperfine) -> None:
+def config_size_rows(sb, table, say, runs: int, hyperfine) -> None:
     """The export entering `far` and the listings, with an AWS config of 10 and of 5,000
     profiles: the cache filled, and the first run after the config changed."""
     ssoenv = sb.ssoenv
@@ -905,10 +910,9 @@ def config_size_rows(sb, table, say, runs: int, cold_runs: int, hyperfine) -> No
     for count, config in sb.config.items():
         say("bench: %d profiles" % count)
         env = dict(sb.env, AWS_CONFIG_FILE=config)
-        cold = []
-        for _ in range(cold_runs):
-            touch(config)
-            cold.append(time_once([ssoenv, "export", "bash"], env, far))
+        cold = time_command(
+            [ssoenv, "export", "bash"], env, far, runs, hyperfine=hyperfine, touched=config
+        )
         warm = time_command([ssoenv, "export", "bash"], env, far, runs, hyperfine=hyperfine)
         listing = time_command(
             [ssoenv, "profiles"], env, far, max(runs // 3, 3), hyperfine=hyperfine
@@ -917,12 +921,11 @@ def config_size_rows(sb, table, say, runs: int, cold_runs: int, hyperfine) -> No
         names = sb.run(complete_argv, cwd=far, env=env).stdout
         if "far" not in names.splitlines():
             raise RuntimeError("completion does not offer the profile far: %r" % names[:200])
-        touch(config)
-        complete_cold = time_once(complete_argv, env, far)
-        complete = time_command(complete_argv, env, far, runs, hyperfine=hyperfine)
-        scale[count] = dict(
-            cold=statistics.median(cold), warm=warm, listing=listing, complete=complete
+        complete_cold = time_command(
+            complete_argv, env, far, runs, hyperfine=hyperfine, touched=config
         )
+        complete = time_command(complete_argv, env, far, runs, hyperfine=hyperfine)
+        scale[count] = dict(cold=cold, warm=warm, listing=listing, complete=complete)
         scale[count]["complete_cold"] = complete_cold
     base = scale[10]
     for count, r in scale.items():
@@ -940,8 +943,17 @@ def config_size_rows(sb, table, say, runs: int, cold_runs: int, hyperfine) -> No
             fmt_time(r["cold"]),
             "10 profiles %s" % fmt_time(base["cold"]) if big else "-",
             fmt_ratio(r["cold"], base["cold"]) if big else "-",
+            "≤ 2× 10 profiles" if big else "-",
+            r["cold"] <= 2 * base["cold"] if big else None,
         )
-        table.add("%d profiles: `ssoenv profiles`" % count, fmt_time(r["listing"]))
+        table.add(
+            "%d profiles: `ssoenv profiles`" % count,
+            fmt_time(r["listing"]),
+            "10 profiles %s" % fmt_time(base["listing"]) if big else "-",
+            fmt_ratio(r["listing"], base["listing"]) if big else "-",
+            "≤ 2× 10 profiles" if big else "-",
+            r["listing"] <= 2 * base["listing"] if big else None,
+        )
         table.add(
             "%d profiles: `ssoenv init <TAB>` completion" % count,
             fmt_time(r["complete"]),
@@ -1017,7 +1029,7 @@ def main(argv=None) -> int:
     table = Table()
     try:
         if args.config_size_only:
-            config_size_rows(sb, table, say, runs, 3 if args.quick else 11, hyperfine)
+            config_size_rows(sb, table, say, runs, hyperfine)
         elif not args.portal_only:
             # 1-3: the hook in each shell, both tools, same directories.
             results = {}
@@ -1263,7 +1275,7 @@ def main(argv=None) -> int:
             )
 
             # 6: the size of the AWS config.
-            config_size_rows(sb, table, say, runs, 3 if args.quick else 11, hyperfine)
+            config_size_rows(sb, table, say, runs, hyperfine)
         if not args.config_size_only:
             # 7: the portal under throttling, and the account menu from the cache.
             portal_rows(sb, table, say, 3 if args.quick else 7)
