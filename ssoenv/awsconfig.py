@@ -135,7 +135,7 @@ def raw_parse(path: str) -> Dict[str, Dict[str, object]]:
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
-    except (OSError, UnicodeDecodeError):
+    except (OSError, ValueError):  # not UTF-8, among others
         text = None  # configparser's own reading says what is wrong, and where
     read = _read_ini(text) if text is not None else None
     if read is None:
