@@ -914,9 +914,7 @@ def config_size_rows(sb, table, say, runs: int, hyperfine) -> None:
             [ssoenv, "export", "bash"], env, far, runs, hyperfine=hyperfine, touched=config
         )
         warm = time_command([ssoenv, "export", "bash"], env, far, runs, hyperfine=hyperfine)
-        listing = time_command(
-            [ssoenv, "profiles"], env, far, max(runs // 3, 3), hyperfine=hyperfine
-        )
+        listing = time_command([ssoenv, "profiles"], env, far, runs, hyperfine=hyperfine)
         complete_argv = [ssoenv, "__complete", "bash", "2", "ssoenv", "init", ""]
         names = sb.run(complete_argv, cwd=far, env=env).stdout
         if "far" not in names.splitlines():
