@@ -164,6 +164,9 @@ def _read_ini(text: str):
     option = None  # the option a deeper indented line continues, or None
     blanks = 0  # blank lines since that option's last line: part of its value if continued
     indent_level = 0
+    # An option line reads the same wherever it is: the lines a config repeats (a session,
+    # a role, a region in every profile) are split once.
+    known: Dict[str, Tuple[str, str]] = {}
     for line in text.split("\n"):
         if not line:
             blanks += 1
@@ -175,6 +178,14 @@ def _read_ini(text: str):
             if first == "#" or first == ";":
                 continue
             indent_level = 0  # never a continuation: it is not deeper than any line
+            read = known.get(line)
+            if read is not None:
+                option, value = read
+                if section is None or option in section:
+                    return None
+                section[option] = value
+                blanks = 0
+                continue
         else:
             value = line.strip()
             if not value:
@@ -210,7 +221,8 @@ def _read_ini(text: str):
         option = key.rstrip().lower()
         if not delimiter or not option or option in section:
             return None
-        section[option] = value.strip()
+        section[option] = value = value.strip()
+        known[line] = option, value
     return config, nested
 
 

@@ -186,6 +186,14 @@ def ini_files(draw, headers, odd: bool) -> str:
     if odd:
         for line in draw(st.lists(st.sampled_from(ODD_LINES), max_size=3)):
             lines.insert(draw(st.integers(0, len(lines))), line)
+        # A line again elsewhere (a second section or key of one name, or the same option
+        # in another section), between blank lines, then a deeper line or not.
+        for _ in range(draw(st.integers(0, 3)) if lines else 0):
+            at = draw(st.integers(0, len(lines)))
+            blank = st.lists(st.sampled_from(("", "  ")), max_size=2)
+            again = draw(blank) + [draw(st.sampled_from(lines))] + draw(blank)
+            again += draw(st.lists(st.sampled_from(CONTINUATIONS), max_size=1))
+            lines[at:at] = again
     ending = draw(st.sampled_from(("\n", "\n", "\r\n")))
     return ending.join(lines) + draw(st.sampled_from(("", ending)))
 
