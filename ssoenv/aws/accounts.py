@@ -49,12 +49,28 @@ def account_ids(account: str) -> set:
     return {aid for aid, name in load_names().items() if name == account}
 
 
+def may_have(values: dict, key: str, wanted) -> bool:
+    """Whether a profile with these option values can resolve `key` to one of `wanted`: it
+    names one, or leaves the key to its sso-session. (A value it names itself is the one
+    it resolves to, or its sso-session names another and the profile has a problem.) Only
+    the profiles this lets through are classified, a few of thousands."""
+    if key not in values:
+        return True
+    value = values[key]
+    return isinstance(value, str) and value in wanted
+
+
 def matching_profiles(config, account: str, role: str, start_url=None) -> list:
     """SSO profiles (sso-session or legacy) for the account and role, in file order."""
     ids = account_ids(account)
     wanted_url = normalize_start_url(start_url) if start_url else None
     out = []
-    for profile in config.profiles.values():
+    roles = (role,)
+
+    def keep(values):
+        return may_have(values, "sso_role_name", roles) and may_have(values, "sso_account_id", ids)
+
+    for profile in config.profiles.where(keep):
         if not profile.is_sso or profile.problems:
             continue
         if profile.account_id not in ids or profile.role_name != role:
@@ -70,7 +86,8 @@ def sessions_with_role(config, role: str, start_url=None) -> list:
     with `role`, at `start_url` when given: where an account name may be looked up."""
     wanted_url = normalize_start_url(start_url) if start_url else None
     out, seen = [], set()
-    for profile in config.profiles.values():
+    roles = (role,)
+    for profile in config.profiles.where(lambda values: may_have(values, "sso_role_name", roles)):
         if not profile.is_sso or profile.problems or profile.role_name != role:
             continue
         if wanted_url and normalize_start_url(profile.start_url) != wanted_url:

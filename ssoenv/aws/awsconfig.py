@@ -1,8 +1,9 @@
 """Read ~/.aws/config and ~/.aws/credentials the way botocore does, and classify profiles."""
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from ssoenv.base import paths
 from ssoenv.base.errors import ConfigError
@@ -64,11 +65,44 @@ class Profile:
         return None, self.start_url
 
 
+class Profiles(Mapping):
+    """The profiles by name, in botocore's order, each classified when first read: resolving
+    one profile of a config of thousands classifies the few profiles it involves."""
+
+    def __init__(self, raw: Dict[str, Dict[str, object]], sessions: Dict[str, Dict[str, object]]):
+        self._raw = raw
+        self._sessions = sessions
+        self._classified: Dict[str, Profile] = {}
+
+    def __getitem__(self, name: str) -> Profile:
+        profile = self._classified.get(name)
+        if profile is None:
+            profile = classify(name, self._raw[name], self._sessions)
+            self._classified[name] = profile
+        return profile
+
+    def __contains__(self, name) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def where(self, keep: Callable[[Dict[str, object]], bool]) -> Iterator[Profile]:
+        """The profiles, in order, whose option values `keep` accepts; the others are not
+        classified."""
+        for name, values in self._raw.items():
+            if keep(values):
+                yield self[name]
+
+
 @dataclass
 class AwsConfig:
     config_path: str
     credentials_path: str
-    profiles: Dict[str, Profile] = field(default_factory=dict)
+    profiles: Mapping = field(default_factory=dict)  # name -> Profile
     sso_sessions: Dict[str, SsoSessionSection] = field(default_factory=dict)
     services: Dict[str, Dict[str, object]] = field(default_factory=dict)
     config_exists: bool = True
@@ -98,6 +132,103 @@ def _parse_nested(text: str) -> Dict[str, str]:
 
 def raw_parse(path: str) -> Dict[str, Dict[str, object]]:
     """Sections to options, as botocore's `raw_config_parse`; raises ConfigError."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, ValueError):  # not UTF-8, among others
+        text = None  # configparser's own reading says what is wrong, and where
+    read = _read_ini(text) if text is not None else None
+    if read is None:
+        return parse_with_configparser(path)
+    config, nested = read
+    for section, option in nested:
+        try:
+            config[section][option] = _parse_nested(config[section][option])
+        except ValueError as e:
+            raise ConfigError(
+                "%s: [%s] %s: %s" % (paths.display(path), section, option, e)
+            ) from None
+    return config
+
+
+def _read_ini(text: str):
+    """(sections to options, the (section, option) pairs whose value starts with a newline,
+    in file order) as configparser's RawConfigParser reads `text`, or None for a text it
+    reads otherwise: one it refuses, or one with a [DEFAULT] section. Its steps mirror
+    configparser's, line by line, without a regular expression per line: a config of
+    thousands of profiles costs ten times less. The text is what a file opened in text mode
+    gives, so its lines end at "\n" alone, as the lines configparser reads do."""
+    config: Dict[str, Dict[str, object]] = {}
+    nested = []
+    section = name = None
+    option = None  # the option a deeper indented line continues, or None
+    blanks = 0  # blank lines since that option's last line: part of its value if continued
+    indent_level = 0
+    # An option line reads the same wherever it is: the lines a config repeats (a session,
+    # a role, a region in every profile) are split once.
+    known: Dict[str, Tuple[str, str]] = {}
+    for line in text.split("\n"):
+        if not line:
+            blanks += 1
+            continue
+        first = line[0]
+        # What str.strip() and configparser's indent measure see as whitespace is at or
+        # below " " or from "\x85" on: between the two, a line starts with its content.
+        if " " < first < "\x85":
+            if first == "#" or first == ";":
+                continue
+            indent_level = 0  # never a continuation: it is not deeper than any line
+            read = known.get(line)
+            if read is not None:
+                option, value = read
+                if section is None or option in section:
+                    return None
+                section[option] = value
+                blanks = 0
+                continue
+        else:
+            value = line.strip()
+            if not value:
+                blanks += 1
+                continue
+            first = value[0]
+            if first == "#" or first == ";":
+                continue
+            indent = len(line) - len(line.lstrip())
+            if option is not None and indent > indent_level:
+                if not section[option]:
+                    nested.append((name, option))
+                section[option] += "\n" * (blanks + 1) + value
+                blanks = 0
+                continue
+            indent_level = indent
+            line = value
+        blanks = 0
+        if first == "[":
+            end = line.rfind("]")
+            if end >= 2:  # configparser's \[(?P<header>.+)\]
+                name = line[1:end]
+                if name in config or name == "DEFAULT":
+                    return None
+                section = config[name] = {}
+                option = None
+                continue
+        if section is None:
+            return None
+        key, delimiter, value = line.partition("=")
+        if ":" in key:
+            key, delimiter, value = line.partition(":")
+        option = key.rstrip().lower()
+        if not delimiter or not option or option in section:
+            return None
+        section[option] = value = value.strip()
+        known[line] = option, value
+    return config, nested
+
+
+def parse_with_configparser(path: str) -> Dict[str, Dict[str, object]]:
+    """raw_parse by configparser itself: what botocore runs, for every file _read_ini
+    leaves to it, and the errors in configparser's own terms; raises ConfigError."""
     import configparser
 
     cp = configparser.RawConfigParser()
@@ -112,7 +243,7 @@ def raw_parse(path: str) -> Dict[str, Dict[str, object]]:
     defaults = cp.defaults()
     for section in cp.sections():
         # What cp.options() and cp.get() give (a RawConfigParser does no interpolation),
-        # read in one step: a config with thousands of profiles costs ten times less.
+        # read in one step.
         raw = dict(defaults)
         raw.update(cp._sections[section])
         values: Dict[str, object] = {}
@@ -161,7 +292,7 @@ def section_kind(key: str) -> Tuple[Optional[str], Optional[str]]:
 
 
 def _split_section(key: str) -> Optional[str]:
-    if not any(c in key for c in "'\"\\"):
+    if "'" not in key and '"' not in key and "\\" not in key:
         parts = key.split()  # what shlex gives for a header without quotes or escapes
         return parts[1] if len(parts) == 2 else None
     import shlex
@@ -173,12 +304,12 @@ def _split_section(key: str) -> Optional[str]:
     return parts[1] if len(parts) == 2 else None
 
 
-def _sections(config_path: str, credentials_path: str):
+def _sections(config_path: str, credentials_path: str, parse):
     """(config exists, profiles, sso-sessions, services) as raw option dicts."""
     raw: Dict[str, Dict[str, object]] = {}
     exists = os.path.isfile(config_path)
     if exists:
-        raw = raw_parse(config_path)
+        raw = parse(config_path)
     profiles_raw: Dict[str, Dict[str, object]] = {}
     sessions_raw: Dict[str, Dict[str, object]] = {}
     services: Dict[str, Dict[str, object]] = {}
@@ -188,7 +319,7 @@ def _sections(config_path: str, credentials_path: str):
         if kind is not None:
             kinds[kind][name] = values
     if os.path.isfile(credentials_path):
-        for name, values in raw_parse(credentials_path).items():
+        for name, values in parse(credentials_path).items():
             profiles_raw.setdefault(name, {}).update(values)
     return exists, profiles_raw, sessions_raw, services
 
@@ -225,8 +356,10 @@ def names(config_path: str, credentials_path: str) -> Tuple[List[str], List[str]
     return list(profiles), list(sessions)
 
 
-def build(config_path: str, credentials_path: str) -> AwsConfig:
-    exists, profiles_raw, sessions_raw, services = _sections(config_path, credentials_path)
+def build(config_path: str, credentials_path: str, parse=raw_parse) -> AwsConfig:
+    """The AWS config from both files, each read by `parse` (raw_parse, or
+    parse_with_configparser to read them as botocore does, step by step)."""
+    exists, profiles_raw, sessions_raw, services = _sections(config_path, credentials_path, parse)
     config = AwsConfig(config_path, credentials_path, services=services, config_exists=exists)
     for name, values in sessions_raw.items():
         scopes = values.get("sso_registration_scopes")
@@ -239,8 +372,7 @@ def build(config_path: str, credentials_path: str) -> AwsConfig:
             else (),
             values=values,
         )
-    for name, values in profiles_raw.items():
-        config.profiles[name] = classify(name, values, sessions_raw)
+    config.profiles = Profiles(profiles_raw, sessions_raw)
     return config
 
 
@@ -259,8 +391,11 @@ def dashed_key_fix(key: str) -> str:
     return 'key "%s" is ignored by the AWS CLI; write it %s' % (key, DASHED_KEYS[key])
 
 
-def _dashed_warnings(owner: str, values: Dict[str, object]) -> List[str]:
-    return ["%s: %s" % (owner, dashed_key_fix(key)) for key in values if key in DASHED_KEYS]
+def _dashed_warnings(kind: str, name: str, values: Dict[str, object]) -> List[str]:
+    """What to say about the dashed keys of a profile or sso-session `name`."""
+    return [
+        '%s "%s": %s' % (kind, name, dashed_key_fix(key)) for key in values if key in DASHED_KEYS
+    ]
 
 
 def _dashed_cause(missing: List[str], values: Dict[str, object]) -> List[str]:
@@ -280,10 +415,10 @@ def classify(
 ) -> Profile:
     """A Profile with its kind and, for SSO, the resolved session values and botocore's
     validation results."""
-    warnings = _dashed_warnings('profile "%s"' % name, values)
+    warnings = _dashed_warnings("profile", name, values)
     session_name = _str(values.get("sso_session"))
     if session_name and session_name in sessions:
-        warnings += _dashed_warnings('sso-session "%s"' % session_name, sessions[session_name])
+        warnings += _dashed_warnings("sso-session", session_name, sessions[session_name])
     problems: List[str] = []
     region = _str(values.get("region"))
     common = dict(name=name, values=values, region=region, warnings=tuple(warnings))
@@ -310,8 +445,8 @@ def classify(
                             "sso-session (%s)." % (key, resolved[key], val)
                         )
                     resolved[key] = val
-        if not problems and uses_sso_credentials:
-            missing = [k for k in required if k not in resolved]
+        missing = [k for k in required if k not in resolved]
+        if missing and not problems and uses_sso_credentials:
             # botocore's "missing required configuration" hides the real fix: say that.
             fixes = [dashed_key_fix(key) for key in _dashed_cause(missing, values)]
             if session_name in sessions:

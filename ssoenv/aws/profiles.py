@@ -73,18 +73,20 @@ def _cached_on_aws_files(kind: str, name: str, compute):
     return cached["value"]
 
 
+def profile_value(config, name: str) -> dict:
+    """What the hook needs of the profile `name` in `config` (an AwsConfig); SsoenvError
+    when there is none."""
+    if not config.config_exists and name not in config.profiles:
+        raise SsoenvError(
+            'profile "%s" not found: %s does not exist; run: ssoenv configure'
+            % (name, paths.display(config.config_path))
+        )
+    return _profile_value(config.profile(name), config)
+
+
 def profile_info(name: str) -> dict:
     """What the hook needs of a named profile."""
-
-    def compute(config):
-        if not config.config_exists and name not in config.profiles:
-            raise SsoenvError(
-                'profile "%s" not found: %s does not exist; run: ssoenv configure'
-                % (name, paths.display(config.config_path))
-            )
-        return _profile_value(config.profile(name), config)
-
-    return _cached_on_aws_files("profile", name, compute)
+    return _cached_on_aws_files("profile", name, lambda config: profile_value(config, name))
 
 
 def no_profile_for(account: str, role: str, start_url) -> str:
@@ -95,26 +97,31 @@ def no_profile_for(account: str, role: str, start_url) -> str:
     )
 
 
+def portable_value(config, account: str, role: str, start_url) -> dict:
+    """portable_info's answer from `config` (an AwsConfig)."""
+    matches = accounts.matching_profiles(config, account, role, start_url)
+    if not matches:
+        if not account.isdigit() and not accounts.account_ids(account):
+            sessions = accounts.sessions_with_role(config, role, start_url)
+            if sessions:
+                return {"lookup": sessions}
+        raise SsoenvError(no_profile_for(account, role, start_url))
+    return {
+        "match": _profile_value(matches[0], config),
+        "others": [p.name for p in matches[1:]],
+    }
+
+
 def portable_info(account: str, role: str, start_url) -> dict:
     """The user's own profile for what a portable `.ssoenv` names: {"match": profile value,
     "others": [names of further matches]}, or {"lookup": [sso-sessions]} when the account
     is a name ssoenv has not seen and those sessions' profiles have the role; SsoenvError
     when there is none."""
-
-    def compute(config):
-        matches = accounts.matching_profiles(config, account, role, start_url)
-        if not matches:
-            if not account.isdigit() and not accounts.account_ids(account):
-                sessions = accounts.sessions_with_role(config, role, start_url)
-                if sessions:
-                    return {"lookup": sessions}
-            raise SsoenvError(no_profile_for(account, role, start_url))
-        return {
-            "match": _profile_value(matches[0], config),
-            "others": [p.name for p in matches[1:]],
-        }
-
-    return _cached_on_aws_files("portable", "\0".join([account, role, start_url or ""]), compute)
+    return _cached_on_aws_files(
+        "portable",
+        "\0".join([account, role, start_url or ""]),
+        lambda config: portable_value(config, account, role, start_url),
+    )
 
 
 # botocore (and so the AWS CLI and boto3) takes AWS_DEFAULT_PROFILE before AWS_PROFILE; the

@@ -15,7 +15,10 @@ _TABLE.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x1B: "\\e"})
 
 def escape(text) -> str:
     """`text` with control and bidi characters shown as escapes: always one line."""
-    return str(text).translate(_TABLE)
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text  # printable ASCII has nothing to escape: no lookup per character
+    return text.translate(_TABLE)
 
 
 def escape_lines(text) -> str:

@@ -253,8 +253,9 @@ def _chain_columns(config, p) -> dict:
 def table(rows: list) -> str:
     columns = ("name", "kind", "sso_session", "account", "role", "region")
     headers = ("PROFILE", "KIND", "SESSION", "ACCOUNT", "ROLE", "REGION")
-    cells = [headers] + [tuple(r[c] or "-" for c in columns) for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in cells
-    )
+    cells = [headers] + [tuple([r[c] or "-" for c in columns]) for r in rows]
+    widths = [max(map(len, column)) for column in zip(*cells)]
+    # Each cell left-justified to its column's width, as str.ljust pads: one format for a
+    # row, so thousands of profiles list fast.
+    line = "  ".join("%%-%ds" % w for w in widths)
+    return "\n".join((line % row).rstrip() for row in cells)
