@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssoenv import accounts, awsconfig, profiles
-from ssoenv.errors import SsoenvError
+from ssoenv.aws import accounts, awsconfig, profiles
+from ssoenv.base.errors import SsoenvError
 
 pytestmark = pytest.mark.usefixtures("ssoenv_env")
 
@@ -315,7 +315,7 @@ def test_a_switch_after_the_config_changed_reads_a_big_config_without_configpars
     )
     probe = (
         "import sys\n"
-        "from ssoenv import profiles\n"
+        "from ssoenv.aws import profiles\n"
         "info = profiles.profile_info('p1998')\n"
         "print(info['account_id'], info['start_url'], 'configparser' in sys.modules)\n"
     )
