@@ -908,6 +908,10 @@ def main(argv=None) -> int:
         action="store_true",
         help="only the rows of populate under throttling and the cached account menu",
     )
+    parser.add_argument(
+        "--shells",
+        help="only the tcsh, elvish and xonsh rows, for these shells (comma-separated)",
+    )
     args = parser.parse_args(argv)
 
     n = args.n or (6 if args.quick else 20)
@@ -945,7 +949,17 @@ def main(argv=None) -> int:
     sb = Sandbox(ssoenv, direnv)
     table = Table()
     try:
-        if not args.portal_only:
+        if args.shells:
+            # 5b alone: tcsh, elvish and xonsh.
+            chosen = args.shells.split(",")
+            unknown = sorted(set(chosen) - set(OTHER_SHELLS))
+            if unknown:
+                parser.error(
+                    "--shells takes %s, not %s" % (",".join(OTHER_SHELLS), ",".join(unknown))
+                )
+            picked = [s for s in OTHER_SHELLS if s in chosen and s not in missing]
+            other_rows(sb, table, say, picked, tools, strace, hyperfine, rounds, n, runs)
+        elif not args.portal_only:
             # 1-3: the hook in each shell, both tools, same directories.
             results = {}
             counts = {}
@@ -1252,8 +1266,9 @@ def main(argv=None) -> int:
                     "≤ 150 ms",
                     r["complete_cold"] <= 0.150,
                 )
-        # 7: the portal under throttling, and the account menu from the cache.
-        portal_rows(sb, table, say, 3 if args.quick else 7)
+        if not args.shells:
+            # 7: the portal under throttling, and the account menu from the cache.
+            portal_rows(sb, table, say, 3 if args.quick else 7)
     finally:
         if args.keep:
             say("bench: sandbox kept in %s" % sb.root)
