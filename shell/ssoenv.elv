@@ -5,6 +5,10 @@
 # builtins alone and runs `ssoenv export elvish` only when that file, the trust records or
 # the AWS files changed. elvish 0.19 has no builtin that reads a file's time, so the hook
 # keeps what those files held after the export, read with builtins, and compares that.
+# Each `(...)` that captures a value costs elvish a pipe and a goroutine, so an unchanged
+# prompt first compares one list read with a single capture (`_ssoenv_state`): the same
+# directory, the same variables, still no .ssoenv between it and the project, the same
+# files' contents. Only when that differs does it look again the long way.
 # rc.elv is read by the interactive elvish only, and elvish starts no subshells.
 
 use path
@@ -17,44 +21,61 @@ var _ssoenv_paths = @PATHS@
 var _ssoenv_exe = @SSOENV@
 var _ssoenv_key = $nil
 var _ssoenv_missing = ''
+# For the quick comparison: the paths between the current directory and its .ssoenv
+# where none is, the files whose content counts, and the state they made.
+var _ssoenv_absent = []
+var _ssoenv_files = []
+var _ssoenv_fast = $nil
 
 # The nearest .ssoenv, from the current directory up; '' for none. A deleted current
 # directory counts as no project: leave whatever was loaded. $E:PWD is the path as the
 # user went there, which ssoenv reads too ($pwd follows a renamed directory).
 fn _ssoenv_nearest {
   var d = $E:PWD
-  if (or (eq $d '') (not (path:is-dir $d))) {
-    put ''
-    return
+  var found = ''
+  var absent = []
+  # No `return` here or in the hook: elvish makes it an exception, dear at every prompt.
+  if (and (not-eq $d '') (path:is-dir $d)) {
+    var more = $true
+    while $more {
+      if (eq $d /) {
+        set d = ''
+      }
+      var f = $d/.ssoenv
+      if (or (path:is-regular $f) (path:is-regular &follow-symlink=$true $f) (path:is-dir $f)) {
+        set found = $f
+        set more = $false
+      } else {
+        set absent = [$@absent $f]
+        if (eq $d '') {
+          set more = $false
+        } else {
+          set d = (path:dir $d)
+        }
+      }
+    }
   }
-  while $true {
-    if (eq $d /) {
-      set d = ''
-    }
-    var f = $d/.ssoenv
-    if (or (path:is-regular $f) (path:is-regular &follow-symlink=$true $f) (path:is-dir $f)) {
-      put $f
-      return
-    }
-    if (eq $d '') {
-      put ''
-      return
-    }
-    set d = (path:dir $d)
-  }
+  set _ssoenv_absent = $absent
+  put $found
 }
 
+# A file's content, or $nil. A missing file is the common case (no ~/.aws/credentials):
+# it is tested first, since a caught exception is dear in elvish.
 fn _ssoenv_read {|p|
-  try {
-    slurp < $p
-  } catch {
+  if (path:is-regular &follow-symlink=$true $p) {
+    try {
+      slurp < $p
+    } catch {
+      put $nil
+    }
+  } else {
     put $nil
   }
 }
 
 # What the hook compares: the nearest .ssoenv $f, ssoenv's record of it, what direnv
 # applied, and what the .ssoenv, the trust records and the AWS files hold.
-fn _ssoenv_now {|f|
+fn _ssoenv_files {|f|
   var files = []
   if (not-eq $f '') {
     set files = [$f]
@@ -65,26 +86,43 @@ fn _ssoenv_now {|f|
       set files = [$@files (str:split "\n" $E:SSOENV_WATCH)]
     }
   }
-  put [$f (has-env SSOENV_FILE) $E:SSOENV_FILE $E:DIRENV_DIFF (each $_ssoenv_read~ $files)]
+  put $files
+}
+
+fn _ssoenv_now {|f|
+  put [$f (has-env SSOENV_FILE) $E:SSOENV_FILE $E:DIRENV_DIFF (each $_ssoenv_read~ (_ssoenv_files $f))]
+}
+
+# The quick comparison's state, with no capture inside: a file that cannot be opened counts
+# as missing. Role keys to renew (SSOENV_RENEW_AT) take the long way at every prompt.
+fn _ssoenv_state {
+  put $E:PWD $E:SSOENV_FILE $E:DIRENV_DIFF $E:SSOENV_TRUST $E:SSOENV_WATCH $E:SSOENV_RENEW_AT
+  has-env SSOENV_FILE
+  try { nop < $E:PWD } catch { put gone }
+  for c $_ssoenv_absent {
+    try { nop < $c; put $c } catch { }
+  }
+  for p $_ssoenv_files {
+    try { slurp < $p } catch { put $nil }
+  }
+}
+
+# After the long way found .ssoenv $f unchanged, or after an export: what the quick
+# comparison compares at the next prompt, when the state is one it can tell.
+fn _ssoenv_remember {|f|
+  set _ssoenv_fast = $nil
+  if (and (eq $f $E:SSOENV_FILE) (not (has-env SSOENV_RENEW_AT)) (path:is-dir $E:PWD)) {
+    set _ssoenv_files = (_ssoenv_files $f)
+    set _ssoenv_fast = [(_ssoenv_state)]
+  }
 }
 
 fn _ssoenv_record {
   set _ssoenv_key = (_ssoenv_now $E:SSOENV_FILE)
+  _ssoenv_remember (_ssoenv_nearest)
 }
 
-fn _ssoenv_hook {
-  var f = (_ssoenv_nearest)
-  if (eq (_ssoenv_now $f) $_ssoenv_key) {
-    if (not (has-env SSOENV_RENEW_AT)) {
-      return
-    }
-    # Exported role credentials are renewed once their time comes. elvish has no builtin
-    # clock, so date(1) runs, and only in a project with keys.
-    var at = (str:replace &max=-1 ' ' '' $E:SSOENV_RENEW_AT)
-    if (or (not (re:match '^[0-9]+$' $at)) (< (date +%s) $at)) {
-      return
-    }
-  }
+fn _ssoenv_export {|f|
   var py = (path:is-regular &follow-symlink=$true $_ssoenv_python)
   if (and $py (path:is-regular &follow-symlink=$true $_ssoenv_launcher)) {
     # The export's statements, also when it fails (it then puts back what ssoenv set).
@@ -100,6 +138,28 @@ fn _ssoenv_hook {
     echo >&2 'ssoenv: cannot run ssoenv (installed as '$_ssoenv_exe'); reinstall it or remove its hook from rc.elv'
   }
   _ssoenv_record
+}
+
+fn _ssoenv_check {
+  var f = (_ssoenv_nearest)
+  var due = (not-eq (_ssoenv_now $f) $_ssoenv_key)
+  if (and (not $due) (has-env SSOENV_RENEW_AT)) {
+    # Exported role credentials are renewed once their time comes. elvish has no builtin
+    # clock, so date(1) runs, and only in a project with keys.
+    var at = (str:replace &max=-1 ' ' '' $E:SSOENV_RENEW_AT)
+    set due = (and (re:match '^[0-9]+$' $at) (>= (date +%s) $at))
+  }
+  if $due {
+    _ssoenv_export $f
+  } else {
+    _ssoenv_remember $f
+  }
+}
+
+fn _ssoenv_hook {
+  if (not-eq [(_ssoenv_state)] $_ssoenv_fast) {
+    _ssoenv_check
+  }
 }
 
 # Any copy of the hook goes first, so that a prompt drawn after it shows the project's
