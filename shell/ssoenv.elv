@@ -173,7 +173,10 @@ fn _ssoenv_others {|hooks|
   } $hooks
 }
 set edit:before-readline = [{ _ssoenv_hook } (_ssoenv_others $edit:before-readline)]
-set after-chdir = [{|_| _ssoenv_hook } (_ssoenv_others $after-chdir)]
+# elvish runs after-chdir before it sets $E:PWD to the new directory (which it then takes
+# from the system, as $pwd is): the hook sets it first, so that a cd inside a command line
+# applies the project to the commands after it.
+set after-chdir = [{|_| set-env PWD $pwd; _ssoenv_hook } (_ssoenv_others $after-chdir)]
 
 # Tells `ssoenv doctor` which shell process has the hook.
 set-env SSOENV_HOOK 'elvish '$pid

@@ -15,6 +15,21 @@ from live_shell import NEW_SHELLS, SHELLS, bash_preexec, ssoenv_executable
 POSIX = ("bash", "zsh")
 EVERY = SHELLS + NEW_SHELLS
 
+# Where a case of bash, zsh and fish does not exist in tcsh, elvish or xonsh, and why:
+# - exit status, elvish: no `$?`; a failing command raises an exception, shown before the
+#   next prompt (test_elvish_failure_is_shown_once_and_the_hook_adds_nothing).
+# - `set -u`, tcsh: always on (an undefined variable is an error), so every tcsh test runs
+#   under it; elvish: an error is always an exception, so every elvish test runs under it.
+# - subshells, elvish and xonsh: neither has a subshell of its own (`( )` groups nothing in
+#   elvish; xonsh's `$(...)` runs a command, not a copy of the shell).
+# - strict flags for a rendered hook (`-euo pipefail`): bash and zsh only; the strict
+#   settings tcsh and xonsh have are in test_hook_works_under_the_shells_strict_settings.
+# - hook inert outside an interactive shell, elvish: it reads rc.elv in an interactive
+#   elvish only (`elvish script` and `elvish -c` never read it).
+# - direnv beside ssoenv, xonsh: direnv has no xonsh hook.
+# - PROMPT_COMMAND, bash-preexec, pipelines' statuses, precmd_functions: bash and zsh only;
+#   tcsh's precmd alias has its own test (test_tcsh_keeps_the_users_precmd_after_the_hook_once).
+
 
 def clean(text: str) -> str:
     """Printed lines without the terminal's carriage returns and fish's end-of-line mark."""
@@ -145,7 +160,7 @@ def test_deny_holds_across_edits(sandbox, open_shell, shell):
     assert sh.get("AWS_PROFILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + ("tcsh", "xonsh"))
 def test_exit_status_is_kept_for_the_prompt(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -155,6 +170,20 @@ def test_exit_status_is_kept_for_the_prompt(sandbox, open_shell, shell):
     assert sh.get("AWS_PROFILE") == "dev"
     assert sh.status("cd /; sh -c 'exit 3'") == "3"
     assert sh.status("true") == "0"
+
+
+def test_elvish_failure_is_shown_once_and_the_hook_adds_nothing(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell("elvish")
+    # The hook runs on the cd and before the prompt; the failure after it stays the user's.
+    out = clean(sh.run("cd %s; fail boom" % proj)).splitlines()
+    assert [line for line in out if line.startswith("Exception")] == ["Exception: boom"], out
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in out
+    assert sh.get("AWS_PROFILE") == "dev"
+    out = clean(sh.run("cd /; fail again")).splitlines()
+    assert [line for line in out if line.startswith("Exception")] == ["Exception: again"], out
+    assert "Exception" not in clean(sh.run(sh.noop))
+    assert sh.get("AWS_PROFILE") is None
 
 
 # A prompt like starship's: it reads $?, the pipeline's statuses and AWS_PROFILE into PS1.
@@ -333,6 +362,35 @@ def test_hook_works_under_set_u(sandbox, open_shell, shell):
     sh = open_shell(shell, setup=["set -u"])
     text = sh.run("cd %s" % a) + sh.run("cd %s" % b) + sh.run("cd /") + sh.run(sh.noop)
     assert "unbound" not in text and "parameter not set" not in text
+    sh.run("cd %s" % a)
+    assert sh.get("AWS_PROFILE") == "dev"
+
+
+# What each shell has of `set -u`, `set -e` and friends that the hook could trip on.
+STRICT_SETTINGS = {
+    # noclobber: `>` refuses an existing file; noglob: no file name expansion.
+    "tcsh": ["set noclobber", "set noglob"],
+    # A failing command, or one that cannot start, raises; tracebacks in full.
+    "xonsh": ["$RAISE_SUBPROC_ERROR = True", "$XONSH_SHOW_TRACEBACK = True"],
+}
+
+
+@pytest.mark.parametrize("shell", ["tcsh", "xonsh"])
+def test_hook_works_under_the_shells_strict_settings(sandbox, open_shell, shell):
+    a = sandbox.project("a", "profile: dev\n")
+    b = sandbox.project("b", "profile: prod\n", allow=False)
+    sh = open_shell(shell, hook=False, setup=STRICT_SETTINGS[shell])
+    sh.hook()
+    text = sh.run("cd %s" % a) + sh.run(sh.noop) + sh.run("cd %s" % b) + sh.run("cd /")
+    text += sh.run(sh.noop)
+    for error in ("Undefined variable", "File exists", "No match", "Traceback", "Error"):
+        assert error not in text
+    assert ssoenv_lines(text) == [
+        "ssoenv: loaded ~/a/.ssoenv (profile dev)",
+        'ssoenv: session "myorg" is not logged in; run: ssoenv login',
+        "ssoenv: unloaded ~/a/.ssoenv",
+        "ssoenv: ~/b/.ssoenv is not allowed; run: ssoenv allow",
+    ]
     sh.run("cd %s" % a)
     assert sh.get("AWS_PROFILE") == "dev"
 
@@ -559,7 +617,7 @@ def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_she
     assert sh.get("AWS_PROFILE") == "prod"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_a_default_profile_set_by_hand_never_outranks_the_project(sandbox, open_shell, shell):
     # botocore (the AWS CLI, boto3) takes AWS_DEFAULT_PROFILE before AWS_PROFILE: left
     # alone, it would run every command inside the project as prod under a prompt saying dev.
@@ -692,7 +750,7 @@ sso_role_name = Admin
 """
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 @pytest.mark.parametrize("kind", ["portable", "named", "account name"])
 def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_shell, shell, kind):
     text = {
@@ -766,17 +824,29 @@ def test_project_renamed_while_inside_says_so_in_one_line_and_then_starts_nothin
     assert ssoenv_lines(sh.run(sh.noop)) == []
 
 
-# What each shell does with a cd inside one command line or a subshell: zsh and fish apply
-# the project on the cd itself; bash only at the next prompt (documented in the README).
-ONE_LINER = {"bash": None, "zsh": "dev", "fish": "dev"}
+# What each shell does with a cd inside one command line or a subshell: zsh, fish, elvish
+# and xonsh apply the project on the cd itself; bash and tcsh only at the next prompt
+# (documented in the README).
+ONE_LINER = {
+    "bash": None,
+    "zsh": "dev",
+    "fish": "dev",
+    "tcsh": None,
+    "elvish": "dev",
+    "xonsh": "dev",
+}
+# elvish has no `&&`: a failing cd raises, which ends the line all the same.
+CD_AND_PRINT = {"elvish": "cd %s; printenv AWS_PROFILE > %s"}
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_cd_in_a_one_liner_applies_the_project_where_the_shell_can(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     seen = sandbox.path("seen")
+    sandbox.write("seen", "")
     sh = open_shell(shell)
-    out = sh.run("cd %s && printenv AWS_PROFILE > %s; true" % (proj, seen))
+    line = CD_AND_PRINT.get(shell, "cd %s && printenv AWS_PROFILE > %s; true")
+    out = sh.run(line % (proj, seen))
     with open(seen) as f:
         assert (f.read().strip() or None) == ONE_LINER[shell]
     # Said once, by the top-level shell, whichever of the cd or the prompt applied it.
@@ -787,12 +857,15 @@ def test_cd_in_a_one_liner_applies_the_project_where_the_shell_can(sandbox, open
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", POSIX)
+@pytest.mark.parametrize("shell", POSIX + ("tcsh",))
 def test_subshell_cd_is_silent_and_leaves_the_shell_as_it_was(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     seen = sandbox.path("seen")
     sh = open_shell(shell)
     out = sh.run("(cd %s && printenv AWS_PROFILE > %s; true)" % (proj, seen))
+    if shell == "tcsh":
+        # tcsh's subshell runs no precmd: the project is not applied in it at all.
+        assert ONE_LINER[shell] is None
     with open(seen) as f:
         assert (f.read().strip() or None) == ONE_LINER[shell]
     assert ssoenv_lines(out) == []
@@ -862,7 +935,7 @@ def test_rendered_hook_runs_under_strict_mode_and_prints_only_its_line(sandbox, 
     ]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_status_outside_a_project_says_the_hook_is_active_and_nothing_applies(
     sandbox, open_shell, shell
 ):
@@ -871,7 +944,14 @@ def test_status_outside_a_project_says_the_hook_is_active_and_nothing_applies(
     assert "applied:  nothing" in status.splitlines()
     assert "not active" not in status
     # A child shell without the hook line inherits the marker but not the hook.
-    inner = {"bash": "bash --norc -c", "zsh": "zsh -f -c", "fish": "fish --no-config -c"}[shell]
+    inner = {
+        "bash": "bash --norc -c",
+        "zsh": "zsh -f -c",
+        "fish": "fish --no-config -c",
+        "tcsh": "tcsh -f -c",
+        "elvish": "elvish -norc -c",
+        "xonsh": "xonsh --no-rc -c",
+    }[shell]
     status = clean(sh.run("%s 'ssoenv status; true'" % inner))
     assert "applied:  nothing (the hook is not active in this shell)" in status
 
