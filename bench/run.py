@@ -366,6 +366,11 @@ def other_hook(sb, tool: str, shell: str) -> str:
     if shell == "elvish" and tool == "ssoenv":
         assert "\nset edit:before-readline = " in text
         text = text.replace("\nset edit:before-readline = ", "\nvar h = { _ssoenv_hook }; # ")
+        # What else names the editor's list (the hook's place after direnv's) takes a
+        # variable of the script's own.
+        text = "var _bench_readline = []\n" + text.replace(
+            "edit:before-readline", "_bench_readline"
+        )
     if shell == "elvish" and tool == "direnv":
         assert "set @edit:before-readline = $@edit:before-readline {" in text
         text = text.replace("set @edit:before-readline = $@edit:before-readline {", "var h = {")
@@ -488,15 +493,24 @@ def other_new_shell(sb, tool, shell) -> list:
         script = 'set prompt = "> "\neval "`%s hook tcsh`"\n%s\n' % (exe, call)
     elif shell == "elvish":
         # As other_hook, on the hook text in the shell itself, with builtins.
-        if tool == "ssoenv":
-            edit = "str:replace 'set edit:before-readline = ' 'var h = { _ssoenv_hook }; # '"
-        else:
-            edit = "str:replace 'set @edit:before-readline = $@edit:before-readline {' 'var h = {'"
-        script = (
-            "use str\nvar h = $nil\n"
-            "eval &on-end={|ns| set h = $ns[h] } (%s (str:replace '} except e {' '} catch e {' "
-            "(%s hook elvish | slurp)))\n$h\n" % (edit, shlex.quote(exe))
+        text = "(str:replace '} except e {' '} catch e {' (%s hook elvish | slurp))" % (
+            shlex.quote(exe)
         )
+        if tool == "ssoenv":
+            text = (
+                "(str:replace 'set edit:before-readline = ' 'var h = { _ssoenv_hook }; # ' %s)"
+                % (text)
+            )
+            text = (
+                "'var _bench_readline = []'\"\\n\"(str:replace 'edit:before-readline' '_bench_readline' %s)"
+                % (text)
+            )
+        else:
+            text = (
+                "(str:replace 'set @edit:before-readline = $@edit:before-readline {' 'var h = {' %s)"
+                % text
+            )
+        script = "use str\nvar h = $nil\neval &on-end={|ns| set h = $ns[h] } %s\n$h\n" % text
     else:
         script = (
             "$XONSH_INTERACTIVE = True\nexecx($(%s hook xonsh))\n"

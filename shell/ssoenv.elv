@@ -172,7 +172,60 @@ fn _ssoenv_others {|hooks|
     }
   } $hooks
 }
-set edit:before-readline = [{ _ssoenv_hook } (_ssoenv_others $edit:before-readline)]
+# direnv's hook line, later in rc.elv, appends its hook after this one: at the first prompt
+# the hook moves itself after the last of direnv's, whose AWS variables ssoenv's override,
+# and runs direnv's once first itself, since this prompt's list is already under way.
+var _ssoenv_placed = $false
+fn _ssoenv_place {
+  set _ssoenv_placed = $true
+  var hooks = $edit:before-readline
+  var mine = -1
+  var last = -1
+  var i = 0
+  for h $hooks {
+    var body = (try { put $h[body] } catch { put '' })
+    if (and (< $mine 0) (str:contains $body _ssoenv_hook)) {
+      set mine = $i
+    } elif (and (>= $mine 0) (str:contains $body direnv)) {
+      set last = $i
+    }
+    set i = (+ $i 1)
+  }
+  if (> $last $mine) {
+    # (The editor's list takes no slices: it is rebuilt one entry at a time.)
+    var me = $nil
+    var hooks2 = []
+    var between = []
+    set i = 0
+    for h $hooks {
+      if (== $i $mine) {
+        set me = $h
+      } else {
+        set hooks2 = [$@hooks2 $h]
+        if (and (> $i $mine) (<= $i $last)) {
+          set between = [$@between $h]
+        }
+      }
+      if (== $i $last) {
+        set hooks2 = [$@hooks2 $me]
+      }
+      set i = (+ $i 1)
+    }
+    set edit:before-readline = $hooks2
+    for h $between {
+      $h
+    }
+  }
+}
+fn _ssoenv_hook_at_prompt {
+  if $_ssoenv_placed {
+    _ssoenv_hook
+  } else {
+    _ssoenv_place
+    _ssoenv_hook
+  }
+}
+set edit:before-readline = [{ _ssoenv_hook_at_prompt } (_ssoenv_others $edit:before-readline)]
 # elvish runs after-chdir before it sets $E:PWD to the new directory (which it then takes
 # from the system, as $pwd is): the hook sets it first, so that a cd inside a command line
 # applies the project to the commands after it.

@@ -134,11 +134,28 @@ else
   set _ssoenv_nl = "\
 "
 endif
-if ( "$argv" == "" && $?prompt ) then
-  # What the precmd alias does when _ssoenv_check finds a change, or has nothing to check.
-  set _ssoenv_slow = 'if ( -r $_ssoenv_src:q ) source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY'
-  set _ssoenv_check = ""
-  alias _ssoenv_precmd 'set _ssoenv_rc = $status ; set _ssoenv_go = 1 ; eval "$_ssoenv_check" ; if ( $_ssoenv_go ) eval "$_ssoenv_slow" ; set status = $_ssoenv_rc'
+if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
+  if ( "$argv" == "" ) then
+    # What the precmd alias does when _ssoenv_check finds a change, or has nothing to check.
+    set _ssoenv_slow = 'if ( -r $_ssoenv_src:q ) source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY'
+    set _ssoenv_check = ""
+    alias _ssoenv_precmd 'set _ssoenv_rc = $status ; set _ssoenv_seen = 1 ; set _ssoenv_go = 1 ; eval "$_ssoenv_check" ; if ( $_ssoenv_go ) eval "$_ssoenv_slow" ; set status = $_ssoenv_rc'
+    # direnv's tcsh hook sets the precmd alias to its own command alone: loaded after this,
+    # it drops the hook. The periodic alias, which tcsh runs just before precmd at every
+    # prompt while tperiod is unset, puts the hook back, after direnv's, when the last
+    # prompt did not run it (and at the first prompt, to see).
+    set _ssoenv_seen = 0
+    alias _ssoenv_periodic 'set _ssoenv_rc = $status ; if ( ! $_ssoenv_seen && -r $_ssoenv_src:q ) source $_ssoenv_src:q chain ; set _ssoenv_seen = 0 ; set status = $_ssoenv_rc'
+    set _ssoenv_prev = "`alias periodic`"
+    if ( "$_ssoenv_prev" == "" ) then
+      alias periodic _ssoenv_periodic
+    else if ( "$_ssoenv_prev" !~ *_ssoenv_periodic* ) then
+      alias periodic "_ssoenv_periodic ; $_ssoenv_prev:q"
+    endif
+  endif
+  # First in the precmd alias, so that what follows (a prompt drawn from AWS_PROFILE)
+  # sees the project's values and the command's $status; after direnv's, whose AWS
+  # variables ssoenv's override. Sourcing this twice installs the hook once.
   set _ssoenv_prev = "`alias precmd`"
   if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
     if ( ! $?_ssoenv_user ) set _ssoenv_user = ""
@@ -153,6 +170,8 @@ if ( "$argv" == "" && $?prompt ) then
     alias precmd "_ssoenv_precmd ; $_ssoenv_user:q"
   endif
   unset _ssoenv_prev
+endif
+if ( "$argv" == "" && $?prompt ) then
   # Tells `ssoenv doctor` which shell process has the hook.
   setenv SSOENV_HOOK "tcsh $$"
 endif

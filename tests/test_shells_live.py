@@ -509,7 +509,30 @@ def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, 
     assert sh.get("WEIRD") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS + ("tcsh",))
+DIRENV_SHELLS = SHELLS + ("tcsh", "elvish")
+
+
+def direnv_hook_line(sandbox, shell) -> str:
+    """The rc-file line that loads direnv's hook in `shell`. Debian 12's direnv 2.32 prints an
+    elvish hook with `except e`, which its elvish 0.19 refuses (0.19 spells it `catch e`): the
+    line loads a copy of direnv's own hook with that one word corrected, as a user must."""
+    direnv = shutil.which("direnv")
+    assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
+    if shell == "fish":
+        return "%s hook fish | source" % direnv
+    if shell == "tcsh":
+        return 'eval "`%s hook tcsh`"' % direnv
+    if shell == "elvish":
+        text = subprocess.run(
+            [direnv, "hook", "elvish"], env=sandbox.env(), capture_output=True, text=True
+        ).stdout
+        if "} except e {" in text:
+            text = text.replace("} except e {", "} catch e {")
+        return "eval (slurp < %s)" % sandbox.write("direnv-hook.elv", text)
+    return 'eval "$(%s hook %s)"' % (direnv, shell)
+
+
+@pytest.mark.parametrize("shell", DIRENV_SHELLS)
 def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
     direnv = shutil.which("direnv")
     assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
@@ -517,7 +540,7 @@ def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
     sandbox.write("shop/.envrc", "export FROM_DIRENV=yes\n")
     subprocess.run([direnv, "allow", proj], env=sandbox.env(), check=True, capture_output=True)
     sh = open_shell(shell, hook=False)
-    sh.load("%s hook %s" % (direnv, shell))
+    sh.run(direnv_hook_line(sandbox, shell))
     sh.hook()
     sh.run("cd %s" % proj)
     sh.run(sh.noop)
@@ -682,16 +705,14 @@ def direnv_projects(sandbox, shell) -> str:
             check=True,
             capture_output=True,
         )
-    if shell == "fish":
-        return "%s hook fish | source" % direnv
-    return 'eval "$(%s hook %s)"' % (direnv, shell)
+    return direnv_hook_line(sandbox, shell)
 
 
 AWS_VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "STAGE", "AWS_DEFAULT_PROFILE")
 
 
 @pytest.mark.parametrize("order", ["direnv first", "ssoenv first"])
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", DIRENV_SHELLS)
 @pytest.mark.parametrize("path", [("both", "both2"), ("both2", "both"), ("both2",)])
 def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     sandbox, open_shell, shell, order, path
@@ -725,7 +746,7 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, "orig"]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", DIRENV_SHELLS)
 def test_direnv_loaded_after_ssoenv_in_a_project_is_overridden_at_the_first_prompt(
     sandbox, open_shell, shell
 ):
@@ -734,8 +755,16 @@ def test_direnv_loaded_after_ssoenv_in_a_project_is_overridden_at_the_first_prom
     line = direnv_projects(sandbox, shell)
     sh = open_shell(shell, hook=False)
     sh.run("cd %s" % sandbox.path("both2"))
-    sh.hook()
-    sh.run(line)
+    if shell in ("tcsh", "elvish"):
+        # As the rc file runs them: both lines before the first prompt. Typed at two
+        # prompts, the hook takes its place after direnv's at the second one: tcsh cannot
+        # read its precmd alias without starting a process, so it looks when the last
+        # prompt did not run the hook; elvish's hook looks at its first prompt only.
+        hook = {"tcsh": 'eval "`%s hook tcsh`"', "elvish": "eval (%s hook elvish | slurp)"}
+        sh.run((hook[shell] % ssoenv_executable()) + "; " + line)
+    else:
+        sh.hook()
+        sh.run(line)
     assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None, None]
     sh.run("cd %s" % sandbox.home)
     sh.run(sh.noop)
