@@ -11,6 +11,7 @@
 # files' contents. Only when that differs does it look again the long way.
 # rc.elv is read by the interactive elvish only, and elvish starts no subshells.
 
+use builtin
 use path
 use re
 use str
@@ -35,10 +36,10 @@ fn _ssoenv_nearest {
   var found = ''
   var absent = []
   # No `return` here or in the hook: elvish makes it an exception, dear at every prompt.
-  if (and (not-eq $d '') (path:is-dir $d)) {
+  if (and (builtin:not-eq $d '') (path:is-dir $d)) {
     var more = $true
     while $more {
-      if (eq $d /) {
+      if (builtin:eq $d /) {
         set d = ''
       }
       var f = $d/.ssoenv
@@ -47,7 +48,7 @@ fn _ssoenv_nearest {
         set more = $false
       } else {
         set absent = [$@absent $f]
-        if (eq $d '') {
+        if (builtin:eq $d '') {
           set more = $false
         } else {
           set d = (path:dir $d)
@@ -56,7 +57,7 @@ fn _ssoenv_nearest {
     }
   }
   set _ssoenv_absent = $absent
-  put $found
+  builtin:put $found
 }
 
 # A file's content, or $nil. A missing file is the common case (no ~/.aws/credentials):
@@ -64,12 +65,12 @@ fn _ssoenv_nearest {
 fn _ssoenv_read {|p|
   if (path:is-regular &follow-symlink=$true $p) {
     try {
-      slurp < $p
+      builtin:slurp < $p
     } catch {
-      put $nil
+      builtin:put $nil
     }
   } else {
-    put $nil
+    builtin:put $nil
   }
 }
 
@@ -77,33 +78,33 @@ fn _ssoenv_read {|p|
 # applied, and what the .ssoenv, the trust records and the AWS files hold.
 fn _ssoenv_files {|f|
   var files = []
-  if (not-eq $f '') {
+  if (builtin:not-eq $f '') {
     set files = [$f]
-    if (has-env SSOENV_TRUST) {
+    if (builtin:has-env SSOENV_TRUST) {
       set files = [$@files $E:SSOENV_TRUST]
     }
-    if (has-env SSOENV_WATCH) {
+    if (builtin:has-env SSOENV_WATCH) {
       set files = [$@files (str:split "\n" $E:SSOENV_WATCH)]
     }
   }
-  put $files
+  builtin:put $files
 }
 
 fn _ssoenv_now {|f|
-  put [$f (has-env SSOENV_FILE) $E:SSOENV_FILE $E:DIRENV_DIFF (each $_ssoenv_read~ (_ssoenv_files $f))]
+  builtin:put [$f (builtin:has-env SSOENV_FILE) $E:SSOENV_FILE $E:DIRENV_DIFF (builtin:each $_ssoenv_read~ (_ssoenv_files $f))]
 }
 
 # The quick comparison's state, with no capture inside: a file that cannot be opened counts
 # as missing. Role keys to renew (SSOENV_RENEW_AT) take the long way at every prompt.
 fn _ssoenv_state {
-  put $E:PWD $E:SSOENV_FILE $E:DIRENV_DIFF $E:SSOENV_TRUST $E:SSOENV_WATCH $E:SSOENV_RENEW_AT
-  has-env SSOENV_FILE
-  try { nop < $E:PWD } catch { put gone }
+  builtin:put $E:PWD $E:SSOENV_FILE $E:DIRENV_DIFF $E:SSOENV_TRUST $E:SSOENV_WATCH $E:SSOENV_RENEW_AT
+  builtin:has-env SSOENV_FILE
+  try { builtin:nop < $E:PWD } catch { builtin:put gone }
   for c $_ssoenv_absent {
-    try { nop < $c; put $c } catch { }
+    try { builtin:nop < $c; builtin:put $c } catch { }
   }
   for p $_ssoenv_files {
-    try { slurp < $p } catch { put $nil }
+    try { builtin:slurp < $p } catch { builtin:put $nil }
   }
 }
 
@@ -111,10 +112,16 @@ fn _ssoenv_state {
 # comparison compares at the next prompt, when the state is one it can tell.
 fn _ssoenv_remember {|f|
   set _ssoenv_fast = $nil
-  if (and (eq $f $E:SSOENV_FILE) (not (has-env SSOENV_RENEW_AT)) (path:is-dir $E:PWD)) {
+  if (and (builtin:eq $f $E:SSOENV_FILE) (builtin:not (builtin:has-env SSOENV_RENEW_AT)) (path:is-dir $E:PWD)) {
     set _ssoenv_files = (_ssoenv_files $f)
     set _ssoenv_fast = [(_ssoenv_state)]
   }
+}
+
+# What `ssoenv hook` found for the first prompt: evaluated here, where a function of the
+# user's named like a builtin (set-env, echo) does not take its place.
+fn _ssoenv_apply {|code|
+  builtin:eval $code
 }
 
 fn _ssoenv_record {
@@ -129,25 +136,25 @@ fn _ssoenv_export {|f|
     var out = (try {
         $_ssoenv_python -IS $_ssoenv_launcher $_ssoenv_paths elvish
       } catch {
-        nop
-      } | slurp)
-    eval $out
+        builtin:nop
+      } | builtin:slurp)
+    builtin:eval $out
     set _ssoenv_missing = ''
-  } elif (not-eq $_ssoenv_missing @$f) {
+  } elif (builtin:not-eq $_ssoenv_missing @$f) {
     set _ssoenv_missing = @$f
-    echo >&2 'ssoenv: cannot run ssoenv (installed as '$_ssoenv_exe'); reinstall it or remove its hook from rc.elv'
+    builtin:echo >&2 'ssoenv: cannot run ssoenv (installed as '$_ssoenv_exe'); reinstall it or remove its hook from rc.elv'
   }
   _ssoenv_record
 }
 
 fn _ssoenv_check {
   var f = (_ssoenv_nearest)
-  var due = (not-eq (_ssoenv_now $f) $_ssoenv_key)
-  if (and (not $due) (has-env SSOENV_RENEW_AT)) {
+  var due = (builtin:not-eq (_ssoenv_now $f) $_ssoenv_key)
+  if (and (builtin:not $due) (builtin:has-env SSOENV_RENEW_AT)) {
     # Exported role credentials are renewed once their time comes. elvish has no builtin
     # clock, so date(1) runs, and only in a project with keys.
     var at = (str:replace &max=-1 ' ' '' $E:SSOENV_RENEW_AT)
-    set due = (and (re:match '^[0-9]+$' $at) (>= (date +%s) $at))
+    set due = (and (re:match '^[0-9]+$' $at) (>= (e:date +%s) $at))
   }
   if $due {
     _ssoenv_export $f
@@ -157,7 +164,7 @@ fn _ssoenv_check {
 }
 
 fn _ssoenv_hook {
-  if (not-eq [(_ssoenv_state)] $_ssoenv_fast) {
+  if (builtin:not-eq [(_ssoenv_state)] $_ssoenv_fast) {
     _ssoenv_check
   }
 }
@@ -165,10 +172,10 @@ fn _ssoenv_hook {
 # Any copy of the hook goes first, so that a prompt drawn after it shows the project's
 # values; sourcing this twice installs the hook once.
 fn _ssoenv_others {|hooks|
-  each {|h|
-    var body = (try { put $h[body] } catch { put '' })
-    if (not (str:contains $body _ssoenv_hook)) {
-      put $h
+  builtin:each {|h|
+    var body = (try { builtin:put $h[body] } catch { builtin:put '' })
+    if (builtin:not (str:contains $body _ssoenv_hook)) {
+      builtin:put $h
     }
   } $hooks
 }
@@ -179,11 +186,11 @@ var _ssoenv_placed = $false
 fn _ssoenv_place {
   set _ssoenv_placed = $true
   var hooks = $edit:before-readline
-  var mine = -1
-  var last = -1
-  var i = 0
+  var mine = (builtin:num -1)
+  var last = (builtin:num -1)
+  var i = (builtin:num 0)
   for h $hooks {
-    var body = (try { put $h[body] } catch { put '' })
+    var body = (try { builtin:put $h[body] } catch { builtin:put '' })
     if (and (< $mine 0) (str:contains $body _ssoenv_hook)) {
       set mine = $i
     } elif (and (>= $mine 0) (str:contains $body direnv)) {
@@ -196,9 +203,9 @@ fn _ssoenv_place {
     var me = $nil
     var hooks2 = []
     var between = []
-    set i = 0
+    set i = (builtin:num 0)
     for h $hooks {
-      if (== $i $mine) {
+      if (builtin:eq $i $mine) {
         set me = $h
       } else {
         set hooks2 = [$@hooks2 $h]
@@ -206,7 +213,7 @@ fn _ssoenv_place {
           set between = [$@between $h]
         }
       }
-      if (== $i $last) {
+      if (builtin:eq $i $last) {
         set hooks2 = [$@hooks2 $me]
       }
       set i = (+ $i 1)
@@ -229,7 +236,7 @@ set edit:before-readline = [{ _ssoenv_hook_at_prompt } (_ssoenv_others $edit:bef
 # elvish runs after-chdir before it sets $E:PWD to the new directory (which it then takes
 # from the system, as $pwd is): the hook sets it first, so that a cd inside a command line
 # applies the project to the commands after it.
-set after-chdir = [{|_| set-env PWD $pwd; _ssoenv_hook } (_ssoenv_others $after-chdir)]
+set after-chdir = [{|_| builtin:set-env PWD $pwd; _ssoenv_hook } (_ssoenv_others $after-chdir)]
 
 # Tells `ssoenv doctor` which shell process has the hook.
-set-env SSOENV_HOOK 'elvish '$pid
+builtin:set-env SSOENV_HOOK 'elvish '$pid

@@ -424,6 +424,54 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
     assert sh.get("AWS_PROFILE") == "dev"
 
 
+# Functions of the user's, in rc.elv before the hook line, named like builtins the hook
+# uses; the harness's own (print, has-env, get-env) stay.
+ELVISH_NAMES = ("slurp", "put", "each", "nop", "eq", "not-eq", "set-env", "unset-env", "echo")
+
+
+def test_elvish_functions_named_like_builtins_do_not_break_the_hook(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    setup = ["fn %s {|@a| print HIJACKED }" % name for name in ELVISH_NAMES + ("eval",)]
+    sh = open_shell("elvish", hook=False, setup=setup)
+    assert "HIJACKED" in sh.run("echo x")
+    # The user's own rc line must dodge them too, through the builtin module.
+    sh.run("use builtin; builtin:eval (%s hook elvish | builtin:slurp)" % ssoenv_executable())
+    out = sh.run("cd %s" % proj) + sh.run("cd sub") + sh.run("builtin:nop") + sh.run("cd /")
+    out += sh.run("cd %s" % proj)
+    assert "HIJACKED" not in out
+    assert "Exception" not in out
+    assert sh.get("STAGE") == "dev"
+    # A shell started in the project: the hook line applies it at once.
+    sh = open_shell("elvish", hook=False, setup=["cd %s" % proj] + setup)
+    out = sh.run("use builtin; builtin:eval (%s hook elvish | builtin:slurp)" % ssoenv_executable())
+    assert "HIJACKED" not in out + sh.run("builtin:nop")
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in ssoenv_lines(out)
+    assert sh.get("STAGE") == "dev"
+
+
+# xonsh looks a name up when the hook runs: the user's own Python names, defined before or
+# after the hook line, must not take the place of the builtins the hook calls.
+XONSH_NAMES = ("exec", "print", "getattr", "list", "bool", "int", "OSError", "ValueError")
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_xonsh_names_defined_beside_the_hook_do_not_break_it(sandbox, open_shell, when):
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    sh = open_shell("xonsh", hook=when == "after")
+    sh.run("import sys as __t_sys")
+    for name in XONSH_NAMES:
+        sh.run("%s = lambda *a, **k: __t_sys.stdout.write('HIJACKED\\n')" % name)
+    if when == "before":
+        sh.hook()
+    # They are in effect where the user types.
+    assert "HIJACKED" in sh.run("print('x')")
+    out = sh.run("cd %s" % proj) + sh.run("cd sub") + sh.run("cd /")
+    out += sh.run("cd %s" % proj)
+    assert "HIJACKED" not in out
+    assert "Traceback" not in out
+    assert sh.get("STAGE") == "dev"
+
+
 @pytest.mark.parametrize("shell", EVERY)
 def test_uninstalled_ssoenv_leaves_prompt_working_with_one_error_line(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
