@@ -2,7 +2,8 @@
 #
 # `ssoenv hook tcsh` sets the paths this file runs (_ssoenv_python, _ssoenv_launcher,
 # _ssoenv_paths, _ssoenv_exe, _ssoenv_src) and sources it, since `eval` reads everything on
-# one line. Before every prompt the `precmd` alias first evaluates `_ssoenv_check`, one
+# one line. `source` and `eval` run as $_ssoenv_source and $_ssoenv_eval: tcsh looks for
+# an alias in the word as typed, so a user's alias of either cannot take their place. Before every prompt the `precmd` alias first evaluates `_ssoenv_check`, one
 # `if` of builtin file inquiries that this file writes after each look: the same $cwd, no
 # .ssoenv come up between it and the project, the same files as they were. Only when
 # something differs does it source this file again: that finds the nearest .ssoenv with
@@ -119,7 +120,7 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
   endif
   if ( $_ssoenv_run ) then
     if ( -x "$_ssoenv_python" && -f "$_ssoenv_launcher" ) then
-      eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
+      $_ssoenv_eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
       unset _ssoenv_missing
     else if ( ! $?_ssoenv_missing ) then
       set _ssoenv_missing
@@ -127,7 +128,7 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
       printenv _SSOENV_SAY >! /dev/stderr
       unsetenv _SSOENV_SAY
     endif
-    source $_ssoenv_src:q record
+    $_ssoenv_source $_ssoenv_src:q record
   endif
 else
   # Loading: a line break for values that hold one (see ssoenv/shells/tcsh.py).
@@ -137,15 +138,15 @@ endif
 if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
   if ( "$argv" == "" ) then
     # What the precmd alias does when _ssoenv_check finds a change, or has nothing to check.
-    set _ssoenv_slow = 'if ( -r $_ssoenv_src:q ) source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY'
+    set _ssoenv_slow = 'if ( -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY'
     set _ssoenv_check = ""
-    alias _ssoenv_precmd 'set _ssoenv_rc = $status ; set _ssoenv_seen = 1 ; set _ssoenv_go = 1 ; eval "$_ssoenv_check" ; if ( $_ssoenv_go ) eval "$_ssoenv_slow" ; set status = $_ssoenv_rc'
+    alias _ssoenv_precmd 'set _ssoenv_rc = $status ; set _ssoenv_seen = 1 ; set _ssoenv_go = 1 ; $_ssoenv_eval "$_ssoenv_check" ; if ( $_ssoenv_go ) $_ssoenv_eval "$_ssoenv_slow" ; set status = $_ssoenv_rc'
     # direnv's tcsh hook sets the precmd alias to its own command alone: loaded after this,
     # it drops the hook. The periodic alias, which tcsh runs just before precmd at every
     # prompt while tperiod is unset, puts the hook back, after direnv's, when the last
     # prompt did not run it (and at the first prompt, to see).
     set _ssoenv_seen = 0
-    alias _ssoenv_periodic 'set _ssoenv_rc = $status ; if ( ! $_ssoenv_seen && -r $_ssoenv_src:q ) source $_ssoenv_src:q chain ; set _ssoenv_seen = 0 ; set status = $_ssoenv_rc'
+    alias _ssoenv_periodic 'set _ssoenv_rc = $status ; if ( ! $_ssoenv_seen && -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q chain ; set _ssoenv_seen = 0 ; set status = $_ssoenv_rc'
     set _ssoenv_prev = "`alias periodic`"
     if ( "$_ssoenv_prev" == "" ) then
       alias periodic _ssoenv_periodic

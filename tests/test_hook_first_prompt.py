@@ -99,7 +99,10 @@ def rendered_hook(sandbox, shell) -> str:
 
 # tcsh and elvish keep their own record of what the next prompt compares: the hook line
 # ends with the statement that makes it, in a project or not.
-RECORD = {"tcsh": "if ( $?prompt ) source $_ssoenv_src:q record ;\n", "elvish": "_ssoenv_record\n"}
+RECORD = {
+    "tcsh": "if ( $?prompt ) $_ssoenv_source $_ssoenv_src:q record ;\n",
+    "elvish": "_ssoenv_record\n",
+}
 
 
 @pytest.mark.parametrize("shell", SHELLS + NEW_SHELLS)

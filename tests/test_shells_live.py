@@ -27,6 +27,10 @@ EVERY = SHELLS + NEW_SHELLS
 # - hook inert outside an interactive shell, elvish: it reads rc.elv in an interactive
 #   elvish only (`elvish script` and `elvish -c` never read it).
 # - direnv beside ssoenv, xonsh: direnv has no xonsh hook.
+# - aliases, tcsh: an alias can take any builtin, even `set`, `if` and `@`, and nothing calls
+#   around it but a command named by a variable's value: the hook runs `source` and `eval`
+#   that way; `setenv`, `unsetenv` and `printenv` stay plain in what `ssoenv export tcsh`
+#   prints, since a user may `eval` that without the hook's variables.
 # - PROMPT_COMMAND, bash-preexec, pipelines' statuses, precmd_functions: bash and zsh only;
 #   tcsh's precmd alias has its own test (test_tcsh_keeps_the_users_precmd_after_the_hook_once).
 
@@ -422,6 +426,20 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
     out = sh.run("builtin cd %s" % proj) + sh.run("builtin cd sub")
     assert "HIJACKED" not in out
     assert sh.get("AWS_PROFILE") == "dev"
+
+
+def test_tcsh_aliases_of_source_and_eval_do_not_break_the_hook(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    # tcsh expands aliases when a line runs: ones defined after the hook line count too.
+    sh = open_shell("tcsh")
+    sh.run("alias source 'echo HIJACKED'")
+    sh.run("alias eval 'echo HIJACKED'")
+    assert "HIJACKED" in sh.run("eval :")
+    out = sh.run("chdir %s" % proj) + sh.run("chdir sub") + sh.run(":") + sh.run("chdir /")
+    out += sh.run("chdir %s" % proj)
+    assert "HIJACKED" not in out
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in ssoenv_lines(out)
+    assert sh.get("STAGE") == "dev"
 
 
 # Functions of the user's, in rc.elv before the hook line, named like builtins the hook
