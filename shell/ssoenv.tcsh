@@ -147,17 +147,32 @@ if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
     # prompt did not run it (and at the first prompt, to see).
     set _ssoenv_seen = 0
     alias _ssoenv_periodic 'set _ssoenv_rc = $status ; if ( ! $_ssoenv_seen && -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q chain ; set _ssoenv_seen = 0 ; set status = $_ssoenv_rc'
-    set _ssoenv_prev = "`alias periodic`"
-    if ( "$_ssoenv_prev" == "" ) then
-      alias periodic _ssoenv_periodic
-    else if ( "$_ssoenv_prev" !~ *_ssoenv_periodic* ) then
-      alias periodic "_ssoenv_periodic ; $_ssoenv_prev:q"
+    # Both aliases read by one process: a line each, "=" between (tcsh drops empty lines).
+    set _ssoenv_echo = echo
+    set _ssoenv_al = ( "`alias precmd ; $_ssoenv_echo = ; alias periodic`" )
+    set _ssoenv_prev = ""
+    set _ssoenv_pprev = ""
+    if ( "$_ssoenv_al[1]" == "=" ) then
+      if ( $#_ssoenv_al > 1 ) then
+        set _ssoenv_pprev = "$_ssoenv_al[2]"
+      endif
+    else
+      set _ssoenv_prev = "$_ssoenv_al[1]"
+      if ( $#_ssoenv_al > 2 ) then
+        set _ssoenv_pprev = "$_ssoenv_al[3]"
+      endif
     endif
+    if ( "$_ssoenv_pprev" == "" ) then
+      alias periodic _ssoenv_periodic
+    else if ( "$_ssoenv_pprev" !~ *_ssoenv_periodic* ) then
+      alias periodic "_ssoenv_periodic ; $_ssoenv_pprev:q"
+    endif
+  else
+    set _ssoenv_prev = "`alias precmd`"
   endif
   # First in the precmd alias, so that what follows (a prompt drawn from AWS_PROFILE)
   # sees the project's values and the command's $status; after direnv's, whose AWS
   # variables ssoenv's override. Sourcing this twice installs the hook once.
-  set _ssoenv_prev = "`alias precmd`"
   if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
     if ( ! $?_ssoenv_user ) set _ssoenv_user = ""
   else
