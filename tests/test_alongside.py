@@ -589,7 +589,7 @@ def walks(world: World, shell: str, order: str):
     return Walks
 
 
-CONFIGS = [(shell, order) for shell in SHELLS for order in ORDERS]
+CONFIGS = list(ORDERED)
 if BASH_PREEXEC:
     # A local check with the real bash-preexec, loaded between direnv's hook and ssoenv's.
     CONFIGS.append(("bash", "bash-preexec"))
