@@ -429,7 +429,7 @@ def other_script(sb, tool, shell, start, rounds, n, mark=False) -> str:
         $XONSH_INTERACTIVE = True
         execx(open({str(hook)!r}).read())
         cd {q(start)}
-        h = [f for f in events.on_pre_prompt if f.__name__ == "_ssoenv_hook"][0]
+        h = [f for f in events.on_pre_prompt_format if f.__name__ == "_ssoenv_hook"][0]
         h(); h()
         import time, sys
         """
@@ -514,7 +514,7 @@ def other_new_shell(sb, tool, shell) -> list:
     else:
         script = (
             "$XONSH_INTERACTIVE = True\nexecx($(%s hook xonsh))\n"
-            '[f for f in events.on_pre_prompt if f.__name__ == "_ssoenv_hook"][0]()\n' % exe
+            '[f for f in events.on_pre_prompt_format if f.__name__ == "_ssoenv_hook"][0]()\n' % exe
         )
     return other_argv(sb, shell, script, tool + "-new")
 

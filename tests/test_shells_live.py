@@ -31,6 +31,8 @@ EVERY = SHELLS + NEW_SHELLS
 #   around it but a command named by a variable's value: the hook runs `source` and `eval`
 #   that way; `setenv`, `unsetenv` and `printenv` stay plain in what `ssoenv export tcsh`
 #   prints, since a user may `eval` that without the hook's variables.
+# - a prompt reading AWS_PROFILE, elvish: not checked; elvish draws its prompt apart from
+#   the before-readline hooks, and a prompt function of the test's did not settle in time.
 # - PROMPT_COMMAND, bash-preexec, pipelines' statuses, precmd_functions: bash and zsh only;
 #   tcsh's precmd alias has its own test (test_tcsh_keeps_the_users_precmd_after_the_hook_once).
 
@@ -298,6 +300,28 @@ def test_prompt_shows_the_profile_in_effect_and_the_commands_statuses(
         assert shown(sh.run("! true")) == "|1|0"
         sh.run("set -o pipefail")
         assert shown(sh.run("false | true")) == "|1|1 0"
+
+
+def test_xonsh_prompt_shows_the_profile_in_effect(sandbox, open_shell):
+    a = sandbox.project("shop", "profile: dev\n")
+    b = sandbox.project("web", "profile: prod\n")
+    sh = open_shell("xonsh")
+    # The prompt reads AWS_PROFILE each time it is drawn; the marker comes from a variable.
+    half = len(sh.marker) // 2
+    sh.run("__m = '%s' '%s'" % (sh.marker[:half], sh.marker[half:]))
+    sh.run(
+        "$PROMPT = lambda: '[' + __xonsh__.env.get('AWS_PROFILE', '') + ']\\n' + __m + "
+        "str(__t_n[0]) + '\\n'"
+    )
+    assert shown(sh.run("cd %s" % a)) == "dev"
+    assert shown(sh.run("cd %s" % b)) == "prod"
+    # Not only a cd: a deny, an allow and an edit show at the very next prompt.
+    assert shown(sh.run("ssoenv deny")) == ""
+    assert shown(sh.run("ssoenv allow")) == "prod"
+    sandbox.write("web/.ssoenv", "profile: dev\n")
+    sandbox.ssoenv("allow", b)
+    assert shown(sh.run(sh.noop)) == "dev"
+    assert shown(sh.run("cd /")) == ""
 
 
 def test_bash_hook_sourced_again_stays_first_once(sandbox, open_shell):
