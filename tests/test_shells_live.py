@@ -31,8 +31,6 @@ EVERY = SHELLS + NEW_SHELLS
 #   around it but a command named by a variable's value: the hook runs `source` and `eval`
 #   that way; `setenv`, `unsetenv` and `printenv` stay plain in what `ssoenv export tcsh`
 #   prints, since a user may `eval` that without the hook's variables.
-# - a prompt reading AWS_PROFILE, elvish: not checked; elvish draws its prompt apart from
-#   the before-readline hooks, and a prompt function of the test's did not settle in time.
 # - PROMPT_COMMAND, bash-preexec, pipelines' statuses, precmd_functions: bash and zsh only;
 #   tcsh's precmd alias has its own test (test_tcsh_keeps_the_users_precmd_after_the_hook_once).
 
@@ -322,6 +320,37 @@ def test_xonsh_prompt_shows_the_profile_in_effect(sandbox, open_shell):
     sandbox.ssoenv("allow", b)
     assert shown(sh.run(sh.noop)) == "dev"
     assert shown(sh.run("cd /")) == ""
+
+
+def test_elvish_prompt_shows_the_profile_in_effect(sandbox, open_shell):
+    a = sandbox.project("shop", "profile: dev\n")
+    b = sandbox.project("web", "profile: prod\n")
+    sh = open_shell("elvish")
+    # elvish redraws only what changed in its prompt: what the prompt function read each
+    # time it ran goes to a file, a line each. The marker comes from a variable.
+    drawn = sandbox.path("drawn")
+    half = len(sh.marker) // 2
+    sh.run("var __m = '%s'\"%s\"" % (sh.marker[:half], sh.marker[half:]))
+    sh.run("var __f = '%s'" % drawn)
+    sh.run(
+        "set edit:prompt = { print (if (has-env AWS_PROFILE) { get-env AWS_PROFILE } "
+        'else { put none })"\\n" >> $__f; print [x y][(% $__t_n 2)](to-string $__t_n)$__m"\\n" }'
+    )
+
+    def at_prompt(line):
+        sh.run(line)
+        with open(drawn) as f:
+            return f.read().splitlines()[-1]
+
+    assert at_prompt("cd %s" % a) == "dev"
+    assert at_prompt("cd %s" % b) == "prod"
+    # Not only a cd: a deny, an allow and an edit show at the very next prompt.
+    assert at_prompt("ssoenv deny") == "none"
+    assert at_prompt("ssoenv allow") == "prod"
+    sandbox.write("web/.ssoenv", "profile: dev\n")
+    sandbox.ssoenv("allow", b)
+    assert at_prompt(sh.noop) == "dev"
+    assert at_prompt("cd /") == "none"
 
 
 def test_bash_hook_sourced_again_stays_first_once(sandbox, open_shell):
