@@ -367,6 +367,11 @@ def other_hook(sb, tool: str, shell: str) -> str:
     if shell == "elvish" and tool == "ssoenv":
         assert "\nset edit:before-readline = " in text
         text = text.replace("\nset edit:before-readline = ", "\nvar h = { _ssoenv_hook }; # ")
+        # What else names the editor's list (the hook's place after direnv's) takes a
+        # variable of the script's own.
+        text = "var _bench_readline = []\n" + text.replace(
+            "edit:before-readline", "_bench_readline"
+        )
     if shell == "elvish" and tool == "direnv":
         assert "set @edit:before-readline = $@edit:before-readline {" in text
         text = text.replace("set @edit:before-readline = $@edit:before-readline {", "var h = {")
@@ -425,7 +430,7 @@ def other_script(sb, tool, shell, start, rounds, n, mark=False) -> str:
         $XONSH_INTERACTIVE = True
         execx(open({str(hook)!r}).read())
         cd {q(start)}
-        h = [f for f in events.on_pre_prompt if f.__name__ == "_ssoenv_hook"][0]
+        h = [f for f in events.on_pre_prompt_format if f.__name__ == "_ssoenv_hook"][0]
         h(); h()
         import time, sys
         """
@@ -489,19 +494,28 @@ def other_new_shell(sb, tool, shell) -> list:
         script = 'set prompt = "> "\neval "`%s hook tcsh`"\n%s\n' % (exe, call)
     elif shell == "elvish":
         # As other_hook, on the hook text in the shell itself, with builtins.
-        if tool == "ssoenv":
-            edit = "str:replace 'set edit:before-readline = ' 'var h = { _ssoenv_hook }; # '"
-        else:
-            edit = "str:replace 'set @edit:before-readline = $@edit:before-readline {' 'var h = {'"
-        script = (
-            "use str\nvar h = $nil\n"
-            "eval &on-end={|ns| set h = $ns[h] } (%s (str:replace '} except e {' '} catch e {' "
-            "(%s hook elvish | slurp)))\n$h\n" % (edit, shlex.quote(exe))
+        text = "(str:replace '} except e {' '} catch e {' (%s hook elvish | slurp))" % (
+            shlex.quote(exe)
         )
+        if tool == "ssoenv":
+            text = (
+                "(str:replace 'set edit:before-readline = ' 'var h = { _ssoenv_hook }; # ' %s)"
+                % (text)
+            )
+            text = (
+                "'var _bench_readline = []'\"\\n\"(str:replace 'edit:before-readline' '_bench_readline' %s)"
+                % (text)
+            )
+        else:
+            text = (
+                "(str:replace 'set @edit:before-readline = $@edit:before-readline {' 'var h = {' %s)"
+                % text
+            )
+        script = "use str\nvar h = $nil\neval &on-end={|ns| set h = $ns[h] } %s\n$h\n" % text
     else:
         script = (
             "$XONSH_INTERACTIVE = True\nexecx($(%s hook xonsh))\n"
-            '[f for f in events.on_pre_prompt if f.__name__ == "_ssoenv_hook"][0]()\n' % exe
+            '[f for f in events.on_pre_prompt_format if f.__name__ == "_ssoenv_hook"][0]()\n' % exe
         )
     return other_argv(sb, shell, script, tool + "-new")
 
@@ -990,6 +1004,10 @@ def main(argv=None) -> int:
         action="store_true",
         help="only the rows of the AWS config of 10 and of 5,000 profiles",
     )
+    parser.add_argument(
+        "--shells",
+        help="only the tcsh, elvish and xonsh rows, for these shells (comma-separated)",
+    )
     args = parser.parse_args(argv)
 
     n = args.n or (6 if args.quick else 20)
@@ -1029,6 +1047,16 @@ def main(argv=None) -> int:
     try:
         if args.config_size_only:
             config_size_rows(sb, table, say, runs, hyperfine)
+        elif args.shells:
+            # 5b alone: tcsh, elvish and xonsh.
+            chosen = args.shells.split(",")
+            unknown = sorted(set(chosen) - set(OTHER_SHELLS))
+            if unknown:
+                parser.error(
+                    "--shells takes %s, not %s" % (",".join(OTHER_SHELLS), ",".join(unknown))
+                )
+            picked = [s for s in OTHER_SHELLS if s in chosen and s not in missing]
+            other_rows(sb, table, say, picked, tools, strace, hyperfine, rounds, n, runs)
         elif not args.portal_only:
             # 1-3: the hook in each shell, both tools, same directories.
             results = {}
@@ -1275,7 +1303,7 @@ def main(argv=None) -> int:
 
             # 6: the size of the AWS config.
             config_size_rows(sb, table, say, runs, hyperfine)
-        if not args.config_size_only:
+        if not args.config_size_only and not args.shells:
             # 7: the portal under throttling, and the account menu from the cache.
             portal_rows(sb, table, say, 3 if args.quick else 7)
     finally:

@@ -2,24 +2,26 @@
 #
 # `ssoenv hook tcsh` sets the paths this file runs (_ssoenv_python, _ssoenv_launcher,
 # _ssoenv_paths, _ssoenv_exe, _ssoenv_src) and sources it, since `eval` reads everything on
-# one line. Then the `precmd` alias sources it again before every prompt: that finds the
-# nearest .ssoenv with builtins alone and runs `ssoenv export tcsh` only when that file,
-# the trust records or the AWS files changed. tcsh tells file times in whole seconds, so
-# the hook keeps each file's time, size and inode number as they were after the export.
+# one line. `source` and `eval` run as $_ssoenv_source and $_ssoenv_eval: tcsh looks for
+# an alias in the word as typed, so a user's alias of either cannot take their place. Before every prompt the `precmd` alias first evaluates `_ssoenv_check`, one
+# `if` of builtin file inquiries that this file writes after each look: the same $cwd, no
+# .ssoenv come up between it and the project, the same files as they were. Only when
+# something differs does it source this file again: that finds the nearest .ssoenv with
+# builtins alone and runs `ssoenv export tcsh` only when that file, the trust records or
+# the AWS files changed. tcsh tells file times in whole seconds, so the hook keeps each
+# file's time, size and inode number as they were after the export.
 #
 # Only the interactive shell gets the hook: tcsh reads ~/.tcshrc for scripts too. Subshells
 # draw no prompt, so they never run it; a project applies at the next prompt (a subshell
 # cannot be told from its parent in tcsh, so the hook does not use cwdcmd).
 
 if ( "$argv" == "prompt" || "$argv" == "record" ) then
+  # The nearest .ssoenv, from $cwd up, and the paths above $cwd where none is (for the
+  # check in the precmd alias). A deleted current directory counts as no project.
   set _ssoenv_f = ""
-  if ( "$argv" == "record" ) then
-    # After an export: the .ssoenv it looked at.
-    if ( $?SSOENV_FILE ) then
-      set _ssoenv_f = "$SSOENV_FILE"
-    endif
-  else if ( -d "$cwd" ) then
-    # The nearest .ssoenv, from $cwd up. A deleted current directory counts as no project.
+  set _ssoenv_qn = ( )
+  set _ssoenv_w = 0
+  if ( -d "$cwd" ) then
     set _ssoenv_d = "$cwd"
     if ( "$_ssoenv_d" == "/" ) set _ssoenv_d = ""
     while ( 1 )
@@ -27,13 +29,25 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
         set _ssoenv_f = "$_ssoenv_d/.ssoenv"
         break
       endif
+      set _ssoenv_qn = ( $_ssoenv_qn:q "$_ssoenv_d/.ssoenv" )
       if ( "$_ssoenv_d" == "" ) break
       set _ssoenv_d = "$_ssoenv_d:h"
     end
+    set _ssoenv_w = 1
+  endif
+  set _ssoenv_walked = "$_ssoenv_f"
+  if ( "$argv" == "record" ) then
+    # After an export: the .ssoenv it looked at.
+    set _ssoenv_f = ""
+    if ( $?SSOENV_FILE ) then
+      set _ssoenv_f = "$SSOENV_FILE"
+    endif
   endif
   # What the hook compares: that .ssoenv, ssoenv's record of it, the time, size and inode
   # of the .ssoenv, the trust records and the AWS files, and what direnv applied.
   set _ssoenv_now = "$_ssoenv_f"
+  set _ssoenv_q = ""
+  set _ssoenv_l = ( )
   if ( $?SSOENV_FILE ) then
     set _ssoenv_now = "$_ssoenv_now|$SSOENV_FILE"
   endif
@@ -52,14 +66,18 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
       set _ssoenv_l = ( $_ssoenv_l:q $SSOENV_WATCH )
       if ( ! $_ssoenv_g ) unset noglob
     endif
+    set _ssoenv_n = 0
     foreach _ssoenv_p ( $_ssoenv_l:q )
+      @ _ssoenv_n++
       if ( -e "$_ssoenv_p" ) then
         @ _ssoenv_m = -M "$_ssoenv_p"
         @ _ssoenv_z = -Z "$_ssoenv_p"
         @ _ssoenv_i = -I "$_ssoenv_p"
         set _ssoenv_now = "$_ssoenv_now|$_ssoenv_m $_ssoenv_z $_ssoenv_i"
+        set _ssoenv_q = "$_ssoenv_q:q"' && -M "$_ssoenv_ql['$_ssoenv_n']" == '$_ssoenv_m' && -Z "$_ssoenv_ql['$_ssoenv_n']" == '$_ssoenv_z' && -I "$_ssoenv_ql['$_ssoenv_n']" == '$_ssoenv_i
       else
         set _ssoenv_now = "$_ssoenv_now|-"
+        set _ssoenv_q = "$_ssoenv_q:q"' && ! -e "$_ssoenv_ql['$_ssoenv_n']"'
       endif
     end
   endif
@@ -81,9 +99,28 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
       endif
     endif
   endif
+  # The precmd alias's check, evaluated at the next prompt instead of sourcing this file:
+  # the same directory, still no .ssoenv above it up to the project's, the same time, size
+  # and inode of each file compared, and nothing from direnv or role keys to follow (those
+  # take this file's way). It sets _ssoenv_go to 0 when nothing changed. SSOENV_FILE and the
+  # other values the export sets change with an export only, so it checks they are there.
+  set _ssoenv_check = ""
+  if ( ! $_ssoenv_run && $_ssoenv_w && ! $?DIRENV_DIFF && ! $?SSOENV_RENEW_AT ) then
+    if ( "$_ssoenv_walked" == "$_ssoenv_f" ) then
+      set _ssoenv_qc = "$cwd"
+      set _ssoenv_ql = ( $_ssoenv_l:q )
+      set _ssoenv_check = 'if ( "$cwd" == "$_ssoenv_qc" && -d "$cwd" && $?SSOENV_FILE == '$?SSOENV_FILE
+      set _ssoenv_n = 0
+      foreach _ssoenv_p ( $_ssoenv_qn:q )
+        @ _ssoenv_n++
+        set _ssoenv_check = "$_ssoenv_check:q"' && ! -e "$_ssoenv_qn['$_ssoenv_n']" && ! -l "$_ssoenv_qn['$_ssoenv_n']"'
+      end
+      set _ssoenv_check = "$_ssoenv_check:q$_ssoenv_q:q"' && ! $?DIRENV_DIFF && ! $?SSOENV_RENEW_AT ) set _ssoenv_go = 0'
+    endif
+  endif
   if ( $_ssoenv_run ) then
     if ( -x "$_ssoenv_python" && -f "$_ssoenv_launcher" ) then
-      eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
+      $_ssoenv_eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
       unset _ssoenv_missing
     else if ( ! $?_ssoenv_missing ) then
       set _ssoenv_missing
@@ -91,19 +128,51 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
       printenv _SSOENV_SAY >! /dev/stderr
       unsetenv _SSOENV_SAY
     endif
-    source $_ssoenv_src:q record
+    $_ssoenv_source $_ssoenv_src:q record
   endif
 else
   # Loading: a line break for values that hold one (see ssoenv/shells/tcsh.py).
   set _ssoenv_nl = "\
 "
 endif
-if ( "$argv" == "" && $?prompt ) then
-  alias _ssoenv_precmd 'set _ssoenv_rc = $status ; if ( -r $_ssoenv_src:q ) source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY ; set status = $_ssoenv_rc'
+if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
+  if ( "$argv" == "" ) then
+    # What the precmd alias does when _ssoenv_check finds a change, or has nothing to check.
+    set _ssoenv_slow = 'if ( -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY'
+    set _ssoenv_check = ""
+    alias _ssoenv_precmd 'set _ssoenv_rc = $status ; set _ssoenv_seen = 1 ; set _ssoenv_go = 1 ; $_ssoenv_eval "$_ssoenv_check" ; if ( $_ssoenv_go ) $_ssoenv_eval "$_ssoenv_slow" ; set status = $_ssoenv_rc'
+    # direnv's tcsh hook sets the precmd alias to its own command alone: loaded after this,
+    # it drops the hook. The periodic alias, which tcsh runs just before precmd at every
+    # prompt while tperiod is unset, puts the hook back, after direnv's, when the last
+    # prompt did not run it (and at the first prompt, to see).
+    set _ssoenv_seen = 0
+    alias _ssoenv_periodic 'set _ssoenv_rc = $status ; if ( ! $_ssoenv_seen && -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q chain ; set _ssoenv_seen = 0 ; set status = $_ssoenv_rc'
+    # Both aliases read by one process: a line each, "=" between (tcsh drops empty lines).
+    set _ssoenv_echo = echo
+    set _ssoenv_al = ( "`alias precmd ; $_ssoenv_echo = ; alias periodic`" )
+    set _ssoenv_prev = ""
+    set _ssoenv_pprev = ""
+    if ( "$_ssoenv_al[1]" == "=" ) then
+      if ( $#_ssoenv_al > 1 ) then
+        set _ssoenv_pprev = "$_ssoenv_al[2]"
+      endif
+    else
+      set _ssoenv_prev = "$_ssoenv_al[1]"
+      if ( $#_ssoenv_al > 2 ) then
+        set _ssoenv_pprev = "$_ssoenv_al[3]"
+      endif
+    endif
+    if ( "$_ssoenv_pprev" == "" ) then
+      alias periodic _ssoenv_periodic
+    else if ( "$_ssoenv_pprev" !~ *_ssoenv_periodic* ) then
+      alias periodic "_ssoenv_periodic ; $_ssoenv_pprev:q"
+    endif
+  else
+    set _ssoenv_prev = "`alias precmd`"
+  endif
   # First in the precmd alias, so that what follows (a prompt drawn from AWS_PROFILE)
   # sees the project's values and the command's $status; after direnv's, whose AWS
   # variables ssoenv's override. Sourcing this twice installs the hook once.
-  set _ssoenv_prev = "`alias precmd`"
   if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
     if ( ! $?_ssoenv_user ) set _ssoenv_user = ""
   else
@@ -117,6 +186,8 @@ if ( "$argv" == "" && $?prompt ) then
     alias precmd "_ssoenv_precmd ; $_ssoenv_user:q"
   endif
   unset _ssoenv_prev
+endif
+if ( "$argv" == "" && $?prompt ) then
   # Tells `ssoenv doctor` which shell process has the hook.
   setenv SSOENV_HOOK "tcsh $$"
 endif

@@ -98,11 +98,14 @@ def _ssoenv_define():
         exec(out.decode("utf-8", "surrogateescape"), {"__xonsh__": __xonsh__})
         state["direnv"] = env.get("DIRENV_DIFF", "")
 
-    # Sourcing this twice installs the hook once.
-    for event in (events.on_pre_prompt, events.on_chdir):
+    # Sourcing this twice installs the hook once. xonsh formats the prompt before it fires
+    # on_pre_prompt: the hook runs on on_pre_prompt_format, so that the prompt shows what
+    # is in effect.
+    for event in (events.on_pre_prompt, events.on_pre_prompt_format, events.on_chdir):
         for handler in list(event):
             if getattr(handler, "__name__", "") == "_ssoenv_hook":
                 event.discard(handler)
+    for event in (events.on_pre_prompt_format, events.on_chdir):
         event(_ssoenv_hook)
     # Tells `ssoenv doctor` which shell process has the hook.
     __xonsh__.env["SSOENV_HOOK"] = "xonsh %d" % os.getpid()

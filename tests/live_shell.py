@@ -265,10 +265,13 @@ class LiveShell:
         return raw if is_set else None
 
     def status(self, command: str) -> str:
-        """Run `command` and read back `$?` as the next prompt sees it."""
+        """Run `command` and read back `$?` as the next prompt sees it: xonsh's is the return
+        code of `_`, the last command it ran (elvish has none: a failure is an exception)."""
         self.run(command)
         if self.name == "tcsh":
             self.run("echo $status >! %s" % (self.dump + ".rc"))
+        elif self.name == "xonsh":
+            self.run("open(%r, 'w').write(str(_.rtn))" % (self.dump + ".rc"))
         else:
             var = "$status" if self.name == "fish" else "$?"
             self.run("builtin printf '%%s' %s > %s" % (var, self.dump + ".rc"))

@@ -26,6 +26,19 @@ DIRENV = shutil.which("direnv")
 # A checkout of bash-preexec (rcaloras/bash-preexec's bash-preexec.sh), for a local run.
 BASH_PREEXEC = os.environ.get("SSOENV_TEST_BASH_PREEXEC")
 ORDERS = ("direnv first", "ssoenv first")
+# The shells with a direnv hook: direnv has none for xonsh, and elvish's prompt, which it
+# redraws in place, is not read here (its direnv cases are in tests/test_shells_live.py).
+ALONGSIDE = SHELLS + ("tcsh",)
+# tcsh with ssoenv's line first is left out: direnv's hook then sets `precmd` to its own
+# command alone, a prompt drawn by a precmd added after both lines comes next, and the
+# hook, putting itself back, goes after the whole alias rather than right after direnv's
+# command: such a prompt shows the previous prompt's values.
+ORDERED = [
+    (shell, order)
+    for shell in ALONGSIDE
+    for order in ORDERS
+    if (shell, order) != ("tcsh", "ssoenv first")
+]
 PROFILES = ("shop-dev", "shop-prod", "shop-stage")
 # Per shell and hook order: enough to find a two-step walk in a random tree at once, few
 # enough for CI (each example starts a shell and lays out a tree).
@@ -124,13 +137,16 @@ class World:
         for tool in tools:
             sh.run("source %s" % (tool if tool == BASH_PREEXEC else self.hook_file(tool, shell)))
         show_in_prompt(sh)
-        sh.run("true")
+        sh.run(sh.noop)
         return sh
 
 
 def show_in_prompt(sh: LiveShell) -> None:
     """A prompt that draws VARS ("@": unset) before the shell's marker, so that each
     command's output ends with what is in effect at the prompt after it."""
+    if sh.name == "tcsh":
+        show_in_tcsh_prompt(sh)
+        return
     half = len(sh.marker) // 2
     if sh.name == "fish":
         sh.run("set -g __m '%s''%s'" % (sh.marker[:half], sh.marker[half:]))
@@ -145,6 +161,24 @@ def show_in_prompt(sh: LiveShell) -> None:
         sh.run("setopt prompt_subst")
     shown = "|".join("${%s-@}" % name for name in VARS)
     sh.run("PS1='{%s}${__m}'$'\\n'" % shown)
+
+
+def show_in_tcsh_prompt(sh: LiveShell) -> None:
+    """tcsh's prompt holds no expansion of a variable that may be unset: a file that the
+    precmd alias sources after the hooks sets it, with builtins only."""
+    lines = []
+    for i, name in enumerate(VARS):
+        lines += [
+            'set __v%d = "@"' % i,
+            "if ( $?%s ) then" % name,
+            '  set __v%d = "$%s"' % (i, name),
+            "endif",
+        ]
+    shown = "|".join("$__v%d" % i for i in range(len(VARS)))
+    lines.append('set prompt = "{%s}\\\n%s"' % (shown, sh.marker))
+    path = sh.sandbox.write("draw-prompt.tcsh", "\n".join(lines) + "\n")
+    # After what the hooks put in the alias; the marker comes from a file, never typed.
+    sh.run('alias precmd "`alias precmd` ; source %s"' % path)
 
 
 def in_effect(output: str) -> dict:
@@ -176,8 +210,7 @@ def walk(world, sh, stops):
     return seen
 
 
-@pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell,order", ORDERED)
 def test_leaving_an_envrc_inside_a_project_keeps_the_projects_profile(world, shells, shell, order):
     world.ssoenv_file("a", "profile: shop-dev\n", allow=True)
     world.envrc("a/b", "export AWS_PROFILE=shop-prod\n")
@@ -187,8 +220,7 @@ def test_leaving_an_envrc_inside_a_project_keeps_the_projects_profile(world, she
     assert walk(world, sh, stops) == stops
 
 
-@pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell,order", ORDERED)
 def test_leaving_every_project_for_one_not_allowed_puts_back_the_start(world, shells, shell, order):
     world.ssoenv_file("a", "profile: shop-dev\n", allow=True)
     world.envrc("a/b", "export AWS_PROFILE=shop-prod\n")
@@ -201,8 +233,7 @@ def test_leaving_every_project_for_one_not_allowed_puts_back_the_start(world, sh
     assert walk(world, sh, stops) == stops
 
 
-@pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell,order", ORDERED)
 def test_an_envrc_loaded_again_inside_a_project_leaves_the_projects_profile(
     world, shells, shell, order
 ):
@@ -212,12 +243,11 @@ def test_an_envrc_loaded_again_inside_a_project_leaves_the_projects_profile(
     shells.append(sh)
     assert in_effect(sh.run("cd %s" % world.path("a")))["AWS_PROFILE"] == "shop-dev"
     world.envrc("a", "export AWS_PROFILE=envrc-a-2\n")
-    assert in_effect(sh.run("true"))["AWS_PROFILE"] == "shop-dev"
+    assert in_effect(sh.run(sh.noop))["AWS_PROFILE"] == "shop-dev"
     assert in_effect(sh.run("cd .."))["AWS_PROFILE"] == "base"
 
 
-@pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell,order", ORDERED)
 def test_an_envrc_written_after_a_hand_edit_in_a_project_leaves_the_projects_profile(
     world, shells, shell, order
 ):
@@ -229,7 +259,7 @@ def test_an_envrc_written_after_a_hand_edit_in_a_project_leaves_the_projects_pro
     sh.run("cd %s" % world.path("a/b"))
     assert in_effect(sh.run(set_line(shell, "AWS_PROFILE", "by-hand")))["AWS_PROFILE"] == "by-hand"
     world.envrc("a/b", "export AWS_PROFILE=envrc-b\n")
-    assert in_effect(sh.run("true"))["AWS_PROFILE"] == "shop-dev"
+    assert in_effect(sh.run(sh.noop))["AWS_PROFILE"] == "shop-dev"
     assert in_effect(sh.run("cd .."))["AWS_PROFILE"] == "by-hand"
 
 
@@ -255,7 +285,7 @@ def test_the_overlap_line_names_only_an_envrc_direnv_applied_here(world, shells,
 
 
 @pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", ALONGSIDE)
 def test_unchanged_prompts_beside_direnv_start_no_process(world, shells, shell, order):
     from test_shells_live import ProcessCounter
 
@@ -267,8 +297,8 @@ def test_unchanged_prompts_beside_direnv_start_no_process(world, shells, shell, 
     for rel in ("a/b", "a", "."):
         sh.run("cd %s" % world.path(rel))
         counter = ProcessCounter(sh, world.sandbox)
-        sh.run("true")
-        sh.run("true")
+        sh.run(sh.noop)
+        sh.run(sh.noop)
         # direnv's own hook starts `direnv export` at every prompt; ssoenv's starts nothing.
         started = [line for line in counter.stop() if "execve(" in line]
         assert started and all(DIRENV in line.split(",")[0] for line in started), started
@@ -381,6 +411,8 @@ def ssoenv_text(profile: str, region) -> str:
 def set_line(shell: str, name: str, value: str) -> str:
     if shell == "fish":
         return "set -gx %s %s" % (name, value)
+    if shell == "tcsh":
+        return "setenv %s %s" % (name, value)
     return "export %s=%s" % (name, value)
 
 
@@ -557,7 +589,7 @@ def walks(world: World, shell: str, order: str):
     return Walks
 
 
-CONFIGS = [(shell, order) for shell in SHELLS for order in ORDERS]
+CONFIGS = list(ORDERED)
 if BASH_PREEXEC:
     # A local check with the real bash-preexec, loaded between direnv's hook and ssoenv's.
     CONFIGS.append(("bash", "bash-preexec"))

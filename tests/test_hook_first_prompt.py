@@ -5,7 +5,7 @@ import os
 import subprocess
 
 import pytest
-from live_shell import SHELLS, ssoenv_executable
+from live_shell import NEW_SHELLS, SHELLS, ssoenv_executable
 from test_shells_live import ProcessCounter, ssoenv_lines
 
 VARIABLES = (
@@ -27,7 +27,7 @@ def launches(lines):
     return [line for line in lines if "execve(" in line and "launch.py" in line]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + NEW_SHELLS)
 @pytest.mark.parametrize("allowed", [True, False], ids=["allowed", "not-allowed"])
 def test_hook_line_in_a_project_applies_it_and_the_first_prompt_starts_nothing(
     sandbox, open_shell, shell, allowed
@@ -47,7 +47,7 @@ def test_hook_line_in_a_project_applies_it_and_the_first_prompt_starts_nothing(
     counter = ProcessCounter(sh, sandbox)
     printed = sh.hook()
     for _ in range(3):
-        sh.run("true")
+        sh.run(sh.noop)
     started = counter.stop()
     assert any("execve(" in line and '"hook"' in line for line in started)  # the hook line ran
     assert launches(started) == []
@@ -75,18 +75,50 @@ def hook_output(sandbox, shell, cwd, env=None):
     return result
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+def rendered_hook(sandbox, shell) -> str:
+    """The hook script alone, as the installed ssoenv renders it."""
+    exe = ssoenv_executable()
+    with open(exe, encoding="utf-8") as f:
+        interpreter = f.readline()[2:].strip()  # the console script's own Python
+    return subprocess.run(
+        [
+            interpreter,
+            "-c",
+            "import sys; from ssoenv import shells; "
+            "sys.stdout.write(shells.get(sys.argv[1], hook=True).hook(sys.argv[2]))",
+            shell,
+            exe,
+        ],
+        env=sandbox.env(),
+        cwd=sandbox.home,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+# tcsh and elvish keep their own record of what the next prompt compares: the hook line
+# ends with the statement that makes it, in a project or not.
+RECORD = {
+    "tcsh": "if ( $?prompt ) $_ssoenv_source $_ssoenv_src:q record ;\n",
+    "elvish": "_ssoenv_record\n",
+}
+
+
+@pytest.mark.parametrize("shell", SHELLS + NEW_SHELLS)
 def test_hook_output_is_the_script_alone_where_the_first_prompt_would_do_nothing(sandbox, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     outside = hook_output(sandbox, shell, sandbox.home)
     assert outside.stderr == ""
+    assert outside.stdout == rendered_hook(sandbox, shell) + RECORD.get(shell, "")
     inside = hook_output(sandbox, shell, proj)
-    assert inside.stdout.startswith(outside.stdout)
+    assert inside.stdout.startswith(rendered_hook(sandbox, shell))
+    assert inside.stdout.endswith(RECORD.get(shell, ""))
     assert inside.stdout != outside.stdout
     # The messages are statements too, so that only an interactive top-level shell prints
     # them (fish reads config.fish for scripts as well).
     assert inside.stderr == ""
-    tail = inside.stdout[len(outside.stdout) :]
+    tail = inside.stdout[len(rendered_hook(sandbox, shell)) :]
     assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in tail
     assert 'ssoenv: session "myorg" is not logged in; run: ssoenv login' in tail
     # A shell started from one that already has the project (a tmux pane, a subshell)
@@ -108,13 +140,16 @@ def test_hook_output_is_the_script_alone_where_the_first_prompt_would_do_nothing
     assert (nested.stdout, nested.stderr) == (outside.stdout, "")
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + NEW_SHELLS)
 def test_hook_without_a_name_detects_the_shell_it_runs_in(sandbox, shell):
     named = hook_output(sandbox, shell, sandbox.home).stdout
     argv = {
         "bash": ["bash", "--norc", "--noprofile", "-c"],
         "zsh": ["zsh", "-f", "-c"],
         "fish": ["fish", "--no-config", "-c"],
+        "tcsh": ["tcsh", "-f", "-c"],
+        "elvish": ["elvish", "-norc", "-c"],
+        "xonsh": ["xonsh", "--no-rc", "-c"],
     }[shell]
     detected = subprocess.run(
         argv + ["%s hook; true" % ssoenv_executable()],
@@ -128,28 +163,12 @@ def test_hook_without_a_name_detects_the_shell_it_runs_in(sandbox, shell):
     assert detected.stdout == named
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + NEW_SHELLS)
 def test_hook_outside_a_project_is_exactly_the_rendered_hook_script(sandbox, shell):
-    exe = ssoenv_executable()
-    with open(exe, encoding="utf-8") as f:
-        interpreter = f.readline()[2:].strip()  # the console script's own Python
-    rendered = subprocess.run(
-        [
-            interpreter,
-            "-c",
-            "import sys; from ssoenv import shells; "
-            "sys.stdout.write(shells.get(sys.argv[1], hook=True).hook(sys.argv[2]))",
-            shell,
-            exe,
-        ],
-        env=sandbox.env(),
-        cwd=sandbox.home,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "_ssoenv_hook" in rendered
-    assert hook_output(sandbox, shell, sandbox.home).stdout == rendered
+    rendered = rendered_hook(sandbox, shell)
+    assert "_ssoenv_hook" in rendered or "ssoenv.tcsh" in rendered
+    expected = rendered + RECORD.get(shell, "")
+    assert hook_output(sandbox, shell, sandbox.home).stdout == expected
 
 
 def test_hook_line_in_a_project_does_nothing_in_a_fish_script(sandbox):

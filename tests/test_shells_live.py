@@ -15,6 +15,25 @@ from live_shell import NEW_SHELLS, SHELLS, bash_preexec, ssoenv_executable
 POSIX = ("bash", "zsh")
 EVERY = SHELLS + NEW_SHELLS
 
+# Where a case of bash, zsh and fish does not exist in tcsh, elvish or xonsh, and why:
+# - exit status, elvish: no `$?`; a failing command raises an exception, shown before the
+#   next prompt (test_elvish_failure_is_shown_once_and_the_hook_adds_nothing).
+# - `set -u`, tcsh: always on (an undefined variable is an error), so every tcsh test runs
+#   under it; elvish: an error is always an exception, so every elvish test runs under it.
+# - subshells, elvish and xonsh: neither has a subshell of its own (`( )` groups nothing in
+#   elvish; xonsh's `$(...)` runs a command, not a copy of the shell).
+# - strict flags for a rendered hook (`-euo pipefail`): bash and zsh only; the strict
+#   settings tcsh and xonsh have are in test_hook_works_under_the_shells_strict_settings.
+# - hook inert outside an interactive shell, elvish: it reads rc.elv in an interactive
+#   elvish only (`elvish script` and `elvish -c` never read it).
+# - direnv beside ssoenv, xonsh: direnv has no xonsh hook.
+# - aliases, tcsh: an alias can take any builtin, even `set`, `if` and `@`, and nothing calls
+#   around it but a command named by a variable's value: the hook runs `source` and `eval`
+#   that way; `setenv`, `unsetenv` and `printenv` stay plain in what `ssoenv export tcsh`
+#   prints, since a user may `eval` that without the hook's variables.
+# - PROMPT_COMMAND, bash-preexec, pipelines' statuses, precmd_functions: bash and zsh only;
+#   tcsh's precmd alias has its own test (test_tcsh_keeps_the_users_precmd_after_the_hook_once).
+
 
 def clean(text: str) -> str:
     """Printed lines without the terminal's carriage returns and fish's end-of-line mark."""
@@ -145,7 +164,7 @@ def test_deny_holds_across_edits(sandbox, open_shell, shell):
     assert sh.get("AWS_PROFILE") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + ("tcsh", "xonsh"))
 def test_exit_status_is_kept_for_the_prompt(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell(shell)
@@ -155,6 +174,20 @@ def test_exit_status_is_kept_for_the_prompt(sandbox, open_shell, shell):
     assert sh.get("AWS_PROFILE") == "dev"
     assert sh.status("cd /; sh -c 'exit 3'") == "3"
     assert sh.status("true") == "0"
+
+
+def test_elvish_failure_is_shown_once_and_the_hook_adds_nothing(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\n")
+    sh = open_shell("elvish")
+    # The hook runs on the cd and before the prompt; the failure after it stays the user's.
+    out = clean(sh.run("cd %s; fail boom" % proj)).splitlines()
+    assert [line for line in out if line.startswith("Exception")] == ["Exception: boom"], out
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in out
+    assert sh.get("AWS_PROFILE") == "dev"
+    out = clean(sh.run("cd /; fail again")).splitlines()
+    assert [line for line in out if line.startswith("Exception")] == ["Exception: again"], out
+    assert "Exception" not in clean(sh.run(sh.noop))
+    assert sh.get("AWS_PROFILE") is None
 
 
 # A prompt like starship's: it reads $?, the pipeline's statuses and AWS_PROFILE into PS1.
@@ -267,6 +300,59 @@ def test_prompt_shows_the_profile_in_effect_and_the_commands_statuses(
         assert shown(sh.run("false | true")) == "|1|1 0"
 
 
+def test_xonsh_prompt_shows_the_profile_in_effect(sandbox, open_shell):
+    a = sandbox.project("shop", "profile: dev\n")
+    b = sandbox.project("web", "profile: prod\n")
+    sh = open_shell("xonsh")
+    # The prompt reads AWS_PROFILE each time it is drawn; the marker comes from a variable.
+    half = len(sh.marker) // 2
+    sh.run("__m = '%s' '%s'" % (sh.marker[:half], sh.marker[half:]))
+    sh.run(
+        "$PROMPT = lambda: '[' + __xonsh__.env.get('AWS_PROFILE', '') + ']\\n' + __m + "
+        "str(__t_n[0]) + '\\n'"
+    )
+    assert shown(sh.run("cd %s" % a)) == "dev"
+    assert shown(sh.run("cd %s" % b)) == "prod"
+    # Not only a cd: a deny, an allow and an edit show at the very next prompt.
+    assert shown(sh.run("ssoenv deny")) == ""
+    assert shown(sh.run("ssoenv allow")) == "prod"
+    sandbox.write("web/.ssoenv", "profile: dev\n")
+    sandbox.ssoenv("allow", b)
+    assert shown(sh.run(sh.noop)) == "dev"
+    assert shown(sh.run("cd /")) == ""
+
+
+def test_elvish_prompt_shows_the_profile_in_effect(sandbox, open_shell):
+    a = sandbox.project("shop", "profile: dev\n")
+    b = sandbox.project("web", "profile: prod\n")
+    sh = open_shell("elvish")
+    # elvish redraws only what changed in its prompt: what the prompt function read each
+    # time it ran goes to a file, a line each. The marker comes from a variable.
+    drawn = sandbox.path("drawn")
+    half = len(sh.marker) // 2
+    sh.run("var __m = '%s'\"%s\"" % (sh.marker[:half], sh.marker[half:]))
+    sh.run("var __f = '%s'" % drawn)
+    sh.run(
+        "set edit:prompt = { print (if (has-env AWS_PROFILE) { get-env AWS_PROFILE } "
+        'else { put none })"\\n" >> $__f; print [x y][(% $__t_n 2)](to-string $__t_n)$__m"\\n" }'
+    )
+
+    def at_prompt(line):
+        sh.run(line)
+        with open(drawn) as f:
+            return f.read().splitlines()[-1]
+
+    assert at_prompt("cd %s" % a) == "dev"
+    assert at_prompt("cd %s" % b) == "prod"
+    # Not only a cd: a deny, an allow and an edit show at the very next prompt.
+    assert at_prompt("ssoenv deny") == "none"
+    assert at_prompt("ssoenv allow") == "prod"
+    sandbox.write("web/.ssoenv", "profile: dev\n")
+    sandbox.ssoenv("allow", b)
+    assert at_prompt(sh.noop) == "dev"
+    assert at_prompt("cd /") == "none"
+
+
 def test_bash_hook_sourced_again_stays_first_once(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
     sh = open_shell("bash", hook=False, setup=["PROMPT_COMMAND=': first'"])
@@ -337,6 +423,35 @@ def test_hook_works_under_set_u(sandbox, open_shell, shell):
     assert sh.get("AWS_PROFILE") == "dev"
 
 
+# What each shell has of `set -u`, `set -e` and friends that the hook could trip on.
+STRICT_SETTINGS = {
+    # noclobber: `>` refuses an existing file; noglob: no file name expansion.
+    "tcsh": ["set noclobber", "set noglob"],
+    # A failing command, or one that cannot start, raises; tracebacks in full.
+    "xonsh": ["$RAISE_SUBPROC_ERROR = True", "$XONSH_SHOW_TRACEBACK = True"],
+}
+
+
+@pytest.mark.parametrize("shell", ["tcsh", "xonsh"])
+def test_hook_works_under_the_shells_strict_settings(sandbox, open_shell, shell):
+    a = sandbox.project("a", "profile: dev\n")
+    b = sandbox.project("b", "profile: prod\n", allow=False)
+    sh = open_shell(shell, hook=False, setup=STRICT_SETTINGS[shell])
+    sh.hook()
+    text = sh.run("cd %s" % a) + sh.run(sh.noop) + sh.run("cd %s" % b) + sh.run("cd /")
+    text += sh.run(sh.noop)
+    for error in ("Undefined variable", "File exists", "No match", "Traceback", "Error"):
+        assert error not in text
+    assert ssoenv_lines(text) == [
+        "ssoenv: loaded ~/a/.ssoenv (profile dev)",
+        'ssoenv: session "myorg" is not logged in; run: ssoenv login',
+        "ssoenv: unloaded ~/a/.ssoenv",
+        "ssoenv: ~/b/.ssoenv is not allowed; run: ssoenv allow",
+    ]
+    sh.run("cd %s" % a)
+    assert sh.get("AWS_PROFILE") == "dev"
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
@@ -364,6 +479,68 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
     out = sh.run("builtin cd %s" % proj) + sh.run("builtin cd sub")
     assert "HIJACKED" not in out
     assert sh.get("AWS_PROFILE") == "dev"
+
+
+def test_tcsh_aliases_of_source_and_eval_do_not_break_the_hook(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    # tcsh expands aliases when a line runs: ones defined after the hook line count too.
+    sh = open_shell("tcsh")
+    sh.run("alias source 'echo HIJACKED'")
+    sh.run("alias eval 'echo HIJACKED'")
+    assert "HIJACKED" in sh.run("eval :")
+    out = sh.run("chdir %s" % proj) + sh.run("chdir sub") + sh.run(":") + sh.run("chdir /")
+    out += sh.run("chdir %s" % proj)
+    assert "HIJACKED" not in out
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in ssoenv_lines(out)
+    assert sh.get("STAGE") == "dev"
+
+
+# Functions of the user's, in rc.elv before the hook line, named like builtins the hook
+# uses; the harness's own (print, has-env, get-env) stay.
+ELVISH_NAMES = ("slurp", "put", "each", "nop", "eq", "not-eq", "set-env", "unset-env", "echo")
+
+
+def test_elvish_functions_named_like_builtins_do_not_break_the_hook(sandbox, open_shell):
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    setup = ["fn %s {|@a| print HIJACKED }" % name for name in ELVISH_NAMES + ("eval",)]
+    sh = open_shell("elvish", hook=False, setup=setup)
+    assert "HIJACKED" in sh.run("echo x")
+    # The user's own rc line must dodge them too, through the builtin module.
+    sh.run("use builtin; builtin:eval (%s hook elvish | builtin:slurp)" % ssoenv_executable())
+    out = sh.run("cd %s" % proj) + sh.run("cd sub") + sh.run("builtin:nop") + sh.run("cd /")
+    out += sh.run("cd %s" % proj)
+    assert "HIJACKED" not in out
+    assert "Exception" not in out
+    assert sh.get("STAGE") == "dev"
+    # A shell started in the project: the hook line applies it at once.
+    sh = open_shell("elvish", hook=False, setup=["cd %s" % proj] + setup)
+    out = sh.run("use builtin; builtin:eval (%s hook elvish | builtin:slurp)" % ssoenv_executable())
+    assert "HIJACKED" not in out + sh.run("builtin:nop")
+    assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in ssoenv_lines(out)
+    assert sh.get("STAGE") == "dev"
+
+
+# xonsh looks a name up when the hook runs: the user's own Python names, defined before or
+# after the hook line, must not take the place of the builtins the hook calls.
+XONSH_NAMES = ("exec", "print", "getattr", "list", "bool", "int", "OSError", "ValueError")
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_xonsh_names_defined_beside_the_hook_do_not_break_it(sandbox, open_shell, when):
+    proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    sh = open_shell("xonsh", hook=when == "after")
+    sh.run("import sys as __t_sys")
+    for name in XONSH_NAMES:
+        sh.run("%s = lambda *a, **k: __t_sys.stdout.write('HIJACKED\\n')" % name)
+    if when == "before":
+        sh.hook()
+    # They are in effect where the user types.
+    assert "HIJACKED" in sh.run("print('x')")
+    out = sh.run("cd %s" % proj) + sh.run("cd sub") + sh.run("cd /")
+    out += sh.run("cd %s" % proj)
+    assert "HIJACKED" not in out
+    assert "Traceback" not in out
+    assert sh.get("STAGE") == "dev"
 
 
 @pytest.mark.parametrize("shell", EVERY)
@@ -455,7 +632,30 @@ def test_awkward_values_arrive_exactly_and_execute_nothing(sandbox, open_shell, 
     assert sh.get("WEIRD") is None
 
 
-@pytest.mark.parametrize("shell", SHELLS + ("tcsh",))
+DIRENV_SHELLS = SHELLS + ("tcsh", "elvish")
+
+
+def direnv_hook_line(sandbox, shell) -> str:
+    """The rc-file line that loads direnv's hook in `shell`. Debian 12's direnv 2.32 prints an
+    elvish hook with `except e`, which its elvish 0.19 refuses (0.19 spells it `catch e`): the
+    line loads a copy of direnv's own hook with that one word corrected, as a user must."""
+    direnv = shutil.which("direnv")
+    assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
+    if shell == "fish":
+        return "%s hook fish | source" % direnv
+    if shell == "tcsh":
+        return 'eval "`%s hook tcsh`"' % direnv
+    if shell == "elvish":
+        text = subprocess.run(
+            [direnv, "hook", "elvish"], env=sandbox.env(), capture_output=True, text=True
+        ).stdout
+        if "} except e {" in text:
+            text = text.replace("} except e {", "} catch e {")
+        return "eval (slurp < %s)" % sandbox.write("direnv-hook.elv", text)
+    return 'eval "$(%s hook %s)"' % (direnv, shell)
+
+
+@pytest.mark.parametrize("shell", DIRENV_SHELLS)
 def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
     direnv = shutil.which("direnv")
     assert direnv, "direnv is not installed; .ci/run installs it with apt-get"
@@ -463,7 +663,7 @@ def test_direnv_and_ssoenv_hooks_coexist(sandbox, open_shell, shell):
     sandbox.write("shop/.envrc", "export FROM_DIRENV=yes\n")
     subprocess.run([direnv, "allow", proj], env=sandbox.env(), check=True, capture_output=True)
     sh = open_shell(shell, hook=False)
-    sh.load("%s hook %s" % (direnv, shell))
+    sh.run(direnv_hook_line(sandbox, shell))
     sh.hook()
     sh.run("cd %s" % proj)
     sh.run(sh.noop)
@@ -563,7 +763,7 @@ def test_entering_a_project_applies_it_over_a_hand_set_profile(sandbox, open_she
     assert sh.get("AWS_PROFILE") == "prod"
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_a_default_profile_set_by_hand_never_outranks_the_project(sandbox, open_shell, shell):
     # botocore (the AWS CLI, boto3) takes AWS_DEFAULT_PROFILE before AWS_PROFILE: left
     # alone, it would run every command inside the project as prod under a prompt saying dev.
@@ -628,16 +828,14 @@ def direnv_projects(sandbox, shell) -> str:
             check=True,
             capture_output=True,
         )
-    if shell == "fish":
-        return "%s hook fish | source" % direnv
-    return 'eval "$(%s hook %s)"' % (direnv, shell)
+    return direnv_hook_line(sandbox, shell)
 
 
 AWS_VARS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "STAGE", "AWS_DEFAULT_PROFILE")
 
 
 @pytest.mark.parametrize("order", ["direnv first", "ssoenv first"])
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", DIRENV_SHELLS)
 @pytest.mark.parametrize("path", [("both", "both2"), ("both2", "both"), ("both2",)])
 def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     sandbox, open_shell, shell, order, path
@@ -671,7 +869,7 @@ def test_direnv_alongside_ssoenv_wins_for_aws_and_leaving_restores_both(
     assert [sh.get(v) for v in AWS_VARS] == [None, None, None, None, "orig"]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", DIRENV_SHELLS)
 def test_direnv_loaded_after_ssoenv_in_a_project_is_overridden_at_the_first_prompt(
     sandbox, open_shell, shell
 ):
@@ -680,8 +878,16 @@ def test_direnv_loaded_after_ssoenv_in_a_project_is_overridden_at_the_first_prom
     line = direnv_projects(sandbox, shell)
     sh = open_shell(shell, hook=False)
     sh.run("cd %s" % sandbox.path("both2"))
-    sh.hook()
-    sh.run(line)
+    if shell in ("tcsh", "elvish"):
+        # As the rc file runs them: both lines before the first prompt. Typed at two
+        # prompts, the hook takes its place after direnv's at the second one: tcsh cannot
+        # read its precmd alias without starting a process, so it looks when the last
+        # prompt did not run the hook; elvish's hook looks at its first prompt only.
+        hook = {"tcsh": 'eval "`%s hook tcsh`"', "elvish": "eval (%s hook elvish | slurp)"}
+        sh.run((hook[shell] % ssoenv_executable()) + "; " + line)
+    else:
+        sh.hook()
+        sh.run(line)
     assert [sh.get(v) for v in AWS_VARS] == ["dev", "us-west-2", None, None, None]
     sh.run("cd %s" % sandbox.home)
     sh.run(sh.noop)
@@ -696,7 +902,7 @@ sso_role_name = Admin
 """
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 @pytest.mark.parametrize("kind", ["portable", "named", "account name"])
 def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_shell, shell, kind):
     text = {
@@ -770,17 +976,29 @@ def test_project_renamed_while_inside_says_so_in_one_line_and_then_starts_nothin
     assert ssoenv_lines(sh.run(sh.noop)) == []
 
 
-# What each shell does with a cd inside one command line or a subshell: zsh and fish apply
-# the project on the cd itself; bash only at the next prompt (documented in the README).
-ONE_LINER = {"bash": None, "zsh": "dev", "fish": "dev"}
+# What each shell does with a cd inside one command line or a subshell: zsh, fish, elvish
+# and xonsh apply the project on the cd itself; bash and tcsh only at the next prompt
+# (documented in the README).
+ONE_LINER = {
+    "bash": None,
+    "zsh": "dev",
+    "fish": "dev",
+    "tcsh": None,
+    "elvish": "dev",
+    "xonsh": "dev",
+}
+# elvish has no `&&`: a failing cd raises, which ends the line all the same.
+CD_AND_PRINT = {"elvish": "cd %s; printenv AWS_PROFILE > %s"}
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_cd_in_a_one_liner_applies_the_project_where_the_shell_can(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     seen = sandbox.path("seen")
+    sandbox.write("seen", "")
     sh = open_shell(shell)
-    out = sh.run("cd %s && printenv AWS_PROFILE > %s; true" % (proj, seen))
+    line = CD_AND_PRINT.get(shell, "cd %s && printenv AWS_PROFILE > %s; true")
+    out = sh.run(line % (proj, seen))
     with open(seen) as f:
         assert (f.read().strip() or None) == ONE_LINER[shell]
     # Said once, by the top-level shell, whichever of the cd or the prompt applied it.
@@ -791,12 +1009,15 @@ def test_cd_in_a_one_liner_applies_the_project_where_the_shell_can(sandbox, open
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-@pytest.mark.parametrize("shell", POSIX)
+@pytest.mark.parametrize("shell", POSIX + ("tcsh",))
 def test_subshell_cd_is_silent_and_leaves_the_shell_as_it_was(sandbox, open_shell, shell):
     proj = sandbox.project("shop", "profile: dev\n")
     seen = sandbox.path("seen")
     sh = open_shell(shell)
     out = sh.run("(cd %s && printenv AWS_PROFILE > %s; true)" % (proj, seen))
+    if shell == "tcsh":
+        # tcsh's subshell runs no precmd: the project is not applied in it at all.
+        assert ONE_LINER[shell] is None
     with open(seen) as f:
         assert (f.read().strip() or None) == ONE_LINER[shell]
     assert ssoenv_lines(out) == []
@@ -866,7 +1087,7 @@ def test_rendered_hook_runs_under_strict_mode_and_prints_only_its_line(sandbox, 
     ]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", EVERY)
 def test_status_outside_a_project_says_the_hook_is_active_and_nothing_applies(
     sandbox, open_shell, shell
 ):
@@ -875,7 +1096,14 @@ def test_status_outside_a_project_says_the_hook_is_active_and_nothing_applies(
     assert "applied:  nothing" in status.splitlines()
     assert "not active" not in status
     # A child shell without the hook line inherits the marker but not the hook.
-    inner = {"bash": "bash --norc -c", "zsh": "zsh -f -c", "fish": "fish --no-config -c"}[shell]
+    inner = {
+        "bash": "bash --norc -c",
+        "zsh": "zsh -f -c",
+        "fish": "fish --no-config -c",
+        "tcsh": "tcsh -f -c",
+        "elvish": "elvish -norc -c",
+        "xonsh": "xonsh --no-rc -c",
+    }[shell]
     status = clean(sh.run("%s 'ssoenv status; true'" % inner))
     assert "applied:  nothing (the hook is not active in this shell)" in status
 

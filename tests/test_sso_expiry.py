@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from live_shell import SHELLS
+from live_shell import NEW_SHELLS, SHELLS
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 from test_hook_login import open_shell as open_shell  # the fixture
@@ -38,7 +38,7 @@ def test_without_a_login_nothing_claims_an_end(world):
     assert changes.get(EXPIRES) is None
 
 
-@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("shell", SHELLS + NEW_SHELLS)
 def test_a_login_from_another_terminal_shows_at_the_next_prompt(world, session, open_shell, shell):
     first = issue_token(world.emulator, session, expires_in=3600)
     project = world.project("proj", f"profile: {PROFILE}\n")
@@ -52,7 +52,7 @@ def test_a_login_from_another_terminal_shows_at_the_next_prompt(world, session, 
     later = max(os.stat(session.token_path()).st_mtime_ns, before + 10**9)
     os.utime(session.token_path(), ns=(later, later))
     assert second["expiresAt"] != first["expiresAt"]
-    sh.run("true")
+    sh.run(sh.noop)
     assert sh.get(EXPIRES) == second["expiresAt"]
     sh.run("cd %s" % world.home)
     assert sh.get(EXPIRES) is None

@@ -31,6 +31,9 @@ def get(name: str, *, hook: bool = False):
 
 def detect() -> str:
     """The shell ssoenv runs under, via shellingham; UsageError when it is unsupported."""
+    retitled = _retitled_parent()
+    if retitled:
+        return retitled
     import shellingham
 
     try:
@@ -40,3 +43,20 @@ def detect() -> str:
             "cannot detect your shell; name it: ssoenv hook bash|zsh|fish|tcsh|elvish|xonsh"
         ) from None
     return name
+
+
+def _retitled_parent():
+    """The parent shell's name when it rewrote its command line into one string (xonsh does,
+    as "xonsh --no-rc -i"), which shellingham passes over for the shell above it."""
+    import os
+
+    try:
+        with open("/proc/%d/cmdline" % os.getppid(), "rb") as f:
+            first = f.read().split(b"\0")[0].decode("utf-8", "replace")
+    except OSError:
+        return None
+    words = first.split()
+    if len(words) < 2:
+        return None
+    name = os.path.basename(words[0])
+    return name if name in HOOK_SHELLS and name != "direnv" else None

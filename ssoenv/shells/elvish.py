@@ -21,6 +21,8 @@ class Elvish(Shell):
         return "echo >&2 %s\n" % self.quote(line)
 
     def first_statements(self, said: str, statements: str) -> str:
-        # rc.elv is read by the interactive elvish only. Then the hook keeps what it
-        # compares at the next prompt.
-        return said + statements + "_ssoenv_record\n"
+        # rc.elv is read by the interactive elvish only. The statements run inside the hook,
+        # out of reach of the user's functions; then the hook keeps what it compares at the
+        # next prompt.
+        code = said + statements
+        return ("_ssoenv_apply %s\n" % self.quote(code) if code else "") + "_ssoenv_record\n"

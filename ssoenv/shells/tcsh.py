@@ -47,13 +47,16 @@ class Tcsh(Shell):
             "_ssoenv_paths": search_path(),
             "_ssoenv_exe": executable,
             "_ssoenv_src": os.path.join(hook_dir(), self.hook_file),
+            # Commands named by a variable escape the user's aliases (see the hook file).
+            "_ssoenv_source": "source",
+            "_ssoenv_eval": "eval",
         }
         text = "".join("set %s = %s ; " % (k, self.quote(v)) for k, v in options.items())
-        return text + "source $_ssoenv_src:q ;\n"
+        return text + "$_ssoenv_source $_ssoenv_src:q ;\n"
 
     def first_statements(self, said: str, statements: str) -> str:
         # ~/.tcshrc is read by scripts too: only the interactive shell applies anything.
         # Then the hook keeps what it compares at the next prompt.
         lines = [line + "\n" for line in statements.split("\n") if line]
-        lines.append("source $_ssoenv_src:q record ;\n")
+        lines.append("$_ssoenv_source $_ssoenv_src:q record ;\n")
         return said + "".join("if ( $?prompt ) " + line for line in lines)
