@@ -9,6 +9,7 @@ import sys
 import textwrap
 import uuid
 
+import allowing
 import pexpect
 
 SHELLS = ("bash", "zsh", "fish")
@@ -80,7 +81,7 @@ class Sandbox:
         os.makedirs(os.path.join(directory, "sub", "deeper"), exist_ok=True)
         self.write(os.path.join(rel, ".ssoenv"), text)
         if allow:
-            self.ssoenv("allow", directory)
+            allowing.allow(self.env(), directory)
         return directory
 
     def env(self) -> dict:

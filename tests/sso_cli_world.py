@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 
+import allowing
 import pytest
 from sso_fixtures import ROOT, SESSION_NAME, START_URL
 
@@ -230,8 +231,7 @@ class World:
         with open(os.path.join(directory, ".ssoenv"), "w") as f:
             f.write(text)
         if allow:
-            result = self.run("allow", directory)
-            assert result.returncode == 0, result.stderr
+            allowing.allow(self.env(), directory)
         return directory
 
     def login(self, *args):

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 
+import allowing
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -78,7 +79,7 @@ class World:
         path = self.sandbox.write(os.path.join(rel, ".ssoenv"), text)
         self.touch(path)
         if allow:
-            self.sandbox.ssoenv("allow", self.path(rel))
+            allowing.allow(self.sandbox.env(), self.path(rel))
 
     def envrc(self, rel: str, text: str) -> None:
         path = self.sandbox.write(os.path.join(rel, ".envrc"), text)
