@@ -42,8 +42,9 @@ ORDERED = [
 ]
 PROFILES = ("shop-dev", "shop-prod", "shop-stage")
 # Per shell and hook order: enough to find a two-step walk in a random tree at once, few
-# enough for CI (each example starts a shell and lays out a tree).
-EXAMPLES = int(os.environ.get("SSOENV_TEST_WALKS", "15"))
+# enough for CI (each example starts a shell and lays out a tree). Each run draws new walks;
+# SSOENV_TEST_WALKS=100 searches further.
+EXAMPLES = int(os.environ.get("SSOENV_TEST_WALKS", "10"))
 STEPS = 20
 
 
