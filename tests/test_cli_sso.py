@@ -345,12 +345,6 @@ def test_twenty_concurrent_execs_refresh_exactly_once(world, browser):
 # -- faults -----------------------------------------------------------------------------------
 
 
-def timed(world, *args, **kwargs):
-    started = time.monotonic()
-    result = world.run(*args, **kwargs)
-    return result, time.monotonic() - started
-
-
 def cache_listing(home):
     base = os.path.join(home, ".aws", "sso", "cache")
     if not os.path.isdir(base):
@@ -366,9 +360,8 @@ def cache_listing(home):
 def test_login_with_the_endpoint_down(world, browser, flow):
     port = closed_port()
     env = world.env(AWS_ENDPOINT_URL_SSO_OIDC=f"http://127.0.0.1:{port}")
-    result, seconds = timed(world, "login", "--profile", PROFILE, *flow, env=env)
+    result = world.run("login", "--profile", PROFILE, *flow, env=env)
     one_error_line(result, contains=f"cannot reach http://127.0.0.1:{port}: connection refused")
-    assert seconds < 20
     assert cache_listing(world.home) == {}
 
 
@@ -378,18 +371,16 @@ def test_refresh_with_the_endpoint_down_keeps_the_token(world, browser):
     before = cache_listing(world.home)
     port = closed_port()
     env = world.env(AWS_ENDPOINT_URL_SSO_OIDC=f"http://127.0.0.1:{port}")
-    result, seconds = timed(world, "exec", "--profile", PROFILE, "--", "true", env=env)
+    result = world.run("exec", "--profile", PROFILE, "--", "true", env=env)
     one_error_line(result, contains='refreshing the sign-in to sso-session "my-sso" failed')
     assert f"cannot reach http://127.0.0.1:{port}: connection refused" in result.stderr
-    assert seconds < 20
     assert cache_listing(world.home) == before
 
 
 def test_login_when_the_service_answers_500(world, browser):
     world.emulator.fail_next(10, status=500)
-    result, seconds = timed(world, "login", "--profile", PROFILE, "--use-device-code")
+    result = world.run("login", "--profile", PROFILE, "--use-device-code")
     one_error_line(result, contains="had an error (HTTP 500)")
-    assert seconds < 20
     assert world.emulator.calls["RegisterClient"] == 2  # one retry, then give up
     assert cache_listing(world.home) == {}
 
@@ -399,9 +390,8 @@ def test_refresh_when_the_service_answers_500_keeps_the_token(world, browser):
     put_token_in_refresh_window(token_path(), -60)
     before = cache_listing(world.home)
     world.emulator.fail_next(10, status=500)
-    result, seconds = timed(world, "exec", "--profile", PROFILE, "--", "true")
+    result = world.run("exec", "--profile", PROFILE, "--", "true")
     one_error_line(result, contains="had an error (HTTP 500)")
-    assert seconds < 20
     assert cache_listing(world.home) == before
 
 
@@ -410,9 +400,8 @@ def test_revoked_refresh_token_asks_to_log_in_again(world, browser):
     put_token_in_refresh_window(token_path(), -60)
     before = cache_listing(world.home)
     world.emulator.revoke_refresh_tokens()
-    result, seconds = timed(world, "exec", "--profile", PROFILE, "--", "true")
+    result = world.run("exec", "--profile", PROFILE, "--", "true")
     one_error_line(result, contains="the sign-in is no longer valid; log in again: ssoenv login")
-    assert seconds < 20
     assert cache_listing(world.home) == before
     # And the login it asks for works.
     world.login("--profile", PROFILE)
@@ -422,9 +411,8 @@ def test_revoked_refresh_token_asks_to_log_in_again(world, browser):
 @pytest.mark.parametrize("flow", [[], ["--use-device-code"]], ids=["auth-code", "device-code"])
 def test_denied_sign_in_is_one_line_and_stores_nothing(world, browser, flow):
     world.emulator.configure(approval="deny")
-    result, seconds = timed(world, "login", "--profile", PROFILE, *flow)
+    result = world.run("login", "--profile", PROFILE, *flow)
     assert last_error_line(result).endswith("failed: the sign-in was denied")
-    assert seconds < 20
     assert not os.path.exists(token_path())
 
 
@@ -494,10 +482,9 @@ def test_help_of_the_sso_commands(world):
 def test_logout_with_the_endpoint_down_still_removes_the_files(world, browser):
     cli_cache = logged_in_everywhere(world)
     env = world.env(AWS_ENDPOINT_URL_SSO="http://127.0.0.1:%d" % closed_port())
-    result, seconds = timed(world, "logout", env=env)
+    result = world.run("logout", env=env)
     assert result.returncode == 0, result.stderr
     assert "(2 tokens removed)" in result.stderr
-    assert seconds < 20
     assert not os.path.exists(token_path()) and not os.path.exists(legacy_token_path())
     assert os.listdir(cli_cache) == ["assume-role.json"]
 
@@ -622,10 +609,9 @@ def test_exec_runs_on_a_still_valid_token_when_its_refresh_fails(world, browser)
     put_token_in_refresh_window(token_path(), 300)
     before = cache_listing(world.home)
     env = world.env(AWS_ENDPOINT_URL_SSO_OIDC="http://127.0.0.1:%d" % closed_port())
-    result, seconds = timed(world, "exec", "--profile", PROFILE, "--", "echo", "ran", env=env)
+    result = world.run("exec", "--profile", PROFILE, "--", "echo", "ran", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ran\n"
-    assert seconds < 20
     assert cache_listing(world.home) == before
 
 
