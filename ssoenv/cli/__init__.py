@@ -1,4 +1,6 @@
-"""The ssoenv command line: parse, call the core, turn errors into one-line messages."""
+"""The ssoenv command line: parse, call the core, turn errors into one-line messages.
+
+The top floor but `entry`: it may use every floor below it, and only it imports click."""
 
 import os
 import sys

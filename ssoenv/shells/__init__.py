@@ -1,4 +1,6 @@
-"""The shells ssoenv speaks: how each quotes, sets and unsets variables, and its hook."""
+"""The shells ssoenv speaks: how each quotes, sets and unsets variables, and its hook.
+
+They may use the base only; the prompt path and the commands use them."""
 
 from ssoenv.base.errors import UsageError
 

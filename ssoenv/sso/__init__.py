@@ -1,6 +1,7 @@
 """IAM Identity Center: token cache, login, refresh, logout and role credentials.
 
-Only the submodules that talk to the service import boto3, and only inside functions.
+It may use the AWS model and the base; the prompt path and the commands use it. Only the
+submodules that talk to the service import boto3, and only inside functions.
 
 - `cache`: file names and formats shared with the AWS CLI v2 (stdlib only; the hook uses it)
 - `session`: `SsoSession`, the identity of one login
