@@ -6,6 +6,7 @@
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -226,6 +227,11 @@ ORIGINALS = {"SSOENV_TEST_P10K": "powerlevel10k", "SSOENV_TEST_OHMYZSH": "oh-my-
 
 
 def pytest_configure(config):
+    # A shell that starts the suite in the background (`... &`) hands it SIGINT ignored,
+    # and every process it starts would inherit that: the tests that press Ctrl-C need the
+    # default, which a handler here gives each program the tests start.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.addinivalue_line(
         "markers",
         "original(variable, project): runs against a checkout of a project that is not "
