@@ -18,8 +18,12 @@ def main() -> None:
 
         if command == ["__complete"]:
             sys.exit(completion.complete_main(argv[1:]))
-        if completion.main(argv[1:]) == 0:
-            sys.exit(0)
+        try:
+            if completion.main(argv[1:]) == 0:
+                sys.exit(0)
+        except SsoenvError as e:
+            sys.stderr.write("ssoenv: %s\n" % e)
+            sys.exit(e.exit_code)
     if command == ["hook"] and len(argv) <= 2 and not any(a.startswith("-") for a in argv[1:]):
         sys.exit(_hook(argv[1:]))
     # Everything else, and the usage errors of the commands above, go through click.

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import sys
 import pytest
 from conftest import ROOT
 
+import ssoenv
 from ssoenv import shells
 from ssoenv.prompt import locate, trust
 
@@ -426,3 +428,38 @@ def test_usage_errors_exit_2_without_traceback(ssoenv_env, args):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+ROOT_EXECUTABLE = shutil.which("ssoenv", path=os.path.dirname(sys.executable))
+
+
+@pytest.mark.parametrize("args", [["hook", "bash"], ["completion", "zsh"]])
+def test_an_installation_without_its_scripts_says_so_in_one_line(tmp_path, args):
+    # ssoenv's package alone, without the shell/ and completions/ folders beside it.
+    package = os.path.dirname(os.path.abspath(ssoenv.__file__))
+    shutil.copytree(package, tmp_path / "ssoenv", ignore=shutil.ignore_patterns("__pycache__"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            "import sys; sys.path.insert(0, %r); from ssoenv.entry import main; main()"
+            % str(tmp_path),
+            *args,
+        ],
+        cwd=tmp_path,
+        # The ssoenv command is installed: only the scripts are gone.
+        env=dict(os.environ, PATH=os.path.dirname(ROOT_EXECUTABLE) + ":/usr/bin:/bin"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("ssoenv: the ")
+    assert "scripts are missing from ssoenv's installation at %s" % (tmp_path / "ssoenv") in (
+        result.stderr
+    )
+    assert result.stderr.endswith("; reinstall ssoenv\n")

@@ -18,6 +18,7 @@ import sys
 
 from ssoenv import shells
 from ssoenv.base import cache, paths
+from ssoenv.base.errors import SsoenvError
 from ssoenv.commands.completion_table import TABLE
 
 SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "xonsh")
@@ -137,7 +138,10 @@ def script_dir() -> str:
     ):
         if os.path.isdir(candidate):
             return candidate
-    raise FileNotFoundError("the ssoenv completion scripts are missing from the installation")
+    raise SsoenvError(
+        "the completion scripts are missing from ssoenv's installation at %s; reinstall ssoenv"
+        % package
+    )
 
 
 def script(shell: str) -> bytes:

@@ -3,6 +3,7 @@
 import os
 
 # How the hook starts Python, isolated from the user's directory.
+from ssoenv.base.errors import SsoenvError
 from ssoenv.base.launch import launcher, search_path
 
 
@@ -71,4 +72,6 @@ def hook_dir() -> str:
     ):
         if os.path.isdir(candidate):
             return candidate
-    raise FileNotFoundError("the ssoenv hook scripts are missing from the installation")
+    raise SsoenvError(
+        "the hook scripts are missing from ssoenv's installation at %s; reinstall ssoenv" % package
+    )
