@@ -917,7 +917,13 @@ def test_adding_the_missing_profile_applies_at_the_next_prompt(sandbox, open_she
     proj = sandbox.project("shop", text)
     sh = open_shell(shell)
     out = ssoenv_lines(sh.run("cd %s" % proj))
-    assert len(out) == 1 and out[0].startswith("ssoenv: ~/shop/.ssoenv: "), out
+    assert out and out[0].startswith("ssoenv: ~/shop/.ssoenv: "), out
+    if kind == "account name" and len(out) == 2:
+        # A shell that checks at `cd` and again at its prompt (zsh, fish, elvish) may show,
+        # before that prompt, how a lookup that ended at once went.
+        assert "(looking up account names: not logged in" in out[1], out
+    else:
+        assert len(out) == 1, out
     assert sh.get("AWS_PROFILE") is None
     if kind == "account name":
         # The lookup the first prompt started in the background (it fails: not logged in)
