@@ -2,8 +2,9 @@
 
 import os
 
-# How the hook starts Python, isolated from the user's directory.
 from ssoenv.base.errors import SsoenvError
+
+# How the hook starts Python, isolated from the user's directory.
 from ssoenv.base.launch import launcher, search_path
 
 
