@@ -18,8 +18,8 @@ import sys
 
 from ssoenv import shells
 from ssoenv.base import cache, paths
-from ssoenv.base.errors import SsoenvError
 from ssoenv.commands.completion_table import TABLE
+from ssoenv.shells.base import scripts_dir
 
 SHELLS = ("bash", "zsh", "fish", "tcsh", "elvish", "xonsh")
 FILES = {
@@ -130,18 +130,8 @@ OUTPUT_FORMATS = (
 
 
 def script_dir() -> str:
-    """The completion scripts: inside the installed package, or beside it in a source tree."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for candidate in (
-        os.path.join(package, "completions"),
-        os.path.join(os.path.dirname(package), "completions"),
-    ):
-        if os.path.isdir(candidate):
-            return candidate
-    raise SsoenvError(
-        "the completion scripts are missing from ssoenv's installation at %s; reinstall ssoenv"
-        % package
-    )
+    """The completion scripts."""
+    return scripts_dir("completions", "completion")
 
 
 def script(shell: str) -> bytes:

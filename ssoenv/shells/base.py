@@ -64,15 +64,22 @@ class Shell:
         )
 
 
-def hook_dir() -> str:
-    """The hook scripts: inside the installed package, or beside it in a source tree."""
+def scripts_dir(folder: str, what: str) -> str:
+    """ssoenv's `folder` of scripts (`shell`, `completions`): inside the installed package,
+    or beside it in a source tree; `what` names them in the error."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for candidate in (
-        os.path.join(package, "shell"),
-        os.path.join(os.path.dirname(package), "shell"),
+        os.path.join(package, folder),
+        os.path.join(os.path.dirname(package), folder),
     ):
         if os.path.isdir(candidate):
             return candidate
     raise SsoenvError(
-        "the hook scripts are missing from ssoenv's installation at %s; reinstall ssoenv" % package
+        "the %s scripts are missing from ssoenv's installation at %s; reinstall ssoenv"
+        % (what, package)
     )
+
+
+def hook_dir() -> str:
+    """The hook scripts."""
+    return scripts_dir("shell", "hook")
