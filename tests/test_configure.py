@@ -12,6 +12,7 @@ import time
 import pexpect
 import pytest
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
+from terminal_wait import press_ctrl_c
 
 from ssoenv.base.errors import ConfigError
 from ssoenv.commands import configure
@@ -457,7 +458,7 @@ def test_ctrl_c_at_a_prompt_leaves_the_config_byte_identical(many_accounts, tmp_
     child.expect("Profile name")
     child.sendline("")
     child.expect("Default client region")
-    child.sendcontrol("c")
+    press_ctrl_c(child)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130

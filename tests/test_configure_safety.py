@@ -7,6 +7,7 @@ import os
 import pexpect
 import pytest
 from sso_fixtures import *  # noqa: F403
+from terminal_wait import press_ctrl_c
 from test_configure import (
     GOLDEN,
     config_path,
@@ -191,7 +192,7 @@ def test_the_wizard_explains_an_empty_answer(emulator, tmp_path):
         "ssoenv: an answer is needed; the region IAM Identity Center runs in, e.g. us-east-1"
     )
     child.expect_exact("SSO region: ")
-    child.sendcontrol("c")
+    press_ctrl_c(child)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130

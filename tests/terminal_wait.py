@@ -1,0 +1,40 @@
+"""Pressing Ctrl-C at a prompt only when the program is really waiting for the answer.
+
+A program that has printed its prompt is not yet reading: between the last check Python
+makes for signals and the `read` that then blocks lies a moment in which a SIGINT only
+sets Python's flag, and `read` goes on to wait for a line that never comes (a person
+presses Ctrl-C again; a test would time out). A test that presses Ctrl-C at a prompt
+first waits here until the kernel shows the program blocked in `read` on its terminal.
+"""
+
+import platform
+import time
+
+# The number of the `read` system call, as /proc/PID/syscall gives it.
+READ = {"x86_64": 0, "aarch64": 63, "riscv64": 63, "ppc64le": 3, "s390x": 3}
+
+
+def blocked_reading_stdin(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/syscall") as f:
+            fields = f.read().split()
+    except OSError:
+        return False
+    # "running" while on a CPU; otherwise the call's number, then its arguments.
+    return (
+        len(fields) > 1 and fields[0] == str(READ[platform.machine()]) and int(fields[1], 16) == 0
+    )
+
+
+def until_reading(child, timeout: float = 30.0) -> None:
+    """Wait until pexpect's `child` is blocked reading its standard input."""
+    deadline = time.monotonic() + timeout
+    while not blocked_reading_stdin(child.pid):
+        if time.monotonic() > deadline or not child.isalive():
+            raise AssertionError(f"process {child.pid} never waited for input")
+        time.sleep(0.01)
+
+
+def press_ctrl_c(child) -> None:
+    until_reading(child)
+    child.sendcontrol("c")
