@@ -6,9 +6,13 @@ The test harness types into the shell with zsh's line editor off, as the other l
 tests do; zsh-autosuggestions, which works inside the line editor, is loaded all the same,
 and must not change what the prompt shows."""
 
+import contextlib
 import json
 import os
 import shutil
+import socket as socket_module
+import subprocess
+import time
 
 import pytest
 from live_shell import LiveShell
@@ -62,6 +66,47 @@ def powerline_config(sandbox):
     sandbox.write(".config/powerline/config.json", json.dumps(config))
 
 
+def powerline_socket(sandbox) -> str:
+    return sandbox.path("powerline.sock")
+
+
+def listening(name: str) -> bool:
+    """Whether the daemon listens: on Linux it names its socket in the abstract namespace."""
+    with socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_STREAM) as probe:
+        try:
+            probe.connect("\0" + name)
+        except OSError:
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def powerline_daemon(sandbox):
+    """powerline's daemon, as its documentation has users start it: the prompt's client
+    sends it the shell's environment and working directory, and it draws the prompt
+    without starting Python at every prompt. One per test, on a socket of its own, so
+    tests running side by side never draw each other's prompts. Not for fish: there the
+    daemon now and then draws a prompt without the profile the shell has just exported
+    (the next prompt shows it), so fish's prompts start powerline's renderer each time."""
+    socket = powerline_socket(sandbox)
+    daemon = subprocess.Popen(
+        ["powerline-daemon", "--foreground", "--socket", socket],
+        env=sandbox.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not listening(socket):
+            assert daemon.poll() is None, "powerline-daemon exited at start"
+            assert time.monotonic() < deadline, "powerline-daemon never listened"
+            time.sleep(0.02)
+        yield
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
+
+
 def framework_lines(name, shell, sandbox):
     """(lines that load the framework, lines that set up its prompt, how the prompt reads)."""
     if name == "liquidprompt":
@@ -78,8 +123,10 @@ def framework_lines(name, shell, sandbox):
         if shell == "fish":
             load = ["source %s/fish/powerline-setup.fish; powerline-setup" % POWERLINE]
         else:
+            # The client talks to this test's own daemon (see powerline_daemon).
+            socket = "--socket %s" % powerline_socket(sandbox)
             binding = {"bash": "bash/powerline.sh", "zsh": "zsh/powerline.zsh"}[shell]
-            load = ["source %s/%s" % (POWERLINE, binding)]
+            load = ["POWERLINE_COMMAND_ARGS='%s'" % socket, "source %s/%s" % (POWERLINE, binding)]
         return (load, [], profile_shown)
     if name == "powerlevel9k":
         return (
@@ -128,6 +175,13 @@ def test_framework_prompt_shows_the_profile_in_effect(sandbox, framework, shell,
         assert os.path.exists(path), "%s is missing; .ci/run installs it with apt-get" % path
     assert shutil.which("zoxide"), "zoxide is not installed; .ci/run installs it with apt-get"
     route = Route(sandbox, direnv=direnv)
+    with contextlib.ExitStack() as stack:
+        if framework == "powerline" and shell != "fish":
+            stack.enter_context(powerline_daemon(sandbox))
+        walk_with(sandbox, route, framework, shell, where, direnv)
+
+
+def walk_with(sandbox, route, framework, shell, where, direnv):
     # liquidprompt draws nothing for TERM=dumb.
     sh = LiveShell(shell, sandbox, extra_env={"TERM": "xterm-256color"})
     try:
