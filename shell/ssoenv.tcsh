@@ -143,8 +143,8 @@ if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
     alias _ssoenv_precmd 'set _ssoenv_rc = $status ; set _ssoenv_seen = 1 ; set _ssoenv_go = 1 ; $_ssoenv_eval "$_ssoenv_check" ; if ( $_ssoenv_go ) $_ssoenv_eval "$_ssoenv_slow" ; set status = $_ssoenv_rc'
     # direnv's tcsh hook sets the precmd alias to its own command alone: loaded after this,
     # it drops the hook. The periodic alias, which tcsh runs just before precmd at every
-    # prompt while tperiod is unset, puts the hook back, after direnv's, when the last
-    # prompt did not run it (and at the first prompt, to see).
+    # prompt while tperiod is unset, puts the hook back, right after direnv's command, when
+    # the last prompt did not run it (and at the first prompt, to see).
     set _ssoenv_seen = 0
     alias _ssoenv_periodic 'set _ssoenv_rc = $status ; if ( ! $_ssoenv_seen && -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q chain ; set _ssoenv_seen = 0 ; set status = $_ssoenv_rc'
     # Both aliases read by one process: a line each, "=" between (tcsh drops empty lines).
@@ -171,8 +171,8 @@ if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
     set _ssoenv_prev = "`alias precmd`"
   endif
   # First in the precmd alias, so that what follows (a prompt drawn from AWS_PROFILE)
-  # sees the project's values and the command's $status; after direnv's, whose AWS
-  # variables ssoenv's override. Sourcing this twice installs the hook once.
+  # sees the project's values and the command's $status; right after direnv's command,
+  # whose AWS variables ssoenv's override. Sourcing this twice installs the hook once.
   if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
     if ( ! $?_ssoenv_user ) set _ssoenv_user = ""
   else
@@ -180,6 +180,10 @@ if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
   endif
   if ( "$_ssoenv_user" == "" ) then
     alias precmd _ssoenv_precmd
+  else if ( "$_ssoenv_user" =~ '*direnv export tcsh`;*' || "$_ssoenv_user" =~ '*direnv export tcsh` ;*' ) then
+    # Right after direnv's command, before what follows it (a prompt added after both
+    # hook lines); tcsh takes the text between the slashes as it is.
+    alias precmd "$_ssoenv_user:s/direnv export tcsh`/direnv export tcsh` ; _ssoenv_precmd/:q"
   else if ( "$_ssoenv_user" =~ *direnv*export*tcsh* ) then
     alias precmd "$_ssoenv_user:q ; _ssoenv_precmd"
   else

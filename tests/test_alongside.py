@@ -30,16 +30,7 @@ ORDERS = ("direnv first", "ssoenv first")
 # The shells with a direnv hook: direnv has none for xonsh, and elvish's prompt, which it
 # redraws in place, is not read here (its direnv cases are in tests/test_shells_live.py).
 ALONGSIDE = SHELLS + ("tcsh",)
-# tcsh with ssoenv's line first is left out: direnv's hook then sets `precmd` to its own
-# command alone, a prompt drawn by a precmd added after both lines comes next, and the
-# hook, putting itself back, goes after the whole alias rather than right after direnv's
-# command: such a prompt shows the previous prompt's values.
-ORDERED = [
-    (shell, order)
-    for shell in ALONGSIDE
-    for order in ORDERS
-    if (shell, order) != ("tcsh", "ssoenv first")
-]
+ORDERED = [(shell, order) for shell in ALONGSIDE for order in ORDERS]
 PROFILES = ("shop-dev", "shop-prod", "shop-stage")
 # Per shell and hook order: enough to find a two-step walk in a random tree at once, few
 # enough for CI (each example starts a shell and lays out a tree). Each run draws new walks;

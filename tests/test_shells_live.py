@@ -1173,3 +1173,31 @@ def test_tcsh_keeps_the_users_precmd_after_the_hook_once(sandbox, open_shell):
     with open(listing) as f:
         assert f.read().count("_ssoenv_precmd") == 1
     assert sh.status("false") == "1"
+
+
+@pytest.mark.parametrize("order", ["direnv first", "ssoenv first"])
+def test_tcsh_precmd_added_after_direnv_and_the_hook_sees_the_project(sandbox, open_shell, order):
+    # direnv's tcsh hook sets precmd to its own command alone; a prompt-drawing command the
+    # user then appends must run after ssoenv's hook, whichever hook line came first.
+    line = direnv_projects(sandbox, "tcsh")
+    sh = open_shell("tcsh", hook=False)
+    # As in ~/.tcshrc: no prompt between the hook lines and the user's own line.
+    if order == "direnv first":
+        sh.run(line)
+    sh.hook()
+    if order == "ssoenv first":
+        sh.run(line)
+    sh.run("alias precmd \"`alias precmd` ; echo DRAW'N' ; printenv AWS_PROFILE\"")
+    out = clean(sh.run("cd %s" % sandbox.path("both2")))
+    assert out.splitlines()[-2:] == ["DRAWN", "dev"], out
+    out = clean(sh.run("cd %s" % sandbox.home) + sh.run(":"))
+    assert out.splitlines()[-1] == "DRAWN", out
+    listing = sandbox.path("alias")
+    sh.run("alias precmd >! %s" % listing)
+    with open(listing) as f:
+        words = f.read().split()
+    # direnv's command, then the hook, once, then the user's.
+    assert words[:2] == ["eval", "`%s" % line.split("`")[1].split()[0]], words
+    assert words.count("_ssoenv_precmd") == 1
+    assert words.index("_ssoenv_precmd") < words.index("DRAW'N'"), words
+    assert sh.status("false") == "1"
