@@ -649,10 +649,13 @@ def direnv_hook_line(sandbox, shell) -> str:
         text = subprocess.run(
             [direnv, "hook", "elvish"], env=sandbox.env(), capture_output=True, text=True
         ).stdout
-        if "} except e {" in text:
-            text = text.replace("} except e {", "} catch e {")
-        return "eval (slurp < %s)" % sandbox.write("direnv-hook.elv", text)
+        return "eval (slurp < %s)" % sandbox.write("direnv-hook.elv", elvish_019(text))
     return 'eval "$(%s hook %s)"' % (direnv, shell)
+
+
+def elvish_019(direnv_hook: str) -> str:
+    """direnv's elvish hook as elvish 0.19 reads it (`catch e` for `except e`)."""
+    return direnv_hook.replace("} except e {", "} catch e {")
 
 
 @pytest.mark.parametrize("shell", DIRENV_SHELLS)
