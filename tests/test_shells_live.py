@@ -1209,7 +1209,7 @@ def test_tcsh_precmd_added_after_direnv_and_the_hook_sees_the_project(sandbox, o
     # user then appends must run after ssoenv's hook, whichever hook line came first.
     line = direnv_projects(sandbox, "tcsh")
     sh = open_shell("tcsh", hook=False)
-    # As in ~/.tcshrc: no prompt between the hook lines and the user's own line.
+    # As in ~/.tcshrc, the user's line comes before the hook has put itself back.
     if order == "direnv first":
         sh.run(line)
     sh.hook()
@@ -1218,6 +1218,12 @@ def test_tcsh_precmd_added_after_direnv_and_the_hook_sees_the_project(sandbox, o
     sh.run("alias precmd \"`alias precmd` ; echo DRAW'N' ; printenv AWS_PROFILE\"")
     out = clean(sh.run("cd %s" % sandbox.path("both2")))
     assert out.splitlines()[-2:] == ["DRAWN", "dev"], out
+    # Back in place, the hook looks no more: an unchanged prompt starts direnv alone.
+    counter = ProcessCounter(sh, sandbox)
+    sh.run(":")
+    sh.run(":")
+    started = [each for each in counter.stop() if "execve(" in each]
+    assert started and all("direnv" in each.split(",")[0] for each in started), started
     out = clean(sh.run("cd %s" % sandbox.home) + sh.run(":"))
     assert out.splitlines()[-1] == "DRAWN", out
     listing = sandbox.path("alias")
