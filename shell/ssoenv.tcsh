@@ -2,8 +2,14 @@
 #
 # `ssoenv hook tcsh` sets the paths this file runs (_ssoenv_python, _ssoenv_launcher,
 # _ssoenv_paths, _ssoenv_exe, _ssoenv_src) and sources it, since `eval` reads everything on
-# one line. `source` and `eval` run as $_ssoenv_source and $_ssoenv_eval: tcsh looks for
-# an alias in the word as typed, so a user's alias of either cannot take their place. Before every prompt the `precmd` alias first evaluates `_ssoenv_check`, one
+# one line. tcsh looks for an alias in the word as typed, so a user's alias cannot take the
+# place of `source` and `eval`, run as $_ssoenv_source and $_ssoenv_eval, nor of `""unset`,
+# `""@`, `""setenv`, `""unsetenv`, `""printenv` and `""break`: a quote inside the name keeps
+# the alias away, and tcsh still runs the builtin when the first letter is not quoted
+# (`\unset` would be looked for on PATH). `set`, `if`, `else`, `endif`, `while`, `foreach`
+# and `end` stay plain: tcsh's parser knows them by their plain spelling only.
+#
+# Before every prompt the `precmd` alias first evaluates `_ssoenv_check`, one
 # `if` of builtin file inquiries that this file writes after each look: the same $cwd, no
 # .ssoenv come up between it and the project, the same files as they were. Only when
 # something differs does it source this file again: that finds the nearest .ssoenv with
@@ -27,10 +33,10 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
     while ( 1 )
       if ( -e "$_ssoenv_d/.ssoenv" || -l "$_ssoenv_d/.ssoenv" ) then
         set _ssoenv_f = "$_ssoenv_d/.ssoenv"
-        break
+        ""break
       endif
       set _ssoenv_qn = ( $_ssoenv_qn:q "$_ssoenv_d/.ssoenv" )
-      if ( "$_ssoenv_d" == "" ) break
+      if ( "$_ssoenv_d" == "" ) ""break
       set _ssoenv_d = "$_ssoenv_d:h"
     end
     set _ssoenv_w = 1
@@ -64,15 +70,15 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
       set _ssoenv_g = $?noglob
       set noglob
       set _ssoenv_l = ( $_ssoenv_l:q $SSOENV_WATCH )
-      if ( ! $_ssoenv_g ) unset noglob
+      if ( ! $_ssoenv_g ) ""unset noglob
     endif
     set _ssoenv_n = 0
     foreach _ssoenv_p ( $_ssoenv_l:q )
-      @ _ssoenv_n++
+      ""@ _ssoenv_n++
       if ( -e "$_ssoenv_p" ) then
-        @ _ssoenv_m = -M "$_ssoenv_p"
-        @ _ssoenv_z = -Z "$_ssoenv_p"
-        @ _ssoenv_i = -I "$_ssoenv_p"
+        ""@ _ssoenv_m = -M "$_ssoenv_p"
+        ""@ _ssoenv_z = -Z "$_ssoenv_p"
+        ""@ _ssoenv_i = -I "$_ssoenv_p"
         set _ssoenv_now = "$_ssoenv_now|$_ssoenv_m $_ssoenv_z $_ssoenv_i"
         set _ssoenv_q = "$_ssoenv_q:q"' && -M "$_ssoenv_ql['$_ssoenv_n']" == '$_ssoenv_m' && -Z "$_ssoenv_ql['$_ssoenv_n']" == '$_ssoenv_z' && -I "$_ssoenv_ql['$_ssoenv_n']" == '$_ssoenv_i
       else
@@ -94,7 +100,7 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
     # clock, so date(1) runs, and only in a project with keys.
     if ( ! $_ssoenv_run && $?SSOENV_RENEW_AT ) then
       if ( "$SSOENV_RENEW_AT" =~ [0-9]* ) then
-        @ _ssoenv_at = "$SSOENV_RENEW_AT"
+        ""@ _ssoenv_at = "$SSOENV_RENEW_AT"
         if ( `date +%s` >= $_ssoenv_at ) set _ssoenv_run = 1
       endif
     endif
@@ -112,7 +118,7 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
       set _ssoenv_check = 'if ( "$cwd" == "$_ssoenv_qc" && -d "$cwd" && $?SSOENV_FILE == '$?SSOENV_FILE
       set _ssoenv_n = 0
       foreach _ssoenv_p ( $_ssoenv_qn:q )
-        @ _ssoenv_n++
+        ""@ _ssoenv_n++
         set _ssoenv_check = "$_ssoenv_check:q"' && ! -e "$_ssoenv_qn['$_ssoenv_n']" && ! -l "$_ssoenv_qn['$_ssoenv_n']"'
       end
       set _ssoenv_check = "$_ssoenv_check:q$_ssoenv_q:q"' && ! $?DIRENV_DIFF && ! $?SSOENV_RENEW_AT ) set _ssoenv_go = 0'
@@ -121,12 +127,12 @@ if ( "$argv" == "prompt" || "$argv" == "record" ) then
   if ( $_ssoenv_run ) then
     if ( -x "$_ssoenv_python" && -f "$_ssoenv_launcher" ) then
       $_ssoenv_eval "`$_ssoenv_python:q -IS $_ssoenv_launcher:q $_ssoenv_paths:q tcsh`"
-      unset _ssoenv_missing
+      ""unset _ssoenv_missing
     else if ( ! $?_ssoenv_missing ) then
       set _ssoenv_missing
-      setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe:q); reinstall it or remove its hook from ~/.tcshrc"
-      printenv _SSOENV_SAY >! /dev/stderr
-      unsetenv _SSOENV_SAY
+      ""setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe:q); reinstall it or remove its hook from ~/.tcshrc"
+      ""printenv _SSOENV_SAY >! /dev/stderr
+      ""unsetenv _SSOENV_SAY
     endif
     $_ssoenv_source $_ssoenv_src:q record
   endif
@@ -138,13 +144,13 @@ endif
 if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
   if ( "$argv" == "" ) then
     # What the precmd alias does when _ssoenv_check finds a change, or has nothing to check.
-    set _ssoenv_slow = 'if ( -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; unsetenv _SSOENV_SAY'
+    set _ssoenv_slow = 'if ( -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q prompt ; if ( ! -r $_ssoenv_src:q && ! $?_ssoenv_gone ) ""setenv _SSOENV_SAY "ssoenv: cannot run ssoenv (installed as $_ssoenv_exe); reinstall it or remove its hook from ~/.tcshrc" ; if ( $?_SSOENV_SAY ) ""printenv _SSOENV_SAY >! /dev/stderr ; if ( $?_SSOENV_SAY ) set _ssoenv_gone ; ""unsetenv _SSOENV_SAY'
     set _ssoenv_check = ""
     alias _ssoenv_precmd 'set _ssoenv_rc = $status ; set _ssoenv_seen = 1 ; set _ssoenv_go = 1 ; $_ssoenv_eval "$_ssoenv_check" ; if ( $_ssoenv_go ) $_ssoenv_eval "$_ssoenv_slow" ; set status = $_ssoenv_rc'
     # direnv's tcsh hook sets the precmd alias to its own command alone: loaded after this,
     # it drops the hook. The periodic alias, which tcsh runs just before precmd at every
-    # prompt while tperiod is unset, puts the hook back, after direnv's, when the last
-    # prompt did not run it (and at the first prompt, to see).
+    # prompt while tperiod is unset, puts the hook back, right after direnv's command, when
+    # the last prompt did not run it (and at the first prompt, to see).
     set _ssoenv_seen = 0
     alias _ssoenv_periodic 'set _ssoenv_rc = $status ; if ( ! $_ssoenv_seen && -r $_ssoenv_src:q ) $_ssoenv_source $_ssoenv_src:q chain ; set _ssoenv_seen = 0 ; set status = $_ssoenv_rc'
     # Both aliases read by one process: a line each, "=" between (tcsh drops empty lines).
@@ -171,8 +177,8 @@ if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
     set _ssoenv_prev = "`alias precmd`"
   endif
   # First in the precmd alias, so that what follows (a prompt drawn from AWS_PROFILE)
-  # sees the project's values and the command's $status; after direnv's, whose AWS
-  # variables ssoenv's override. Sourcing this twice installs the hook once.
+  # sees the project's values and the command's $status; right after direnv's command,
+  # whose AWS variables ssoenv's override. Sourcing this twice installs the hook once.
   if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
     if ( ! $?_ssoenv_user ) set _ssoenv_user = ""
   else
@@ -180,14 +186,18 @@ if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
   endif
   if ( "$_ssoenv_user" == "" ) then
     alias precmd _ssoenv_precmd
+  else if ( "$_ssoenv_user" =~ '*direnv export tcsh`;*' || "$_ssoenv_user" =~ '*direnv export tcsh` ;*' ) then
+    # Right after direnv's command, before what follows it (a prompt added after both
+    # hook lines); tcsh takes the text between the slashes as it is.
+    alias precmd "$_ssoenv_user:s/direnv export tcsh`/direnv export tcsh` ; _ssoenv_precmd/:q"
   else if ( "$_ssoenv_user" =~ *direnv*export*tcsh* ) then
     alias precmd "$_ssoenv_user:q ; _ssoenv_precmd"
   else
     alias precmd "_ssoenv_precmd ; $_ssoenv_user:q"
   endif
-  unset _ssoenv_prev
+  ""unset _ssoenv_prev
 endif
 if ( "$argv" == "" && $?prompt ) then
   # Tells `ssoenv doctor` which shell process has the hook.
-  setenv SSOENV_HOOK "tcsh $$"
+  ""setenv SSOENV_HOOK "tcsh $$"
 endif

@@ -27,19 +27,9 @@ DIRENV = shutil.which("direnv")
 # A checkout of bash-preexec (rcaloras/bash-preexec's bash-preexec.sh), for a local run.
 BASH_PREEXEC = os.environ.get("SSOENV_TEST_BASH_PREEXEC")
 ORDERS = ("direnv first", "ssoenv first")
-# The shells with a direnv hook: direnv has none for xonsh, and elvish's prompt, which it
-# redraws in place, is not read here (its direnv cases are in tests/test_shells_live.py).
-ALONGSIDE = SHELLS + ("tcsh",)
-# tcsh with ssoenv's line first is left out: direnv's hook then sets `precmd` to its own
-# command alone, a prompt drawn by a precmd added after both lines comes next, and the
-# hook, putting itself back, goes after the whole alias rather than right after direnv's
-# command: such a prompt shows the previous prompt's values.
-ORDERED = [
-    (shell, order)
-    for shell in ALONGSIDE
-    for order in ORDERS
-    if (shell, order) != ("tcsh", "ssoenv first")
-]
+# The shells with a direnv hook: direnv has none for xonsh.
+ALONGSIDE = SHELLS + ("tcsh", "elvish")
+ORDERED = [(shell, order) for shell in ALONGSIDE for order in ORDERS]
 PROFILES = ("shop-dev", "shop-prod", "shop-stage")
 # Per shell and hook order: enough to find a two-step walk in a random tree at once, few
 # enough for CI (each example starts a shell and lays out a tree). Each run draws new walks;
@@ -123,6 +113,10 @@ class World:
                 capture_output=True,
                 text=True,
             ).stdout
+            if key == ("direnv", "elvish"):
+                from test_shells_live import elvish_019
+
+                text = elvish_019(text)
             path = self.path(".%s-hook.%s" % (tool, shell))
             with open(path, "w") as f:
                 f.write(text)
@@ -136,8 +130,13 @@ class World:
         tools = ("direnv", "ssoenv") if order == "direnv first" else ("ssoenv", "direnv")
         if order == "bash-preexec":
             tools = ("direnv", BASH_PREEXEC, "ssoenv")
-        for tool in tools:
-            sh.run("source %s" % (tool if tool == BASH_PREEXEC else self.hook_file(tool, shell)))
+        if shell == "elvish":
+            # As rc.elv runs them: both lines before the first prompt.
+            sh.run("; ".join("eval (slurp < %s)" % self.hook_file(t, shell) for t in tools))
+        else:
+            for tool in tools:
+                path = tool if tool == BASH_PREEXEC else self.hook_file(tool, shell)
+                sh.run("source %s" % path)
         show_in_prompt(sh)
         sh.run(sh.noop)
         return sh
@@ -148,6 +147,9 @@ def show_in_prompt(sh: LiveShell) -> None:
     command's output ends with what is in effect at the prompt after it."""
     if sh.name == "tcsh":
         show_in_tcsh_prompt(sh)
+        return
+    if sh.name == "elvish":
+        show_in_elvish_prompt(sh)
         return
     half = len(sh.marker) // 2
     if sh.name == "fish":
@@ -183,6 +185,34 @@ def show_in_tcsh_prompt(sh: LiveShell) -> None:
     sh.run('alias precmd "`alias precmd` ; source %s"' % path)
 
 
+def show_in_elvish_prompt(sh: LiveShell) -> None:
+    """elvish redraws its prompt in place, so what it draws is not read from the terminal:
+    the prompt function first adds a line to a file that `after` reads, with VARS as the
+    environment that commands get holds them and the number of commands run so far. It
+    appends, since elvish may draw a prompt again while `after` reads."""
+    sh.drawn = sh.sandbox.path("drawn-%d" % sh.child.pid)
+    shown = " ".join("(if (has-env %s) { get-env %s } else { put @ })" % (n, n) for n in VARS)
+    sh.run("use str; var __t_p = $edit:prompt")
+    sh.run(
+        "set edit:prompt = { echo '{'(str:join '|' [%s])'}'$__t_n >> %s; $__t_p }"
+        % (shown, sh.drawn)
+    )
+
+
+def after(sh: LiveShell, line: str) -> dict:
+    """Type `line`; what is in effect at the prompt after it."""
+    output = sh.run(line)
+    if sh.name == "elvish":
+        with open(sh.drawn) as f:
+            lines = f.read().split("\n")[:-1]
+        # Drawn for the prompt that came after `line`, not an earlier one.
+        mark = "}%d" % sh.count
+        drawn = [each for each in lines if each.endswith(mark)]
+        assert drawn, lines[-3:]
+        output = drawn[-1][: -len(mark) + 1]
+    return in_effect(output)
+
+
 def in_effect(output: str) -> dict:
     """What the prompt drew after a command: {name: value, or None when unset}."""
     found = re.findall(r"\{([^{}\n]*)\}$", output.replace("\r", ""), re.M)
@@ -208,7 +238,7 @@ def walk(world, sh, stops):
     """cd to each (directory, expected AWS_PROFILE); returns what was in effect at each."""
     seen = []
     for rel, _ in stops:
-        seen.append((rel, in_effect(sh.run("cd %s" % world.path(rel)))["AWS_PROFILE"]))
+        seen.append((rel, after(sh, "cd %s" % world.path(rel))["AWS_PROFILE"]))
     return seen
 
 
@@ -243,10 +273,10 @@ def test_an_envrc_loaded_again_inside_a_project_leaves_the_projects_profile(
     world.envrc("a", "export AWS_PROFILE=envrc-a-1\n")
     sh = world.shell(shell, order, start={"AWS_PROFILE": "base"})
     shells.append(sh)
-    assert in_effect(sh.run("cd %s" % world.path("a")))["AWS_PROFILE"] == "shop-dev"
+    assert after(sh, "cd %s" % world.path("a"))["AWS_PROFILE"] == "shop-dev"
     world.envrc("a", "export AWS_PROFILE=envrc-a-2\n")
-    assert in_effect(sh.run(sh.noop))["AWS_PROFILE"] == "shop-dev"
-    assert in_effect(sh.run("cd .."))["AWS_PROFILE"] == "base"
+    assert after(sh, sh.noop)["AWS_PROFILE"] == "shop-dev"
+    assert after(sh, "cd ..")["AWS_PROFILE"] == "base"
 
 
 @pytest.mark.parametrize("shell,order", ORDERED)
@@ -259,10 +289,10 @@ def test_an_envrc_written_after_a_hand_edit_in_a_project_leaves_the_projects_pro
     sh = world.shell(shell, order, start={"AWS_PROFILE": "base"})
     shells.append(sh)
     sh.run("cd %s" % world.path("a/b"))
-    assert in_effect(sh.run(set_line(shell, "AWS_PROFILE", "by-hand")))["AWS_PROFILE"] == "by-hand"
+    assert after(sh, set_line(shell, "AWS_PROFILE", "by-hand"))["AWS_PROFILE"] == "by-hand"
     world.envrc("a/b", "export AWS_PROFILE=envrc-b\n")
-    assert in_effect(sh.run(sh.noop))["AWS_PROFILE"] == "shop-dev"
-    assert in_effect(sh.run("cd .."))["AWS_PROFILE"] == "by-hand"
+    assert after(sh, sh.noop)["AWS_PROFILE"] == "shop-dev"
+    assert after(sh, "cd ..")["AWS_PROFILE"] == "by-hand"
 
 
 # zsh applies both hooks on the cd itself, so there no export sees the directory left.
@@ -415,6 +445,8 @@ def set_line(shell: str, name: str, value: str) -> str:
         return "set -gx %s %s" % (name, value)
     if shell == "tcsh":
         return "setenv %s %s" % (name, value)
+    if shell == "elvish":
+        return "set-env %s %s" % (name, value)
     return "export %s=%s" % (name, value)
 
 
@@ -560,7 +592,7 @@ def walks(world: World, shell: str, order: str):
         def act(self, line: str, what: str) -> None:
             """Type `line`; at the prompt after it, compare what is in effect with the
             model."""
-            got = in_effect(self.sh.run(line))
+            got = after(self.sh, line)
             envrc = nearest(self.envrcs, self.cwd)
             dot = nearest(self.ssoenvs, self.cwd)
             allowed = (

@@ -27,10 +27,14 @@ EVERY = SHELLS + NEW_SHELLS
 # - hook inert outside an interactive shell, elvish: it reads rc.elv in an interactive
 #   elvish only (`elvish script` and `elvish -c` never read it).
 # - direnv beside ssoenv, xonsh: direnv has no xonsh hook.
-# - aliases, tcsh: an alias can take any builtin, even `set`, `if` and `@`, and nothing calls
-#   around it but a command named by a variable's value: the hook runs `source` and `eval`
-#   that way; `setenv`, `unsetenv` and `printenv` stay plain in what `ssoenv export tcsh`
-#   prints, since a user may `eval` that without the hook's variables.
+# - aliases, tcsh: an alias can take any builtin but `alias` and `unalias`. A quote inside
+#   a command's name keeps an alias away and still runs the builtin (`""unset`; `\unset`
+#   is looked for on PATH): the hook and what `ssoenv export tcsh` prints write `unset`,
+#   `@`, `setenv`, `unsetenv`, `printenv` and `break` so, and run `source` and `eval` by a
+#   variable's value (test_tcsh_aliases_of_builtins_do_not_break_the_hook). No such escape
+#   exists for `set` (tcsh takes the `( )` of a list only after the plain word), `if`,
+#   `while`, `foreach` (the same), `else`, `endif` and `end` (found by their plain
+#   spelling when tcsh skips a block): an alias of one of those still breaks the hook.
 # - PROMPT_COMMAND, bash-preexec, pipelines' statuses, precmd_functions: bash and zsh only;
 #   tcsh's precmd alias has its own test (test_tcsh_keeps_the_users_precmd_after_the_hook_once).
 
@@ -481,17 +485,38 @@ def test_aliases_named_like_builtins_do_not_break_the_hook(sandbox, open_shell, 
     assert sh.get("AWS_PROFILE") == "dev"
 
 
-def test_tcsh_aliases_of_source_and_eval_do_not_break_the_hook(sandbox, open_shell):
+# The builtins the tcsh hook runs that a user's alias can take and that it escapes, and a
+# line that shows the alias in force. (tcsh refuses an alias of `alias`; for `set`, `if`,
+# `else`, `endif`, `while`, `foreach` and `end`, which have no escape, see the top.)
+TCSH_BUILTINS = {
+    "source": "source /dev/null",
+    "eval": "eval :",
+    "unset": "unset x",
+    "@": "@ x = 1",
+    "setenv": "setenv X 1",
+    "unsetenv": "unsetenv X",
+    "printenv": "printenv X",
+    "break": "break",
+}
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("name", sorted(TCSH_BUILTINS))
+def test_tcsh_aliases_of_builtins_do_not_break_the_hook(sandbox, open_shell, name, when):
     proj = sandbox.project("shop", "profile: dev\nenv:\n  STAGE: dev\n")
+    alias = "alias %s 'echo HIJACKED'" % name
+    sh = open_shell("tcsh", hook=False, setup=[alias] if when == "before" else [])
+    # The user's own rc line must dodge an alias of eval; the hook's lines then need nothing.
+    sh.run('""eval "`%s hook tcsh`"' % ssoenv_executable())
     # tcsh expands aliases when a line runs: ones defined after the hook line count too.
-    sh = open_shell("tcsh")
-    sh.run("alias source 'echo HIJACKED'")
-    sh.run("alias eval 'echo HIJACKED'")
-    assert "HIJACKED" in sh.run("eval :")
+    if when == "after":
+        sh.run(alias)
+    assert "HIJACKED" in sh.run(TCSH_BUILTINS[name])
     out = sh.run("chdir %s" % proj) + sh.run("chdir sub") + sh.run(":") + sh.run("chdir /")
     out += sh.run("chdir %s" % proj)
     assert "HIJACKED" not in out
     assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in ssoenv_lines(out)
+    sh.run("unalias %s" % name)
     assert sh.get("STAGE") == "dev"
 
 
@@ -649,10 +674,13 @@ def direnv_hook_line(sandbox, shell) -> str:
         text = subprocess.run(
             [direnv, "hook", "elvish"], env=sandbox.env(), capture_output=True, text=True
         ).stdout
-        if "} except e {" in text:
-            text = text.replace("} except e {", "} catch e {")
-        return "eval (slurp < %s)" % sandbox.write("direnv-hook.elv", text)
+        return "eval (slurp < %s)" % sandbox.write("direnv-hook.elv", elvish_019(text))
     return 'eval "$(%s hook %s)"' % (direnv, shell)
+
+
+def elvish_019(direnv_hook: str) -> str:
+    """direnv's elvish hook as elvish 0.19 reads it (`catch e` for `except e`)."""
+    return direnv_hook.replace("} except e {", "} catch e {")
 
 
 @pytest.mark.parametrize("shell", DIRENV_SHELLS)
@@ -1172,4 +1200,38 @@ def test_tcsh_keeps_the_users_precmd_after_the_hook_once(sandbox, open_shell):
     sh.run("alias precmd >! %s" % listing)
     with open(listing) as f:
         assert f.read().count("_ssoenv_precmd") == 1
+    assert sh.status("false") == "1"
+
+
+@pytest.mark.parametrize("order", ["direnv first", "ssoenv first"])
+def test_tcsh_precmd_added_after_direnv_and_the_hook_sees_the_project(sandbox, open_shell, order):
+    # direnv's tcsh hook sets precmd to its own command alone; a prompt-drawing command the
+    # user then appends must run after ssoenv's hook, whichever hook line came first.
+    line = direnv_projects(sandbox, "tcsh")
+    sh = open_shell("tcsh", hook=False)
+    # As in ~/.tcshrc, the user's line comes before the hook has put itself back.
+    if order == "direnv first":
+        sh.run(line)
+    sh.hook()
+    if order == "ssoenv first":
+        sh.run(line)
+    sh.run("alias precmd \"`alias precmd` ; echo DRAW'N' ; printenv AWS_PROFILE\"")
+    out = clean(sh.run("cd %s" % sandbox.path("both2")))
+    assert out.splitlines()[-2:] == ["DRAWN", "dev"], out
+    # Back in place, the hook looks no more: an unchanged prompt starts direnv alone.
+    counter = ProcessCounter(sh, sandbox)
+    sh.run(":")
+    sh.run(":")
+    started = [each for each in counter.stop() if "execve(" in each]
+    assert started and all("direnv" in each.split(",")[0] for each in started), started
+    out = clean(sh.run("cd %s" % sandbox.home) + sh.run(":"))
+    assert out.splitlines()[-1] == "DRAWN", out
+    listing = sandbox.path("alias")
+    sh.run("alias precmd >! %s" % listing)
+    with open(listing) as f:
+        words = f.read().split()
+    # direnv's command, then the hook, once, then the user's.
+    assert words[:2] == ["eval", "`%s" % line.split("`")[1].split()[0]], words
+    assert words.count("_ssoenv_precmd") == 1
+    assert words.index("_ssoenv_precmd") < words.index("DRAW'N'"), words
     assert sh.status("false") == "1"

@@ -22,17 +22,20 @@ class Tcsh(Shell):
             out.append("'" + quoted + "'")
         return '"$_ssoenv_nl:q"'.join(out)
 
+    # `""setenv`: a quote in a command's name keeps a user's alias of it away, and tcsh
+    # still runs its builtin when the name's first letter is not quoted (`\setenv` would
+    # be looked for on PATH). The hook file writes its builtins the same way.
     def export(self, name: str, value: str) -> str:
-        return "setenv %s %s ;\n" % (name, self.quote(value))
+        return '""setenv %s %s ;\n' % (name, self.quote(value))
 
     def unset(self, name: str) -> str:
-        return "unsetenv %s ;\n" % name
+        return '""unsetenv %s ;\n' % name
 
     def say(self, line: str) -> str:
         # printenv prints the value as it is; echo would read backslash escapes in it.
         return (
-            "if ( $?prompt ) setenv _SSOENV_SAY %s ; if ( $?prompt ) printenv _SSOENV_SAY "
-            ">! /dev/stderr ; unsetenv _SSOENV_SAY ;\n" % self.quote(line)
+            'if ( $?prompt ) ""setenv _SSOENV_SAY %s ; if ( $?prompt ) ""printenv _SSOENV_SAY '
+            '>! /dev/stderr ; ""unsetenv _SSOENV_SAY ;\n' % self.quote(line)
         )
 
     def hook(self, executable: str) -> str:
