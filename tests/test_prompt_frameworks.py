@@ -37,9 +37,12 @@ PLAIN_INSTALL = {
 # Last at each prompt: the mark the tests wait for, after what the framework drew.
 MARK = {
     # fish draws the prompt after every fish_prompt event handler, hooks included; the
-    # mark also counts the commands run (see LiveShell).
-    "fish": "functions -c fish_prompt _t_prompt; "
-    "function fish_prompt; _t_prompt; printf '%s%s\\n' $__m $__t_n; end",
+    # mark also counts the commands run (see LiveShell). The framework's prompt is taken
+    # whole before the mark is printed: fish may put a builtin's output (printf's) ahead
+    # of what an external command (powerline's client) wrote before it.
+    "fish": "functions -c fish_prompt _t_prompt; function fish_prompt; "
+    "printf '%s' (_t_prompt | string collect --no-trim-newlines); "
+    "printf '%s%s\\n' $__m $__t_n; end",
     "bash": '_t_mark() { [[ $PS1 == *"$__m"* ]] || PS1+="$__m"$\'\\n\'; }; '
     "if [[ ${PROMPT_COMMAND@a} == *a* ]]; then PROMPT_COMMAND+=(_t_mark); "
     "else PROMPT_COMMAND+=$'\\n_t_mark'; fi",
@@ -85,9 +88,7 @@ def powerline_daemon(sandbox):
     """powerline's daemon, as its documentation has users start it: the prompt's client
     sends it the shell's environment and working directory, and it draws the prompt
     without starting Python at every prompt. One per test, on a socket of its own, so
-    tests running side by side never draw each other's prompts. Not for fish: there the
-    daemon now and then draws a prompt without the profile the shell has just exported
-    (the next prompt shows it), so fish's prompts start powerline's renderer each time."""
+    tests running side by side never draw each other's prompts."""
     socket = powerline_socket(sandbox)
     daemon = subprocess.Popen(
         ["powerline-daemon", "--foreground", "--socket", socket],
@@ -120,11 +121,14 @@ def framework_lines(name, shell, sandbox):
         )
     if name == "powerline":
         powerline_config(sandbox)
+        # The client talks to this test's own daemon (see powerline_daemon).
+        socket = "--socket %s" % powerline_socket(sandbox)
         if shell == "fish":
-            load = ["source %s/fish/powerline-setup.fish; powerline-setup" % POWERLINE]
+            load = [
+                "set -g POWERLINE_COMMAND_ARGS %s" % socket,
+                "source %s/fish/powerline-setup.fish; powerline-setup" % POWERLINE,
+            ]
         else:
-            # The client talks to this test's own daemon (see powerline_daemon).
-            socket = "--socket %s" % powerline_socket(sandbox)
             binding = {"bash": "bash/powerline.sh", "zsh": "zsh/powerline.zsh"}[shell]
             load = ["POWERLINE_COMMAND_ARGS='%s'" % socket, "source %s/%s" % (POWERLINE, binding)]
         return (load, [], profile_shown)
@@ -176,7 +180,7 @@ def test_framework_prompt_shows_the_profile_in_effect(sandbox, framework, shell,
     assert shutil.which("zoxide"), "zoxide is not installed; .ci/run installs it with apt-get"
     route = Route(sandbox, direnv=direnv)
     with contextlib.ExitStack() as stack:
-        if framework == "powerline" and shell != "fish":
+        if framework == "powerline":
             stack.enter_context(powerline_daemon(sandbox))
         walk_with(sandbox, route, framework, shell, where, direnv)
 
