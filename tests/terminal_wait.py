@@ -8,7 +8,8 @@ first waits here until the kernel shows the program blocked in `read` on its ter
 """
 
 import platform
-import time
+
+from waiting import wait_until
 
 # The number of the `read` system call, as /proc/PID/syscall gives it.
 READ = {"x86_64": 0, "aarch64": 63, "riscv64": 63, "ppc64le": 3, "s390x": 3}
@@ -29,11 +30,12 @@ def blocked_reading_stdin(pid: int) -> bool:
 
 def until_reading(child, timeout: float = 30.0) -> None:
     """Wait until pexpect's `child` is blocked reading its standard input."""
-    deadline = time.monotonic() + timeout
-    while not blocked_reading_stdin(child.pid):
-        if time.monotonic() > deadline or not child.isalive():
-            raise AssertionError(f"process {child.pid} never waited for input")
-        time.sleep(0.01)
+    wait_until(
+        lambda: blocked_reading_stdin(child.pid) or not child.isalive(),
+        timeout,
+        what=f"process {child.pid} waiting for input",
+    )
+    assert child.isalive(), f"process {child.pid} ended instead of waiting for input"
 
 
 def press_ctrl_c(child) -> None:

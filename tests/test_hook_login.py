@@ -13,6 +13,7 @@ import pytest
 from live_shell import SHELLS, LiveShell, Sandbox
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
+from waiting import wait_until
 
 from ssoenv.sso import cache
 from ssoenv.sso.session import SsoSession
@@ -28,13 +29,6 @@ KEYS = (
 
 def role_entry(account=ACCOUNT, role=ROLE) -> str:
     return cache.role_credentials_cache_path(account, role, SESSION_NAME, START_URL)
-
-
-def wait_until(condition, timeout=15.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "%s did not happen within %ss" % (what, timeout)
-        time.sleep(0.1)
 
 
 def token_refreshed(old: dict):

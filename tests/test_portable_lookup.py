@@ -10,6 +10,7 @@ import time
 
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
+from waiting import wait_until
 
 from ssoenv.aws import accounts
 from ssoenv.emulator import DEFAULT_ACCOUNTS
@@ -18,13 +19,6 @@ PORTABLE = "account: dev\nrole: Admin\n"  # dev is 111111111111; profile dev-adm
 NOTICE = (
     "ssoenv: ~/proj/.ssoenv: looking up account %s in the background; it applies at a later prompt"
 )
-
-
-def wait_until(condition, timeout=30.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "%s did not happen within %ss" % (what, timeout)
-        time.sleep(0.1)
 
 
 def exec_profile(world, project):
@@ -74,7 +68,7 @@ def test_the_hook_looks_the_name_up_in_the_background_and_applies_it_later(world
     assert lines == [NOTICE % "dev"]
     assert "AWS_PROFILE" not in changes
     assert not os.path.exists(accounts.names_file())
-    wait_until(lookup_finished(world), what="the background lookup")
+    wait_until(lookup_finished(world), timeout=30.0, what="the background lookup")
     assert world.emulator.calls["ListAccounts"] >= 1
     # The next prompt: the name file changed, so the hook runs again and applies it.
     later, lines = export_json(world, project, env=applied(world.env(), changes))
@@ -87,7 +81,7 @@ def test_an_unknown_name_ends_in_the_usual_error_after_the_lookup(world, session
     project = world.project("proj", "account: nosuch\nrole: Admin\n")
     changes, lines = export_json(world, project)
     assert lines == [NOTICE % "nosuch"]
-    wait_until(lookup_finished(world), what="the background lookup")
+    wait_until(lookup_finished(world), timeout=30.0, what="the background lookup")
     _, lines = export_json(world, project, env=applied(world.env(), changes))
     assert lines == [
         "ssoenv: ~/proj/.ssoenv: no profile of yours is for account nosuch and role Admin; "
@@ -104,7 +98,7 @@ def test_a_failed_background_lookup_says_why_at_the_next_prompt(world):
     project = world.project("proj", PORTABLE)
     changes, lines = export_json(world, project)
     assert lines == [NOTICE % "dev"]
-    wait_until(lookup_finished(world), what="the background lookup")
+    wait_until(lookup_finished(world), timeout=30.0, what="the background lookup")
     _, lines = export_json(world, project, env=applied(world.env(), changes))
     assert lines == [
         "ssoenv: ~/proj/.ssoenv: no profile of yours is for account dev and role Admin; run: "
@@ -129,7 +123,7 @@ def test_the_background_lookup_runs_none_of_the_projects_modules(world, session)
     )
     assert result.returncode == 0, result.stderr
     assert NOTICE % "dev" in result.stderr
-    wait_until(lookup_finished(world), what="the background lookup")
+    wait_until(lookup_finished(world), timeout=30.0, what="the background lookup")
     assert accounts.load_names()["111111111111"] == "dev"
     assert not os.path.exists(marker), open(marker).read()
 
@@ -168,7 +162,7 @@ def test_the_hook_lists_afresh_a_name_the_cached_listing_lacks(world, session):
     project, calls = an_org_that_grew_after_its_listing_was_cached(world, session)
     changes, lines = export_json(world, project)
     assert lines == [(NOTICE % "staging").replace("~/proj/", "~/stage/")]
-    wait_until(lookup_finished(world), what="the background lookup")
+    wait_until(lookup_finished(world), timeout=30.0, what="the background lookup")
     later, lines = export_json(world, project, env=applied(world.env(), changes))
     assert later["AWS_PROFILE"] == "staging-admin"
     assert lines == ["ssoenv: loaded ~/stage/.ssoenv (profile staging-admin)"]

@@ -12,11 +12,11 @@ import os
 import shutil
 import socket as socket_module
 import subprocess
-import time
 
 import pytest
 from live_shell import LiveShell
 from prompt_route import Route, bracket_shown, profile_shown, rc_env_marker, write_rc
+from waiting import wait_until
 
 LIQUIDPROMPT = "/usr/share/liquidprompt/liquidprompt"
 POWERLINE = "/usr/share/powerline/bindings"
@@ -97,11 +97,12 @@ def powerline_daemon(sandbox):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not listening(socket):
-            assert daemon.poll() is None, "powerline-daemon exited at start"
-            assert time.monotonic() < deadline, "powerline-daemon never listened"
-            time.sleep(0.02)
+        wait_until(
+            lambda: listening(socket) or daemon.poll() is not None,
+            30.0,
+            what="powerline-daemon listening",
+        )
+        assert daemon.poll() is None, "powerline-daemon exited at start"
         yield
     finally:
         daemon.terminate()

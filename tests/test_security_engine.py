@@ -15,7 +15,8 @@ import pytest
 from live_shell import SHELLS
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
-from test_hook_login import clean, open_shell, token_refreshed, wait_until  # noqa: F401
+from test_hook_login import clean, open_shell, token_refreshed  # noqa: F401
+from waiting import wait_until
 
 from ssoenv.base import launch
 
