@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import textwrap
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 import pytest
+import zygote
 from hypothesis import HealthCheck, settings
 from live_shell import LiveShell, Sandbox
 
@@ -142,19 +142,16 @@ class SsoenvEnv:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
 
-    def run(self, *args, env=None, cwd=None, timeout=30, input=None):
-        """`python -m ssoenv ARGS` from the worktree, with `env` (default: base_env())."""
+    def run(self, *args, env=None, cwd=None, timeout=30, input=None, child_of_test=False):
+        """`python -m ssoenv ARGS` from the worktree, with `env` (default: base_env()), in a
+        process forked by a zygote (tests/zygote.py). `child_of_test`: this process starts
+        it, for a test that stands in for the shell running ssoenv (SSOENV_HOOK naming
+        os.getpid())."""
         env = self.base_env() if env is None else env
         cwd = str(self.project if cwd is None else cwd)
         env.setdefault("PWD", cwd)
-        return subprocess.run(
-            [sys.executable, "-m", "ssoenv", *args],
-            env=env,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            input=input,
+        return zygote.run(
+            args, env=env, cwd=cwd, timeout=timeout, input=input, direct=child_of_test
         )
 
 

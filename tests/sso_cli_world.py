@@ -14,6 +14,7 @@ import urllib.request
 
 import allowing
 import pytest
+import zygote
 from sso_fixtures import ROOT, SESSION_NAME, START_URL
 
 from ssoenv.sso import cache
@@ -191,22 +192,15 @@ class World:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         return applied(env, changes)
 
-    def run(self, *args, cwd=None, env=None, timeout=60, secret_stdout=False):
-        """`ssoenv ARGS` without a terminal; its output is checked for secrets at the end
-        of the test (stdout too, unless the user asked for secrets on it)."""
+    def run(self, *args, cwd=None, env=None, timeout=60, secret_stdout=False, child_of_test=False):
+        """`ssoenv ARGS` without a terminal, forked by a zygote (tests/zygote.py) unless
+        `child_of_test`; its output is checked for secrets at the end of the test (stdout
+        too, unless the user asked for secrets on it)."""
         cwd = cwd or self.home
         env = dict(env or self.env())
         env["PWD"] = cwd
         self.harvest()
-        result = subprocess.run(
-            [sys.executable, "-m", "ssoenv", *args],
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        result = zygote.run(args, env=env, cwd=cwd, timeout=timeout, direct=child_of_test)
         self.record("" if secret_stdout else result.stdout, result.stderr)
         return result
 

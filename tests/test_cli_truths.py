@@ -125,7 +125,7 @@ def test_a_typo_in_the_settings_suggests_the_key_and_keeps_the_others(world):
     ), hook.stderr
     env = world.base_env()
     env["SSOENV_HOOK"] = "bash %d" % os.getpid()
-    doctor = world.run("doctor", env=env)
+    doctor = world.run("doctor", env=env, child_of_test=True)
     assert doctor.returncode == 1
     assert 'problem: ~/.config/ssoenv/config.yaml: unknown setting "quite"' in doctor.stdout
 

@@ -11,6 +11,7 @@ import time
 
 import pexpect
 import pytest
+import zygote
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 from terminal_wait import press_ctrl_c
 
@@ -68,15 +69,7 @@ def write_config(text):
 
 def run(*args, cwd=None, timeout=60):
     env = dict(os.environ, PYTHONPATH=ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "ssoenv", *args],
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return zygote.run(args, env=env, cwd=cwd or os.getcwd(), timeout=timeout)
 
 
 def botocore_profile(profile):

@@ -36,7 +36,7 @@ def dashed(ssoenv_env):
 def run(world, *args):
     env = world.base_env()
     env["SSOENV_HOOK"] = "bash %d" % os.getpid()
-    result = world.run(*args, env=env)
+    result = world.run(*args, env=env, child_of_test=True)
     assert "Traceback" not in result.stderr
     assert BOTOCORE not in result.stdout + result.stderr, result.stdout + result.stderr
     return result

@@ -35,7 +35,7 @@ def run_doctor(world, **extra):
     for name, value in list(env.items()):
         if value is None:
             del env[name]
-    return world.run("doctor", env=env)
+    return world.run("doctor", env=env, child_of_test=True)
 
 
 def test_clean_config_exits_zero_with_a_short_line(ssoenv_env):

@@ -9,9 +9,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
+import zygote
 from sso_cli_world import *  # noqa: F403
 from sso_fixtures import *  # noqa: F403
 
@@ -87,15 +87,7 @@ def run_one(world, project, base_home, args, tmp):
         PWD=project,
     )
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "ssoenv", *args],
-            env=env,
-            cwd=project,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = zygote.run(args, env=env, cwd=project, timeout=120)
     except subprocess.TimeoutExpired as e:
         return args, None, "", "still running after %ss: %s" % (e.timeout, e.stderr)
     return args, result.returncode, result.stdout, result.stderr

@@ -100,7 +100,7 @@ def test_failed_renewal_shows_in_status_and_doctor_until_the_next_login(world, b
 
     before = json.loads(world.run("status", "--json", cwd=project).stdout)
     assert before["token"]["refreshable"] is True
-    doctor = world.run("doctor", cwd=project, env=env)
+    doctor = world.run("doctor", cwd=project, env=env, child_of_test=True)
     assert "renewed at its next use" in doctor.stdout
     assert doctor.returncode == 0, doctor.stdout
 
@@ -115,7 +115,7 @@ def test_failed_renewal_shows_in_status_and_doctor_until_the_next_login(world, b
     info = json.loads(world.run("status", "--json", cwd=project).stdout)
     assert info["token"]["refreshable"] is False
     assert "no longer valid" in info["token"]["renewal_failed"]
-    doctor = world.run("doctor", cwd=project, env=env)
+    doctor = world.run("doctor", cwd=project, env=env, child_of_test=True)
     assert doctor.returncode == 1, doctor.stdout
     assert (
         "problem: [sso-session my-sso]: expired 1 min ago; renewal failed "
@@ -126,7 +126,7 @@ def test_failed_renewal_shows_in_status_and_doctor_until_the_next_login(world, b
     world.login("--profile", PROFILE)
     assert "renewal" not in world.run("status", cwd=project).stdout
     assert json.loads(world.run("status", "--json", cwd=project).stdout)["token"]["refreshable"]
-    assert world.run("doctor", cwd=project, env=env).returncode == 0
+    assert world.run("doctor", cwd=project, env=env, child_of_test=True).returncode == 0
 
 
 def test_a_login_by_the_aws_cli_clears_the_failed_renewal(world, browser):

@@ -5,10 +5,10 @@ an sso-session, with the cached login still working afterwards."""
 import hashlib
 import json
 import os
-import subprocess
 import sys
 
 import pytest
+import zygote
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
 LEGACY = f"""\
@@ -53,13 +53,8 @@ def read_config():
 
 
 def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "ssoenv", "migrate", *args],
-        env=dict(os.environ, PYTHONPATH=ROOT),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return zygote.run(
+        ["migrate", *args], env=dict(os.environ, PYTHONPATH=ROOT), cwd=os.getcwd(), timeout=60
     )
 
 

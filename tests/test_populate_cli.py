@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import zygote
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
 
 from ssoenv.emulator import DEFAULT_ACCOUNTS
@@ -36,12 +37,10 @@ def read_config():
 
 
 def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "ssoenv", "populate", "--sso-session", SESSION_NAME, *args],
+    return zygote.run(
+        ["populate", "--sso-session", SESSION_NAME, *args],
         env=dict(os.environ, PYTHONPATH=ROOT),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
+        cwd=os.getcwd(),
         timeout=60,
     )
 

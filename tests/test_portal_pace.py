@@ -15,6 +15,7 @@ import boto3
 import botocore
 import pexpect
 import pytest
+import zygote
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from sso_fixtures import *  # noqa: F403 - fixtures and constants
@@ -33,12 +34,10 @@ sso_registration_scopes = sso:account:access
 
 
 def populate(*args, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "ssoenv", "populate", "--sso-session", SESSION_NAME, *args],
+    return zygote.run(
+        ["populate", "--sso-session", SESSION_NAME, *args],
         env=dict(os.environ, PYTHONPATH=ROOT),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
+        cwd=os.getcwd(),
         timeout=timeout,
     )
 
