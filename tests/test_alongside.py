@@ -22,6 +22,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from live_shell import SHELLS, LiveShell, Sandbox, ssoenv_executable
+from waiting import wait_until
 
 DIRENV = shutil.which("direnv")
 # A checkout of bash-preexec (rcaloras/bash-preexec's bash-preexec.sh), for a local run.
@@ -123,10 +124,10 @@ class World:
             self.hooks[key] = path
         return self.hooks[key]
 
-    def shell(self, shell: str, order: str, start=None) -> LiveShell:
-        """An interactive shell that started with `start` in its environment, with direnv's
-        hook line before or after ssoenv's (`order`)."""
-        sh = LiveShell(shell, self.sandbox, extra_env=start or {})
+    def shell(self, shell: str, order: str, start=None, setup=()) -> LiveShell:
+        """An interactive shell that started with `start` in its environment and ran the
+        lines of `setup`, with direnv's hook line before or after ssoenv's (`order`)."""
+        sh = LiveShell(shell, self.sandbox, extra_env=start or {}, setup=setup)
         tools = ("direnv", "ssoenv") if order == "direnv first" else ("ssoenv", "direnv")
         if order == "bash-preexec":
             tools = ("direnv", BASH_PREEXEC, "ssoenv")
@@ -188,13 +189,20 @@ def show_in_tcsh_prompt(sh: LiveShell) -> None:
 def show_in_elvish_prompt(sh: LiveShell) -> None:
     """elvish redraws its prompt in place, so what it draws is not read from the terminal:
     the prompt function first adds a line to a file that `after` reads, with VARS as the
-    environment that commands get holds them and the number of commands run so far. It
-    appends, since elvish may draw a prompt again while `after` reads."""
+    environment that commands get holds them. It appends, since elvish may draw a prompt
+    again while `after` reads.
+
+    elvish computes its prompt in a goroutine of its own, and again at the first key typed
+    after a cd, beside the command typed: that evaluation may read VARS before the command
+    runs and LiveShell's count after it.
+    So each line ends with a number read before VARS: that of the last command whose
+    before-readline hooks, direnv's and ssoenv's, had all run."""
     sh.drawn = sh.sandbox.path("drawn-%d" % sh.child.pid)
     shown = " ".join("(if (has-env %s) { get-env %s } else { put @ })" % (n, n) for n in VARS)
-    sh.run("use str; var __t_p = $edit:prompt")
+    sh.run("use str; var __t_p = $edit:prompt; var __t_h = $__t_n")
+    sh.run("set edit:before-readline = [$@edit:before-readline { set __t_h = $__t_n }]")
     sh.run(
-        "set edit:prompt = { echo '{'(str:join '|' [%s])'}'$__t_n >> %s; $__t_p }"
+        "set edit:prompt = { var h = $__t_h; echo '{'(str:join '|' [%s])'}'$h >> %s; $__t_p }"
         % (shown, sh.drawn)
     )
 
@@ -203,13 +211,17 @@ def after(sh: LiveShell, line: str) -> dict:
     """Type `line`; what is in effect at the prompt after it."""
     output = sh.run(line)
     if sh.name == "elvish":
-        with open(sh.drawn) as f:
-            lines = f.read().split("\n")[:-1]
-        # Drawn for the prompt that came after `line`, not an earlier one.
+        # Drawn for the prompt that came after `line`, not an earlier one. The prompt on the
+        # terminal may be from an evaluation that began before `line` ran: the one begun
+        # after the hooks comes after it.
         mark = "}%d" % sh.count
-        drawn = [each for each in lines if each.endswith(mark)]
-        assert drawn, lines[-3:]
-        output = drawn[-1][: -len(mark) + 1]
+
+        def drawn():
+            with open(sh.drawn) as f:
+                return [each for each in f.read().split("\n")[:-1] if each.endswith(mark)]
+
+        wait_until(drawn, what="a prompt line ending with %s" % mark)
+        output = drawn()[-1][: -len(mark) + 1]
     return in_effect(output)
 
 
@@ -334,6 +346,18 @@ def test_unchanged_prompts_beside_direnv_start_no_process(world, shells, shell, 
         # direnv's own hook starts `direnv export` at every prompt; ssoenv's starts nothing.
         started = [line for line in counter.stop() if "execve(" in line]
         assert started and all(DIRENV in line.split(",")[0] for line in started), started
+
+
+def test_an_elvish_prompt_drawn_while_a_hand_edit_runs_is_not_read_for_it(world, shells):
+    # elvish computes its prompt in a goroutine of its own, and again at the first key typed
+    # after a cd: that evaluation runs beside the command typed. With get-env slowed after
+    # it reads, it reads AWS_PROFILE before `set-env` and goes on past it.
+    slow = "fn get-env {|name| var value = (builtin:get-env $name); sleep 0.3; put $value }"
+    os.makedirs(world.path("a"))
+    sh = world.shell("elvish", "direnv first", start={"AWS_PROFILE": "base"}, setup=[slow])
+    shells.append(sh)
+    sh.run("cd %s" % world.path("a"))
+    assert after(sh, "set-env AWS_PROFILE by-hand")["AWS_PROFILE"] == "by-hand"
 
 
 # ---- the model ------------------------------------------------------------------------
