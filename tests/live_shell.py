@@ -182,7 +182,12 @@ class LiveShell:
             self.run(line)
 
     def _send(self, line: str) -> None:
-        self.child.sendline(line)
+        if self.name == "elvish":
+            # elvish highlights the whole line again at each key typed, which costs a long
+            # line a tenth of a second: the line is pasted (bracketed paste), then entered.
+            self.child.send("\x1b[200~" + line + "\x1b[201~\r")
+        else:
+            self.child.sendline(line)
 
     def _wait(self) -> str:
         if self.name not in ("fish", "elvish", "xonsh"):
