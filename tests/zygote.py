@@ -75,7 +75,9 @@ def _serve(path):
                 waiting[pidfd] = (pid, conn)
                 sel.register(pidfd, selectors.EVENT_READ, None)
                 try:
-                    conn.sendall(b"%d\n" % pid)
+                    # The test stops a command by this descriptor, never by its pid: once
+                    # the zygote has reaped it, the pid may be another process's.
+                    socket.send_fds(conn, [b"+"], [pidfd])
                 except OSError:
                     pass
             else:
@@ -276,20 +278,26 @@ def run(args, *, env, cwd, input=None, timeout=None, text=True, direct=False, mo
     request = {"module": module, "args": list(args), "env": dict(env), "cwd": str(cwd)}
     request["umask"] = umask
     conn = _connect(path)
-    with conn, conn.makefile("rb") as reader:
+    with conn:
         try:
             socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [in_r, out_w, err_w])
         finally:
             for fd in (in_r, out_w, err_w):
                 os.close(fd)
-        pid = int(reader.readline())
-        stdout, stderr, finished = _communicate(pid, in_w, input, out_r, err_r, timeout)
+        _msg, (pidfd,), _flags, _addr = socket.recv_fds(conn, 1, 1)
+        try:
+            stdout, stderr, finished = _communicate(pidfd, in_w, input, out_r, err_r, timeout)
+        finally:
+            os.close(pidfd)
         if not finished:
             # What subprocess.run gives on a timeout: the bytes read so far, or None.
             raise subprocess.TimeoutExpired(
                 command, timeout, output=stdout or None, stderr=stderr or None
             )
-        code = int(reader.readline())
+        status = b""
+        while not status.endswith(b"\n"):
+            status += conn.recv(64) or b"\n"
+        code = int(status)
     return subprocess.CompletedProcess(
         command, code, _decoded(stdout, text), _decoded(stderr, text)
     )
@@ -305,7 +313,7 @@ def _decoded(data, text):
     return decoded.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _communicate(pid, in_w, input, out_r, err_r, timeout):
+def _communicate(pidfd, in_w, input, out_r, err_r, timeout):
     """(stdout, stderr, True) once both are closed; when `timeout` passes first, the
     command is killed and what it wrote so far comes with False."""
     import time
@@ -330,7 +338,7 @@ def _communicate(pid, in_w, input, out_r, err_r, timeout):
             events = sel.select(wait)
             if not events and deadline is not None and time.monotonic() >= deadline:
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
                 return b"".join(chunks[out_r]), b"".join(chunks[err_r]), False
