@@ -3,6 +3,7 @@
 `ssoenv_env` is not autouse; a test module opts in with
 `pytestmark = pytest.mark.usefixtures("ssoenv_env")` or by naming the fixture."""
 
+import compileall
 import hashlib
 import json
 import os
@@ -239,6 +240,11 @@ def pytest_configure(config):
         "long: takes many times an ordinary test (walks, properties, renewals); started "
         "first, so that the parallel run does not end waiting for one of them",
     )
+    if not hasattr(config, "workerinput"):
+        # Once, before the workers start: ssoenv's modules compiled, as pip compiles an
+        # installed copy. The commands the tests start write no bytecode
+        # (PYTHONDONTWRITEBYTECODE), and would otherwise compile each module they import.
+        compileall.compile_dir(str(ROOT / "ssoenv"), quiet=1)
 
 
 def pytest_collection_modifyitems(config, items):
