@@ -17,7 +17,9 @@ started with that environment. Anything that is not a plain run of `-m ssoenv` w
 
 import atexit
 import json
+import locale
 import os
+import runpy
 import selectors
 import signal
 import socket
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
+import traceback
 
 # What the zygote imports before forking: libraries only. Importing one of ssoenv's own
 # modules here would carry module state from the zygote into every command.
@@ -119,8 +123,6 @@ def _start(conn, listener):
         _become(request, fds)
         code = _run(request["module"])
     except BaseException:  # the child must never return into the zygote's loop
-        import traceback
-
         traceback.print_exc()
     finally:
         os._exit(code)
@@ -142,8 +144,6 @@ def _become(request, fds):
 
 
 def _run(module):
-    import runpy
-
     try:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         code = 0
@@ -151,21 +151,15 @@ def _run(module):
         code = _exit_code(e.code)
     except KeyboardInterrupt:
         # Python ends on an uncaught Ctrl-C by the signal itself.
-        import traceback
-
         traceback.print_exc()
         _flush()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
         code = 130
     except BaseException:
-        import traceback
-
         traceback.print_exc()
         code = 1
-    import atexit as _atexit
-
-    _atexit._run_exitfuncs()
+    atexit._run_exitfuncs()
     if not _flush():
         code = code or 120  # as Python exits when its last flush fails
     return code
@@ -211,7 +205,6 @@ def _zygote_for(env):
         path = os.path.join(_root, "z%d.sock" % len(_zygotes))
         start_env = {k: v for k, v in env.items() if not k.startswith(("PYTHON", "LC_"))}
         start_env.update(dict(key))
-        start_env.pop("PYTHONSTARTUP", None)
         # Its own streams are files, as a command's are pipes: neither is a terminal, so
         # Python buffers the commands' output as it would in a process of their own.
         with open(path + ".log", "ab") as log:
@@ -234,8 +227,6 @@ def _stop_all():
 
 
 def _connect(path, process_timeout=30.0):
-    import time
-
     deadline = time.monotonic() + process_timeout
     while True:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -307,8 +298,6 @@ def _decoded(data, text):
     """As subprocess reads text: in the locale's encoding, with universal newlines."""
     if not text:
         return data
-    import locale
-
     decoded = data.decode(locale.getpreferredencoding(False))
     return decoded.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -316,8 +305,6 @@ def _decoded(data, text):
 def _communicate(pidfd, in_w, input, out_r, err_r, timeout):
     """(stdout, stderr, True) once both are closed; when `timeout` passes first, the
     command is killed and what it wrote so far comes with False."""
-    import time
-
     deadline = None if timeout is None else time.monotonic() + timeout
     chunks = {out_r: [], err_r: []}
     sel = selectors.DefaultSelector()
