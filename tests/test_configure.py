@@ -69,7 +69,7 @@ def write_config(text):
 
 def run(*args, cwd=None, timeout=60):
     env = dict(os.environ, PYTHONPATH=ROOT)
-    return zygote.run(args, env=env, cwd=cwd or os.getcwd(), timeout=timeout)
+    return zygote.run(args, env=env, cwd=cwd, timeout=timeout)
 
 
 def botocore_profile(profile):

@@ -53,9 +53,7 @@ def read_config():
 
 
 def run(*args):
-    return zygote.run(
-        ["migrate", *args], env=dict(os.environ, PYTHONPATH=ROOT), cwd=os.getcwd(), timeout=60
-    )
+    return zygote.run(["migrate", *args], env=dict(os.environ, PYTHONPATH=ROOT), timeout=60)
 
 
 @pytest.fixture

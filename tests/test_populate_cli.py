@@ -40,7 +40,6 @@ def run(*args):
     return zygote.run(
         ["populate", "--sso-session", SESSION_NAME, *args],
         env=dict(os.environ, PYTHONPATH=ROOT),
-        cwd=os.getcwd(),
         timeout=60,
     )
 

@@ -37,7 +37,6 @@ def populate(*args, timeout=120):
     return zygote.run(
         ["populate", "--sso-session", SESSION_NAME, *args],
         env=dict(os.environ, PYTHONPATH=ROOT),
-        cwd=os.getcwd(),
         timeout=timeout,
     )
 

@@ -57,12 +57,10 @@ def _startup_key(env):
 # The zygote's side.
 
 
-def _serve(path):
+def _serve(listener_fd):
     for name in PRELOAD:
         __import__(name)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(16)
+    listener = socket.socket(fileno=listener_fd)
     sel = selectors.DefaultSelector()
     sel.register(listener, selectors.EVENT_READ, None)
     waiting = {}  # pidfd -> (pid, connection)
@@ -203,18 +201,24 @@ def _zygote_for(env):
             _root = tempfile.mkdtemp(prefix="ssoenv-zygote-")
             atexit.register(_stop_all)
         path = os.path.join(_root, "z%d.sock" % len(_zygotes))
+        # Bound and listening before the zygote starts: a command asked for while it still
+        # imports waits in the backlog.
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(16)
         start_env = {k: v for k, v in env.items() if not k.startswith(("PYTHON", "LC_"))}
         start_env.update(dict(key))
         # Its own streams are files, as a command's are pipes: neither is a terminal, so
         # Python buffers the commands' output as it would in a process of their own.
-        with open(path + ".log", "ab") as log:
+        with listener, open(path + ".log", "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, __file__, path],
+                [sys.executable, __file__, str(listener.fileno())],
                 env=start_env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
                 cwd=_root,
+                pass_fds=[listener.fileno()],
             )
         _zygotes[key] = (process, path)
     return path
@@ -226,25 +230,11 @@ def _stop_all():
         process.wait()
 
 
-def _connect(path, process_timeout=30.0):
-    deadline = time.monotonic() + process_timeout
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except (FileNotFoundError, ConnectionRefusedError):
-            s.close()
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-
-
-def run(args, *, env, cwd, input=None, timeout=None, text=True, direct=False, module="ssoenv"):
+def run(args, *, env, cwd=None, input=None, timeout=None, text=True, direct=False, module="ssoenv"):
     """Like `subprocess.run([sys.executable, "-m", module, *args], capture_output=True,
     stdin=DEVNULL or input, ...)`. `direct`: started by this process itself rather than
     forked by a zygote, for a test that stands in for the shell running ssoenv (its pid is
-    then the command's parent's)."""
+    then the command's parent's). `cwd`: as subprocess's, this process's own when None."""
     command = [sys.executable, "-m", module, *args]
     if direct:
         return subprocess.run(
@@ -266,9 +256,11 @@ def run(args, *, env, cwd, input=None, timeout=None, text=True, direct=False, mo
         in_r, in_w = os.open(os.devnull, os.O_RDONLY), None
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    request = {"module": module, "args": list(args), "env": dict(env), "cwd": str(cwd)}
+    cwd = os.getcwd() if cwd is None else str(cwd)
+    request = {"module": module, "args": list(args), "env": dict(env), "cwd": cwd}
     request["umask"] = umask
-    conn = _connect(path)
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.connect(path)
     with conn:
         try:
             socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [in_r, out_w, err_w])
@@ -357,4 +349,4 @@ def _communicate(pidfd, in_w, input, out_r, err_r, timeout):
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1])
+    _serve(int(sys.argv[1]))
