@@ -109,6 +109,10 @@ class Sandbox:
         return result
 
 
+class ShellDied(AssertionError):
+    """The interactive shell under test ended where a prompt was awaited."""
+
+
 class LiveShell:
     """One interactive shell. `run` types a command line and waits for the next prompt;
     `get` reads a variable exactly, through the shell's own builtins."""
@@ -190,6 +194,23 @@ class LiveShell:
             self.child.sendline(line)
 
     def _wait(self) -> str:
+        try:
+            return self._wait_for_prompt()
+        except pexpect.EOF:
+            raise ShellDied(self._death()) from None
+
+    def _death(self) -> str:
+        """How the shell ended, and the last of what it printed: a shell must never exit
+        under the user, so a test that sees it end says as much as can be known."""
+        tail = (self.output + (self.child.before or ""))[-1500:]
+        self.child.close(force=False)
+        if self.child.signalstatus is not None:
+            how = "killed by signal %d" % self.child.signalstatus
+        else:
+            how = "exit status %s" % self.child.exitstatus
+        return "%s ended (%s); its last output:\n%s" % (self.name, how, tail)
+
+    def _wait_for_prompt(self) -> str:
         if self.name not in ("fish", "elvish", "xonsh"):
             self.child.expect_exact(self.marker)
             text = self.child.before
