@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from live_shell import NEW_SHELLS, SHELLS, bash_preexec, ssoenv_executable
+from live_shell import NEW_SHELLS, SHELLS, ShellDied, bash_preexec, ssoenv_executable
 
 POSIX = ("bash", "zsh")
 EVERY = SHELLS + NEW_SHELLS
@@ -53,6 +53,20 @@ def clean(text: str) -> str:
 
 def ssoenv_lines(text: str):
     return [line for line in clean(text).split("\n") if line.startswith("ssoenv:")]
+
+
+@pytest.mark.parametrize(
+    "line, how", [("exit 3", "exit status 3"), ("kill -KILL $$", "killed by signal 9")]
+)
+def test_a_shell_that_ends_under_a_test_is_reported_with_how_it_ended(open_shell, line, how):
+    # A shell must never exit under its user: when one does in a test, the failure says
+    # how it ended and what it printed last.
+    sh = open_shell("bash", hook=False)
+    sh.run("echo last-words")
+    with pytest.raises(ShellDied) as died:
+        sh.run(line)
+    assert ("bash ended (%s)" % how) in str(died.value)
+    assert "last-words" in str(died.value)
 
 
 @pytest.mark.parametrize("shell", EVERY)
