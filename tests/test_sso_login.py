@@ -5,6 +5,8 @@ import io
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 
@@ -321,3 +323,74 @@ def test_a_registration_the_service_forgot_is_replaced(emulator, session):
     new = json.loads(open(session.registration_path()).read())
     assert new["clientId"] != old["clientId"]
     assert emulator.calls["RegisterClient"] == 2
+
+
+# Run in a process of its own: which of botocore's model files the clients open.
+_CLIENTS_PROBE = """
+import json, os, sys
+import botocore
+from ssoenv.sso.clients import create_client
+from ssoenv.sso.session import SsoSession
+
+data = os.path.join(os.path.dirname(botocore.__file__), "data") + os.sep
+opened = []
+sys.addaudithook(
+    lambda event, args: opened.append(args[0])
+    if event == "open" and isinstance(args[0], str) and args[0].startswith(data)
+    else None
+)
+session = SsoSession(*json.loads(sys.argv[1]))
+endpoints = []
+for service in ("sso-oidc", "sso", "sso-oidc", "sso"):
+    endpoints.append(create_client(session, service).meta.endpoint_url)
+    if len(endpoints) == 2:
+        with open(sys.argv[2], "a") as f:  # a later client must see this
+            f.write("\\n[services moved]\\nsso =\\n  endpoint_url = http://127.0.0.2:9\\n")
+        with open(sys.argv[2]) as f:
+            text = f.read()
+        with open(sys.argv[2], "w") as f:
+            f.write(text.replace("services = local", "services = moved"))
+print(json.dumps({"opened": opened, "endpoints": endpoints}))
+"""
+
+
+def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws_home):
+    # Each client starts from a fresh botocore session, so that it reads the AWS config and
+    # the environment as they are; botocore's own model files do not change and are read
+    # once per process (reading them again cost each client most of its start).
+    config = aws_home / ".aws" / "config"
+    config.write_text(
+        config.read_text()
+        + f"""
+[profile via-services]
+sso_session = {SESSION_NAME}
+sso_account_id = {ACCOUNT}
+sso_role_name = {ROLE}
+services = local
+
+[services local]
+sso_oidc =
+  endpoint_url = http://127.0.0.1:9
+sso =
+  endpoint_url = http://127.0.0.1:9
+"""
+    )
+    args = [SESSION_NAME, START_URL, REGION, ["sso:account:access"], "via-services"]
+    out = subprocess.run(
+        [sys.executable, "-c", _CLIENTS_PROBE, json.dumps(args), str(config)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=True,
+    ).stdout
+    seen = json.loads(out)
+    assert seen["opened"], "no model file was read: the probe sees nothing"
+    twice = sorted({p for p in seen["opened"] if seen["opened"].count(p) > 1})
+    assert twice == []
+    assert seen["endpoints"] == [
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        # The profile's services section changed: sso-oidc has no endpoint there now.
+        "https://oidc.%s.amazonaws.com" % REGION,
+        "http://127.0.0.2:9",
+    ]
