@@ -1,12 +1,13 @@
 """Read ~/.aws/config and ~/.aws/credentials the way botocore does, and classify profiles."""
 
+from __future__ import annotations
+
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from collections.abc import Callable, Iterator, Mapping
 
 from ssoenv.base import paths
 from ssoenv.base.errors import ConfigError
+from ssoenv.base.record import Factory, Record
 
 # Profile kinds, in the order botocore's credential chain would pick them.
 ASSUME_ROLE = "assume-role"
@@ -29,36 +30,34 @@ SSO_KEYS = (
 DASHED_KEYS = {k.replace("_", "-"): k for k in SSO_KEYS}
 
 
-@dataclass(frozen=True)
-class SsoSessionSection:
+class SsoSessionSection(Record):
     name: str
-    start_url: Optional[str]
-    region: Optional[str]
-    scopes: Tuple[str, ...]
-    values: Dict[str, object]
+    start_url: str | None
+    region: str | None
+    scopes: tuple[str, ...]
+    values: dict[str, object]
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Record):
     name: str
     kind: str
-    values: Dict[str, object]
-    sso_session: Optional[str] = None
-    account_id: Optional[str] = None
-    role_name: Optional[str] = None
-    start_url: Optional[str] = None
-    sso_region: Optional[str] = None
-    region: Optional[str] = None
+    values: dict[str, object]
+    sso_session: str | None = None
+    account_id: str | None = None
+    role_name: str | None = None
+    start_url: str | None = None
+    sso_region: str | None = None
+    region: str | None = None
     # What botocore would refuse when the profile is used, in botocore's words.
-    problems: Tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
     # What botocore silently ignores but the user almost certainly meant.
-    warnings: Tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_sso(self) -> bool:
         return self.kind in (SSO_SESSION, LEGACY_SSO)
 
-    def token_key(self) -> Tuple[Optional[str], Optional[str]]:
+    def token_key(self) -> tuple[str | None, str | None]:
         """(sso-session name, start URL): what names this profile's token in the cache."""
         if self.kind == SSO_SESSION:
             return self.sso_session, None
@@ -69,10 +68,10 @@ class Profiles(Mapping):
     """The profiles by name, in botocore's order, each classified when first read: resolving
     one profile of a config of thousands classifies the few profiles it involves."""
 
-    def __init__(self, raw: Dict[str, Dict[str, object]], sessions: Dict[str, Dict[str, object]]):
+    def __init__(self, raw: dict[str, dict[str, object]], sessions: dict[str, dict[str, object]]):
         self._raw = raw
         self._sessions = sessions
-        self._classified: Dict[str, Profile] = {}
+        self._classified: dict[str, Profile] = {}
 
     def __getitem__(self, name: str) -> Profile:
         profile = self._classified.get(name)
@@ -90,7 +89,7 @@ class Profiles(Mapping):
     def __len__(self) -> int:
         return len(self._raw)
 
-    def where(self, keep: Callable[[Dict[str, object]], bool]) -> Iterator[Profile]:
+    def where(self, keep: Callable[[dict[str, object]], bool]) -> Iterator[Profile]:
         """The profiles, in order, whose option values `keep` accepts; the others are not
         classified."""
         for name, values in self._raw.items():
@@ -98,13 +97,12 @@ class Profiles(Mapping):
                 yield self[name]
 
 
-@dataclass
-class AwsConfig:
+class AwsConfig(Record, frozen=False):
     config_path: str
     credentials_path: str
-    profiles: Mapping = field(default_factory=dict)  # name -> Profile
-    sso_sessions: Dict[str, SsoSessionSection] = field(default_factory=dict)
-    services: Dict[str, Dict[str, object]] = field(default_factory=dict)
+    profiles: Mapping = Factory(dict)  # name -> Profile
+    sso_sessions: dict[str, SsoSessionSection] = Factory(dict)
+    services: dict[str, dict[str, object]] = Factory(dict)
     config_exists: bool = True
 
     def profile(self, name: str) -> Profile:
@@ -117,7 +115,7 @@ class AwsConfig:
             ) from None
 
 
-def _parse_nested(text: str) -> Dict[str, str]:
+def _parse_nested(text: str) -> dict[str, str]:
     parsed = {}
     for line in text.splitlines():
         line = line.strip()
@@ -130,7 +128,7 @@ def _parse_nested(text: str) -> Dict[str, str]:
     return parsed
 
 
-def raw_parse(path: str) -> Dict[str, Dict[str, object]]:
+def raw_parse(path: str) -> dict[str, dict[str, object]]:
     """Sections to options, as botocore's `raw_config_parse`; raises ConfigError."""
     try:
         with open(path, encoding="utf-8") as f:
@@ -158,7 +156,7 @@ def _read_ini(text: str):
     configparser's, line by line, without a regular expression per line: a config of
     thousands of profiles costs ten times less. The text is what a file opened in text mode
     gives, so its lines end at "\n" alone, as the lines configparser reads do."""
-    config: Dict[str, Dict[str, object]] = {}
+    config: dict[str, dict[str, object]] = {}
     nested = []
     section = name = None
     option = None  # the option a deeper indented line continues, or None
@@ -166,7 +164,7 @@ def _read_ini(text: str):
     indent_level = 0
     # An option line reads the same wherever it is: the lines a config repeats (a session,
     # a role, a region in every profile) are split once.
-    known: Dict[str, Tuple[str, str]] = {}
+    known: dict[str, tuple[str, str]] = {}
     for line in text.split("\n"):
         if not line:
             blanks += 1
@@ -226,7 +224,7 @@ def _read_ini(text: str):
     return config, nested
 
 
-def parse_with_configparser(path: str) -> Dict[str, Dict[str, object]]:
+def parse_with_configparser(path: str) -> dict[str, dict[str, object]]:
     """raw_parse by configparser itself: what botocore runs, for every file _read_ini
     leaves to it, and the errors in configparser's own terms; raises ConfigError."""
     import configparser
@@ -239,14 +237,14 @@ def parse_with_configparser(path: str) -> Dict[str, Dict[str, object]]:
         raise ConfigError("%s: %s" % (paths.display(path), _configparser_message(e))) from None
     except OSError as e:
         raise ConfigError("%s: cannot read: %s" % (paths.display(path), e.strerror)) from None
-    config: Dict[str, Dict[str, object]] = {}
+    config: dict[str, dict[str, object]] = {}
     defaults = cp.defaults()
     for section in cp.sections():
         # What cp.options() and cp.get() give (a RawConfigParser does no interpolation),
         # read in one step.
         raw = dict(defaults)
         raw.update(cp._sections[section])
-        values: Dict[str, object] = {}
+        values: dict[str, object] = {}
         for option, value in raw.items():
             if value is None:  # a key without "=": allow_no_value is off, so never here
                 continue
@@ -279,7 +277,7 @@ def _configparser_message(e: Exception) -> str:
     return str(e).splitlines()[0]
 
 
-def section_kind(key: str) -> Tuple[Optional[str], Optional[str]]:
+def section_kind(key: str) -> tuple[str | None, str | None]:
     """("profile" | "sso-session" | "services", name) for a section header, or (None,
     None): the same prefix tests as botocore's build_profile_map, quirks included."""
     if key == "default":
@@ -291,7 +289,7 @@ def section_kind(key: str) -> Tuple[Optional[str], Optional[str]]:
     return None, None
 
 
-def _split_section(key: str) -> Optional[str]:
+def _split_section(key: str) -> str | None:
     if "'" not in key and '"' not in key and "\\" not in key:
         parts = key.split()  # what shlex gives for a header without quotes or escapes
         return parts[1] if len(parts) == 2 else None
@@ -306,13 +304,13 @@ def _split_section(key: str) -> Optional[str]:
 
 def _sections(config_path: str, credentials_path: str, parse):
     """(config exists, profiles, sso-sessions, services) as raw option dicts."""
-    raw: Dict[str, Dict[str, object]] = {}
+    raw: dict[str, dict[str, object]] = {}
     exists = os.path.isfile(config_path)
     if exists:
         raw = parse(config_path)
-    profiles_raw: Dict[str, Dict[str, object]] = {}
-    sessions_raw: Dict[str, Dict[str, object]] = {}
-    services: Dict[str, Dict[str, object]] = {}
+    profiles_raw: dict[str, dict[str, object]] = {}
+    sessions_raw: dict[str, dict[str, object]] = {}
+    services: dict[str, dict[str, object]] = {}
     kinds = {"profile": profiles_raw, "sso-session": sessions_raw, "services": services}
     for key, values in raw.items():
         kind, name = section_kind(key)
@@ -324,7 +322,7 @@ def _sections(config_path: str, credentials_path: str, parse):
     return exists, profiles_raw, sessions_raw, services
 
 
-def _headers(path: str) -> List[str]:
+def _headers(path: str) -> list[str]:
     """The section headers of an INI file, read line by line without configparser: a
     header is a line that starts with `[` and ends with `]`, as configparser finds it."""
     try:
@@ -341,11 +339,11 @@ def _headers(path: str) -> List[str]:
     return out
 
 
-def names(config_path: str, credentials_path: str) -> Tuple[List[str], List[str]]:
+def names(config_path: str, credentials_path: str) -> tuple[list[str], list[str]]:
     """(profile names, sso-session names) for tab completion: fast enough for thousands of
     profiles, by reading only the section headers, with botocore's rules for them."""
-    profiles: Dict[str, None] = {}
-    sessions: Dict[str, None] = {}
+    profiles: dict[str, None] = {}
+    sessions: dict[str, None] = {}
     kinds = {"profile": profiles, "sso-session": sessions, "services": {}}
     for key in _headers(config_path):
         kind, name = section_kind(key)
@@ -376,13 +374,13 @@ def build(config_path: str, credentials_path: str, parse=raw_parse) -> AwsConfig
     return config
 
 
-def load(config_path: Optional[str] = None, credentials_path: Optional[str] = None) -> AwsConfig:
+def load(config_path: str | None = None, credentials_path: str | None = None) -> AwsConfig:
     return build(
         config_path or paths.aws_config_file(), credentials_path or paths.aws_credentials_file()
     )
 
 
-def _str(value) -> Optional[str]:
+def _str(value) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
@@ -391,14 +389,14 @@ def dashed_key_fix(key: str) -> str:
     return 'key "%s" is ignored by the AWS CLI; write it %s' % (key, DASHED_KEYS[key])
 
 
-def _dashed_warnings(kind: str, name: str, values: Dict[str, object]) -> List[str]:
+def _dashed_warnings(kind: str, name: str, values: dict[str, object]) -> list[str]:
     """What to say about the dashed keys of a profile or sso-session `name`."""
     return [
         '%s "%s": %s' % (kind, name, dashed_key_fix(key)) for key in values if key in DASHED_KEYS
     ]
 
 
-def _dashed_cause(missing: List[str], values: Dict[str, object]) -> List[str]:
+def _dashed_cause(missing: list[str], values: dict[str, object]) -> list[str]:
     """The dashed keys that explain why botocore finds `missing` keys missing: the key
     itself spelt with dashes, or a dashed sso-session that would have supplied it."""
     from_session = {"sso_start_url", "sso_region"}
@@ -411,7 +409,7 @@ def _dashed_cause(missing: List[str], values: Dict[str, object]) -> List[str]:
 
 
 def classify(
-    name: str, values: Dict[str, object], sessions: Dict[str, Dict[str, object]]
+    name: str, values: dict[str, object], sessions: dict[str, dict[str, object]]
 ) -> Profile:
     """A Profile with its kind and, for SSO, the resolved session values and botocore's
     validation results."""
@@ -419,7 +417,7 @@ def classify(
     session_name = _str(values.get("sso_session"))
     if session_name and session_name in sessions:
         warnings += _dashed_warnings("sso-session", session_name, sessions[session_name])
-    problems: List[str] = []
+    problems: list[str] = []
     region = _str(values.get("region"))
     common = dict(name=name, values=values, region=region, warnings=tuple(warnings))
 
@@ -483,36 +481,34 @@ def classify(
 # -- role chains ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RoleHop:
+class RoleHop(Record):
     """One AssumeRole of a chain: the profile that names the role, and its settings."""
 
     profile: str
     role_arn: str
-    role_session_name: Optional[str] = None
-    external_id: Optional[str] = None
-    mfa_serial: Optional[str] = None
-    duration_seconds: Optional[int] = None
+    role_session_name: str | None = None
+    external_id: str | None = None
+    mfa_serial: str | None = None
+    duration_seconds: int | None = None
     # The profile in use when botocore assumes this role: its [services] name the STS
     # endpoint (the profile asked for, or the one an ssoenv credential_process names).
-    client_profile: Optional[str] = None
+    client_profile: str | None = None
 
 
-@dataclass(frozen=True)
-class SsoChain:
+class SsoChain(Record):
     """How a profile's credentials come from an SSO login: the SSO profile at the root,
     then the roles assumed in turn (first hop first). `via` names every profile followed,
     from the one asked for to the root."""
 
     root: Profile
-    hops: Tuple[RoleHop, ...]
-    via: Tuple[str, ...]
+    hops: tuple[RoleHop, ...]
+    via: tuple[str, ...]
 
 
 _STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key")
 
 
-def ssoenv_process_target(command: object) -> Optional[str]:
+def ssoenv_process_target(command: object) -> str | None:
     """The profile X of a credential_process that runs `ssoenv credential-process
     --profile X` (or `python -m ssoenv ...`), else None."""
     if not isinstance(command, str):
@@ -549,12 +545,12 @@ def ssoenv_process_target(command: object) -> Optional[str]:
     return None
 
 
-def _assumes_role(values: Dict[str, object]) -> bool:
+def _assumes_role(values: dict[str, object]) -> bool:
     # botocore's AssumeRoleProvider._has_assume_role_config_vars
     return "role_arn" in values and "web_identity_token_file" not in values
 
 
-def _hop(name: str, values: Dict[str, object], client_profile: str) -> RoleHop:
+def _hop(name: str, values: dict[str, object], client_profile: str) -> RoleHop:
     duration = None
     if values.get("duration_seconds") is not None:
         try:
@@ -572,11 +568,11 @@ def _hop(name: str, values: Dict[str, object], client_profile: str) -> RoleHop:
     )
 
 
-def _opt(value) -> Optional[str]:
+def _opt(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def sso_chain(config: AwsConfig, name: str) -> Optional[SsoChain]:
+def sso_chain(config: AwsConfig, name: str) -> SsoChain | None:
     """How profile `name` gets its credentials from an SSO login, by botocore's rules: a
     role chain (`role_arn` + `source_profile`, any number of hops) or a credential_process
     running `ssoenv credential-process`, down to a profile with sso_ keys. None when the
@@ -584,7 +580,7 @@ def sso_chain(config: AwsConfig, name: str) -> Optional[SsoChain]:
     Raises ConfigError where botocore would refuse the chain (a loop, a missing profile)."""
     profile = config.profile(name)
     visited = [name]
-    hops: List[RoleHop] = []
+    hops: list[RoleHop] = []
     current = profile
     top = True
     in_use = name
@@ -637,7 +633,7 @@ def sso_chain(config: AwsConfig, name: str) -> Optional[SsoChain]:
         raise ConfigError('The source profile "%s" must have credentials.' % current.name)
 
 
-def _source_of(config: AwsConfig, name: str, values: Dict[str, object], visited: List[str]):
+def _source_of(config: AwsConfig, name: str, values: dict[str, object], visited: list[str]):
     """(source profile, error) as botocore's AssumeRoleProvider validates them; (None,
     None) when the credentials do not come from another profile's SSO login."""
     source = _opt(values.get("source_profile"))

@@ -8,8 +8,6 @@ from ssoenv.base.errors import SsoenvError
 
 
 def _profile_value(p, config) -> dict:
-    import dataclasses
-
     from ssoenv.aws import awsconfig  # start-up: called on a cache miss only (see below)
 
     asked, hops, via, problems = p, [], [], list(p.problems)
@@ -21,7 +19,7 @@ def _profile_value(p, config) -> dict:
             chain, problems = None, problems + [str(e)]
         if chain is not None:
             p, via = chain.root, list(chain.via)
-            hops = [dataclasses.asdict(hop) for hop in chain.hops]
+            hops = [hop.as_dict() for hop in chain.hops]
             problems += list(p.problems)
     session_name, start_url = p.token_key()
     session = None

@@ -1,11 +1,12 @@
 """Parse and validate a `.ssoenv` file (YAML) into a frozen Dotfile."""
 
+from __future__ import annotations
+
 import re
-from dataclasses import dataclass, field
-from typing import Dict, Optional
 
 from ssoenv.base import paths
 from ssoenv.base.errors import DotfileError
+from ssoenv.base.record import Factory, Record
 
 # Every variable whose name starts with this belongs to ssoenv's own bookkeeping.
 STATE_PREFIX = "SSOENV_"
@@ -24,24 +25,23 @@ _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u20
 MANAGED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
 
 
-@dataclass(frozen=True)
-class Dotfile:
+class Dotfile(Record):
     path: str
-    profile: Optional[str] = None
-    region: Optional[str] = None
-    env: Dict[str, str] = field(default_factory=dict)
+    profile: str | None = None
+    region: str | None = None
+    env: dict[str, str] = Factory(dict)
     credentials: bool = False
-    login: Optional[str] = None
+    login: str | None = None
     # A portable file names what the profile points at instead of the profile.
-    account: Optional[str] = None
-    role: Optional[str] = None
-    sso_start_url: Optional[str] = None
+    account: str | None = None
+    role: str | None = None
+    sso_start_url: str | None = None
 
     def to_json(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return self.as_dict()
 
     @classmethod
-    def from_json(cls, data: dict) -> "Dotfile":
+    def from_json(cls, data: dict) -> Dotfile:
         return cls(**data)
 
 
@@ -91,7 +91,7 @@ def _from_node(node, path: str, yaml, fail) -> Dotfile:
     if not isinstance(node, yaml.MappingNode):
         fail("expected a mapping such as: profile: NAME", node)
 
-    values: Dict[str, object] = {}
+    values: dict[str, object] = {}
     nodes = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
@@ -106,7 +106,7 @@ def _from_node(node, path: str, yaml, fail) -> Dotfile:
         nodes[key] = value_node
         values[key] = value_node
 
-    fields: Dict[str, object] = {}
+    fields: dict[str, object] = {}
     for key in ("profile", "region", "login", "account", "role", "sso_start_url"):
         if key in values:
             # The text as written: an account id keeps its leading zeros.
@@ -145,7 +145,7 @@ def _validated(dot: Dotfile, fail, node, nodes=None) -> Dotfile:
     return dot
 
 
-def portable_problem(key: str, value) -> Optional[str]:
+def portable_problem(key: str, value) -> str | None:
     """What is wrong with a value a portable `.ssoenv` may carry into the AWS config (by
     `configure --from-dotfile`), or None. One rule for the parser and for configure."""
     if value is None:
@@ -186,10 +186,10 @@ def _scalar(yaml, node):
         loader.dispose()
 
 
-def _env(yaml, node, fail) -> Dict[str, str]:
+def _env(yaml, node, fail) -> dict[str, str]:
     if not isinstance(node, yaml.MappingNode):
         fail('"env" must be a mapping of NAME: value', node)
-    env: Dict[str, str] = {}
+    env: dict[str, str] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             fail("env: variable names must be plain names", key_node)
@@ -238,7 +238,7 @@ def load_text(path: str, data: bytes) -> Dotfile:
     return parse(text, path)
 
 
-def example(profile: str, region: Optional[str]) -> str:
+def example(profile: str, region: str | None) -> str:
     lines = ["profile: %s" % _yaml_str(profile)]
     if region:
         lines.append("region: %s" % _yaml_str(region))
