@@ -245,6 +245,10 @@ def pytest_configure(config):
         # installed copy. The commands the tests start write no bytecode
         # (PYTHONDONTWRITEBYTECODE), and would otherwise compile each module they import.
         compileall.compile_dir(str(ROOT / "ssoenv"), quiet=1)
+    # The test modules, as pytest rewrites their asserts, are kept compiled too, even where
+    # PYTHONDONTWRITEBYTECODE is set: each worker collects the whole suite, and rewriting
+    # it again costs each run seconds of CPU per worker.
+    sys.dont_write_bytecode = False
 
 
 def pytest_collection_modifyitems(config, items):
