@@ -163,38 +163,62 @@ def section_name(header: str) -> str:
     return header[1 : header.rfind("]")]
 
 
+# The strategies ini_files draws from, built once: building them at each draw costs more
+# than the drawing.
+_FILLER_LINES = st.lists(st.sampled_from(FILLERS), max_size=2)
+_ONE_FILLER = st.lists(st.sampled_from(FILLERS), max_size=1)
+_KEY_LISTS = {
+    pool: st.lists(st.sampled_from(pool), unique_by=str.lower, max_size=6)
+    for pool in (SESSION_KEYS, KEYS)
+}
+_VALUES = {values: st.sampled_from(values) for values in (VALUES, *VALUES_OF.values())}
+_QUARTER = st.integers(0, 3)
+_TENTH = st.integers(0, 9)
+_INDENTS = st.sampled_from(("", "", "", " ", "\t"))
+_DELIMITERS = st.sampled_from(DELIMITERS)
+_TRAILING = st.sampled_from(TRAILING)
+_MORE = st.lists(st.sampled_from(CONTINUATIONS + FILLERS), min_size=1, max_size=3)
+_ODD = st.lists(st.sampled_from(ODD_LINES), max_size=3)
+_BLANKS = st.lists(st.sampled_from(("", "  ")), max_size=2)
+_DEEPER = st.lists(st.sampled_from(CONTINUATIONS), max_size=1)
+_ENDINGS = st.sampled_from(("\n", "\n", "\r\n"))
+_HEADER_LISTS = {}
+
+
 @st.composite
 def ini_files(draw, headers, odd: bool) -> str:
     """An AWS config or credentials file: sections with options in any order; with `odd`,
     indented options, and lines configparser refuses or reads its own way, anywhere."""
-    lines = list(draw(st.lists(st.sampled_from(FILLERS), max_size=2)))
+    lines = list(draw(_FILLER_LINES))
     # Headers unique by the section they name: two sections of one name are an error.
-    unique = st.lists(st.sampled_from(headers), unique_by=section_name, max_size=7)
+    unique = _HEADER_LISTS.get(headers)
+    if unique is None:
+        unique = _HEADER_LISTS[headers] = st.lists(
+            st.sampled_from(headers), unique_by=section_name, max_size=7
+        )
     for header in draw(unique):
         lines.append(header)
         pool = SESSION_KEYS if header.startswith("[sso-session") else KEYS
-        for key in draw(st.lists(st.sampled_from(pool), unique_by=str.lower, max_size=6)):
+        for key in draw(_KEY_LISTS[pool]):
             values = VALUES_OF.get(key.lower(), VALUES)
-            value = draw(st.sampled_from(values if draw(st.integers(0, 3)) else VALUES))
-            indent = draw(st.sampled_from(("", "", "", " ", "\t"))) if odd else ""
-            lines.append(indent + key + draw(st.sampled_from(DELIMITERS)) + value)
-            lines[-1] += draw(st.sampled_from(TRAILING))
-            if key == "s3" or draw(st.integers(0, 9)) == 0:
-                more = st.lists(st.sampled_from(CONTINUATIONS + FILLERS), min_size=1, max_size=3)
-                lines.extend(draw(more))
-            lines.extend(draw(st.lists(st.sampled_from(FILLERS), max_size=1)))
+            value = draw(_VALUES[values if draw(_QUARTER) else VALUES])
+            indent = draw(_INDENTS) if odd else ""
+            lines.append(indent + key + draw(_DELIMITERS) + value)
+            lines[-1] += draw(_TRAILING)
+            if key == "s3" or draw(_TENTH) == 0:
+                lines.extend(draw(_MORE))
+            lines.extend(draw(_ONE_FILLER))
     if odd:
-        for line in draw(st.lists(st.sampled_from(ODD_LINES), max_size=3)):
+        for line in draw(_ODD):
             lines.insert(draw(st.integers(0, len(lines))), line)
         # A line again elsewhere (a second section or key of one name, or the same option
         # in another section), between blank lines, then a deeper line or not.
-        for _ in range(draw(st.integers(0, 3)) if lines else 0):
+        for _ in range(draw(_QUARTER) if lines else 0):
             at = draw(st.integers(0, len(lines)))
-            blank = st.lists(st.sampled_from(("", "  ")), max_size=2)
-            again = draw(blank) + [draw(st.sampled_from(lines))] + draw(blank)
-            again += draw(st.lists(st.sampled_from(CONTINUATIONS), max_size=1))
+            again = draw(_BLANKS) + [draw(st.sampled_from(lines))] + draw(_BLANKS)
+            again += draw(_DEEPER)
             lines[at:at] = again
-    ending = draw(st.sampled_from(("\n", "\n", "\r\n")))
+    ending = draw(_ENDINGS)
     return ending.join(lines) + draw(st.sampled_from(("", ending)))
 
 
