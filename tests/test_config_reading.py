@@ -6,7 +6,6 @@ credentials files with role chains, sso-sessions, quirky headers and malformed l
 import os
 import subprocess
 import sys
-import tempfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -223,11 +222,21 @@ def ini_files(draw, headers, odd: bool) -> str:
 
 
 def write(directory: str, name: str, text) -> str:
+    """`text` in the file `name`, the file there before replaced; None: no file."""
     path = os.path.join(directory, name)
     if text is not None:
         with open(path, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+    elif os.path.lexists(path):
+        os.remove(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """One directory for the files of a module's examples, each example writing all of its
+    own: a directory per example costs more than the reading."""
+    return str(tmp_path_factory.mktemp("files"))
 
 
 def ordered(value):
@@ -259,24 +268,22 @@ def config_view(config) -> list:
 
 @EXAMPLES
 @given(text=ini_files(CONFIG_HEADERS, odd=True))
-def test_a_file_reads_as_configparser_reads_it_or_fails_with_its_error(text):
-    with tempfile.TemporaryDirectory() as d:
-        path = write(d, "config", text)
-        fast = outcome(awsconfig.raw_parse, path)
-        full = outcome(awsconfig.parse_with_configparser, path)
+def test_a_file_reads_as_configparser_reads_it_or_fails_with_its_error(scratch, text):
+    path = write(scratch, "config", text)
+    fast = outcome(awsconfig.raw_parse, path)
+    full = outcome(awsconfig.parse_with_configparser, path)
     assert ordered(fast) == ordered(full)
 
 
 @EXAMPLES
 @given(text=ini_files(CONFIG_HEADERS, odd=False))
-def test_a_plain_file_is_read_without_configparser(text):
+def test_a_plain_file_is_read_without_configparser(scratch, text):
     """The fast reading is the one taken for a file without odd lines (so the test above
     compares it, not configparser with itself)."""
-    with tempfile.TemporaryDirectory() as d:
-        path = write(d, "config", text)
-        with open(path, encoding="utf-8") as f:
-            read = awsconfig._read_ini(f.read())
-        full = outcome(awsconfig.parse_with_configparser, path)
+    path = write(scratch, "config", text)
+    with open(path, encoding="utf-8") as f:
+        read = awsconfig._read_ini(f.read())
+    full = outcome(awsconfig.parse_with_configparser, path)
     assert full[0] == "value"
     assert read is not None
     sections, _ = read
@@ -288,14 +295,13 @@ def test_a_plain_file_is_read_without_configparser(text):
     config=st.one_of(st.none(), ini_files(CONFIG_HEADERS, odd=True)),
     credentials=st.one_of(st.none(), ini_files(CREDENTIALS_HEADERS, odd=True)),
 )
-def test_every_profile_resolves_as_from_the_full_parse(config, credentials):
-    with tempfile.TemporaryDirectory() as d:
-        config_path = write(d, "config", config)
-        credentials_path = write(d, "credentials", credentials)
-        fast = outcome(awsconfig.build, config_path, credentials_path)
-        full = outcome(
-            awsconfig.build, config_path, credentials_path, awsconfig.parse_with_configparser
-        )
+def test_every_profile_resolves_as_from_the_full_parse(scratch, config, credentials):
+    config_path = write(scratch, "config", config)
+    credentials_path = write(scratch, "credentials", credentials)
+    fast = outcome(awsconfig.build, config_path, credentials_path)
+    full = outcome(
+        awsconfig.build, config_path, credentials_path, awsconfig.parse_with_configparser
+    )
     assert fast[0] == full[0]
     if full[0] == "error":
         assert fast == full

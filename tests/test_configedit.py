@@ -13,21 +13,31 @@ from ssoenv.base.errors import ConfigError
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
 
 
-def botocore_raw(text):
-    """What botocore's own parser makes of `text` (written to a real file, as it reads it)."""
+def botocore_raw(text, directory=None):
+    """What botocore's own parser makes of `text` (written to a real file, as it reads it):
+    in `directory`, the file there replaced, or else in a directory of its own."""
     from botocore.configloader import raw_config_parse
 
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "config")
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        return raw_config_parse(path, parse_subsections=False)
+    if directory is None:
+        with tempfile.TemporaryDirectory() as d:
+            return botocore_raw(text, d)
+    path = os.path.join(directory, "config")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return raw_config_parse(path, parse_subsections=False)
 
 
-def botocore_profiles(text):
+def botocore_profiles(text, directory=None):
     from botocore.configloader import build_profile_map
 
-    return build_profile_map(botocore_raw(text))
+    return build_profile_map(botocore_raw(text, directory))
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """One directory for the botocore reads of a module's properties: a directory per
+    example costs more than the read."""
+    return str(tmp_path_factory.mktemp("botocore"))
 
 
 # -- round trip ------------------------------------------------------------------------
@@ -116,35 +126,44 @@ BODY = ["# c", "; c", "", "  ", "\t# indented comment", "  [not a header]"]
 KEYS = ["region", "output", "s3", "sso_role_name", "Mixed_Case", "x"]
 
 
+# The strategies valid_configs draws from, built once: building them at each draw costs
+# more than the drawing.
+_EOLS = st.sampled_from(["\n", "\r\n", "\r"])
+_TOP_LINES = st.lists(st.sampled_from(["# top", "", "; top"]), max_size=2)
+_HEADER_LISTS = st.lists(st.sampled_from(HEADERS), unique=True, max_size=4)
+_INDENTS = st.sampled_from(["", "", "", " ", "\t"])
+_KEY_LISTS = st.lists(st.sampled_from(KEYS), unique_by=str.lower, max_size=4)
+_BETWEEN_KEYS = st.lists(st.sampled_from(BODY[:4]), max_size=2)
+_SEPARATORS = st.sampled_from([" = ", "=", ": ", "   =\t"])
+_VALUES = st.text("ab/:=# ", max_size=6)
+_COIN = st.booleans()
+_NESTED = st.lists(st.sampled_from(["  k = v", "    deeper", "", "# between"]), max_size=3)
+_AFTER_SECTION = st.lists(st.sampled_from(BODY), max_size=2)
+
+
 @st.composite
 def valid_configs(draw):
-    eol = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-    out = draw(st.lists(st.sampled_from(["# top", "", "; top"]), max_size=2))
-    for header in draw(st.lists(st.sampled_from(HEADERS), unique=True, max_size=4)):
-        out.append(draw(st.sampled_from(["", "", "", " ", "\t"])) + header)
-        for key in draw(st.lists(st.sampled_from(KEYS), unique_by=str.lower, max_size=4)):
-            out.extend(draw(st.lists(st.sampled_from(BODY[:4]), max_size=2)))
-            sep = draw(st.sampled_from([" = ", "=", ": ", "   =\t"]))
-            value = draw(st.text("ab/:=# ", max_size=6))
+    eol = draw(_EOLS)
+    out = draw(_TOP_LINES)
+    for header in draw(_HEADER_LISTS):
+        out.append(draw(_INDENTS) + header)
+        for key in draw(_KEY_LISTS):
+            out.extend(draw(_BETWEEN_KEYS))
+            sep = draw(_SEPARATORS)
+            value = draw(_VALUES)
             out.append(key + sep + value)
-            if draw(st.booleans()):
-                out.extend(
-                    draw(
-                        st.lists(
-                            st.sampled_from(["  k = v", "    deeper", "", "# between"]), max_size=3
-                        )
-                    )
-                )
-        out.extend(draw(st.lists(st.sampled_from(BODY), max_size=2)))
+            if draw(_COIN):
+                out.extend(draw(_NESTED))
+        out.extend(draw(_AFTER_SECTION))
     text = eol.join(out)
-    return text + (eol if draw(st.booleans()) else "")
+    return text + (eol if draw(_COIN) else "")
 
 
-def _parses(text):
+def _parses(text, directory):
     import botocore.exceptions
 
     try:
-        return botocore_raw(text)
+        return botocore_raw(text, directory)
     except botocore.exceptions.ConfigParseError:
         return None
 
@@ -154,10 +173,10 @@ def _parses(text):
     max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
 )
 @given(st.one_of(config_texts, valid_configs()))
-def test_model_reads_sections_and_values_like_botocore(text):
+def test_model_reads_sections_and_values_like_botocore(scratch, text):
     doc = ConfigDocument(text)
     assert doc.text == text
-    raw = _parses(text)
+    raw = _parses(text, scratch)
     assume(raw is not None)
     mine = {s.header: s.as_dict() for s in doc.sections}
     assert mine == raw
@@ -171,14 +190,14 @@ def test_model_reads_sections_and_values_like_botocore(text):
     st.sampled_from(["region", "output", "s3", "new_key", "x"]),
     st.text("abcxyz-.:/ =#", min_size=0, max_size=8),
 )
-def test_set_changes_only_that_key_as_botocore_sees_it(text, key, value):
-    raw = _parses(text)
+def test_set_changes_only_that_key_as_botocore_sees_it(scratch, text, key, value):
+    raw = _parses(text, scratch)
     assume(raw)
     doc = ConfigDocument(text)
     header = list(raw)[-1]
     target = [s for s in doc.sections if s.header == header][-1]
     doc.set(target.kind, target.name, key, value)
-    after = _parses(doc.text)
+    after = _parses(doc.text, scratch)
     assert after is not None
     expected = {h: dict(v) for h, v in raw.items()}
     # Sections botocore files under the same (kind, name) are the same section to us.
@@ -190,9 +209,9 @@ def test_set_changes_only_that_key_as_botocore_sees_it(text, key, value):
 
 
 @given(st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), min_size=1, max_size=12))
-def test_new_headers_quote_names_so_botocore_reads_them_back(name):
+def test_new_headers_quote_names_so_botocore_reads_them_back(scratch, name):
     text = configedit.section_header("profile", name) + "\nregion = x\n"
-    assert botocore_profiles(text)["profiles"] == {name: {"region": "x"}}
+    assert botocore_profiles(text, scratch)["profiles"] == {name: {"region": "x"}}
     assert [(s.kind, s.name) for s in ConfigDocument(text).sections] == [("profile", name)]
 
 

@@ -39,7 +39,9 @@ def botocore_view(tmp_path, monkeypatch):
         path = tmp_path / f"config{next(counter)}"
         path.write_bytes(text.encode("utf-8"))
         monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
-        session = botocore.session.Session()
+        # Reading the config emits no event: the handlers for requests, registered anew in
+        # each session, would cost more than the read.
+        session = botocore.session.Session(include_builtin_handlers=False)
         full = session.full_config
         out = {}
         for name in full["profiles"]:
@@ -446,47 +448,68 @@ URLS = [
 ]
 
 
+# The strategies legacy_configs draws from, built once: building them at each draw costs
+# more than the drawing.
+_NAMES = ["a", "b", "c d", "acme", "default", "x-1"]
+_NAME_LISTS = st.lists(st.sampled_from(_NAMES), unique=True)
+_COIN = st.booleans()
+_REMARKS = {name: st.sampled_from(["# about " + name, "", "; note"]) for name in _NAMES}
+_ACCOUNTS = st.sampled_from(["111111111111", "222222222222"])
+_ROLES = st.sampled_from(["Admin", "ReadOnly"])
+_URLS = st.sampled_from(URLS)
+_REGIONS = st.sampled_from(["eu-west-1", "us-east-1"])
+_SESSIONS = st.sampled_from(["acme", "other"])
+_PROCESSES = {
+    name: st.sampled_from(
+        [f"aws-sso-util credential-process --profile {quote_name(name)}", "helper"]
+    )
+    for name in _NAMES
+}
+# An order of the keys, drawn as an order of their places: st.permutations draws the same
+# choices for any list of one length.
+_ORDERS = {n: st.permutations(range(n)) for n in (4, 5, 6)}
+_FIFTH = st.integers(0, 4)
+_SEPARATORS = st.sampled_from([" = ", "=", "  =  "])
+_EOLS = st.sampled_from(["\n", "\r\n"])
+_LAST_EOLS = {eol: st.sampled_from(["", eol]) for eol in ("\n", "\r\n")}
+
+
 @st.composite
 def legacy_configs(draw):
     out = []
-    names = draw(
-        st.lists(st.sampled_from(["a", "b", "c d", "acme", "default", "x-1"]), unique=True)
-    )
+    names = draw(_NAME_LISTS)
     for name in names:
-        if draw(st.booleans()):
-            out.append(draw(st.sampled_from(["# about " + name, "", "; note"])))
+        if draw(_COIN):
+            out.append(draw(_REMARKS[name]))
         out.append("[default]" if name == "default" else f"[profile {quote_name(name)}]")
         keys = {
-            "sso_account_id": draw(st.sampled_from(["111111111111", "222222222222"])),
-            "sso_role_name": draw(st.sampled_from(["Admin", "ReadOnly"])),
+            "sso_account_id": draw(_ACCOUNTS),
+            "sso_role_name": draw(_ROLES),
             "region": "eu-west-1",
         }
-        if draw(st.booleans()):
-            keys["sso_start_url"] = draw(st.sampled_from(URLS))
-            keys["sso_region"] = draw(st.sampled_from(["eu-west-1", "us-east-1"]))
+        if draw(_COIN):
+            keys["sso_start_url"] = draw(_URLS)
+            keys["sso_region"] = draw(_REGIONS)
         else:
-            keys["sso_session"] = draw(st.sampled_from(["acme", "other"]))
-        if draw(st.booleans()):
-            keys["credential_process"] = draw(
-                st.sampled_from(
-                    [f"aws-sso-util credential-process --profile {quote_name(name)}", "helper"]
-                )
-            )
-        items = draw(st.permutations(list(keys.items())))
+            keys["sso_session"] = draw(_SESSIONS)
+        if draw(_COIN):
+            keys["credential_process"] = draw(_PROCESSES[name])
+        pairs = list(keys.items())
+        items = [pairs[i] for i in draw(_ORDERS[len(pairs)])]
         for key, value in items:
-            if key.startswith("sso_") and draw(st.integers(0, 4)) == 0:
+            if key.startswith("sso_") and draw(_FIFTH) == 0:
                 key = key.replace("_", "-")
-            out.append(f"{key}{draw(st.sampled_from([' = ', '=', '  =  ']))}{value}")
+            out.append(f"{key}{draw(_SEPARATORS)}{value}")
     for session, url in (("acme", URLS[0]), ("other", URLS[3])):
-        if draw(st.booleans()):
+        if draw(_COIN):
             out += [
                 "",
                 f"[sso-session {session}]",
                 f"sso_start_url = {url}",
                 "sso_region = eu-west-1",
             ]
-    eol = draw(st.sampled_from(["\n", "\r\n"]))
-    return eol.join(out) + draw(st.sampled_from(["", eol]))
+    eol = draw(_EOLS)
+    return eol.join(out) + draw(_LAST_EOLS[eol])
 
 
 @pytest.mark.long
