@@ -58,7 +58,7 @@ def _cached_on_aws_files(kind: str, name: str, compute):
     ]
     cached = cache.get(kind, config_path + "\0" + name, key)
     if cached is None:
-        # start-up: the AWS config's parser (dataclasses, configparser) only on a cache miss.
+        # start-up: the AWS config's parser, only on a cache miss.
         from ssoenv.aws import awsconfig
 
         try:

@@ -123,7 +123,7 @@ def _prefixes(value):
 
 
 def _allowed_variables(value):
-    from ssoenv.prompt.dotfile import NAME_RE  # start-up: dataclasses, off the hook's cached path
+    from ssoenv.prompt.dotfile import NAME_RE  # start-up: re, off the hook's cached path
 
     if isinstance(value, str):
         value = [value]
