@@ -282,16 +282,13 @@ def test_ctrl_c_while_waiting_leaves_nothing_half_written(emulator, browser, ses
     json.loads(open(session.registration_path()).read())  # whole, or not there at all
 
 
-def test_services_section_of_the_profile_sets_the_endpoints(aws_home, browser, monkeypatch):
-    from ssoenv.emulator import Emulator
-    from ssoenv.sso.credentials import get_role_credentials
-    from ssoenv.sso.session import SsoSession
-
-    with Emulator() as emu:
-        config = aws_home / ".aws" / "config"
-        config.write_text(
-            config.read_text()
-            + f"""
+def add_profile_via_services(aws_home, url):
+    """Add profile `via-services`, whose [services] section sends both SSO services to
+    `url`; returns the config's path."""
+    config = aws_home / ".aws" / "config"
+    config.write_text(
+        config.read_text()
+        + f"""
 [profile via-services]
 sso_session = {SESSION_NAME}
 sso_account_id = {ACCOUNT}
@@ -300,11 +297,21 @@ services = local
 
 [services local]
 sso_oidc =
-  endpoint_url = {emu.url}
+  endpoint_url = {url}
 sso =
-  endpoint_url = {emu.url}
+  endpoint_url = {url}
 """
-        )
+    )
+    return config
+
+
+def test_services_section_of_the_profile_sets_the_endpoints(aws_home, browser, monkeypatch):
+    from ssoenv.emulator import Emulator
+    from ssoenv.sso.credentials import get_role_credentials
+    from ssoenv.sso.session import SsoSession
+
+    with Emulator() as emu:
+        add_profile_via_services(aws_home, emu.url)
         session = SsoSession(
             SESSION_NAME, START_URL, REGION, ("sso:account:access",), "via-services"
         )
@@ -358,23 +365,7 @@ def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws
     # Each client starts from a fresh botocore session, so that it reads the AWS config and
     # the environment as they are; botocore's own model files do not change and are read
     # once per process (reading them again cost each client most of its start).
-    config = aws_home / ".aws" / "config"
-    config.write_text(
-        config.read_text()
-        + f"""
-[profile via-services]
-sso_session = {SESSION_NAME}
-sso_account_id = {ACCOUNT}
-sso_role_name = {ROLE}
-services = local
-
-[services local]
-sso_oidc =
-  endpoint_url = http://127.0.0.1:9
-sso =
-  endpoint_url = http://127.0.0.1:9
-"""
-    )
+    config = add_profile_via_services(aws_home, "http://127.0.0.1:9")
     args = [SESSION_NAME, START_URL, REGION, ["sso:account:access"], "via-services"]
     out = subprocess.run(
         [sys.executable, "-c", _CLIENTS_PROBE, json.dumps(args), str(config)],
