@@ -203,7 +203,11 @@ class LiveShell:
         """How the shell ended, and the last of what it printed: a shell must never exit
         under the user, so a test that sees it end says as much as can be known."""
         tail = (self.output + (self.child.before or ""))[-1500:]
-        self.child.close(force=False)
+        try:
+            self.child.close(force=False)
+        except pexpect.ExceptionPexpect:  # its terminal is gone but it runs on
+            self.child.close(force=True)
+            return "%s closed its terminal and ran on; its last output:\n%s" % (self.name, tail)
         if self.child.signalstatus is not None:
             how = "killed by signal %d" % self.child.signalstatus
         else:
