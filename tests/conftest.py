@@ -195,6 +195,13 @@ def moto_url():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> str:
+    """One directory for all the examples of a module's properties, each example writing
+    every file it reads: a directory per example costs more than the reading."""
+    return str(tmp_path_factory.mktemp("scratch"))
+
+
 @pytest.fixture
 def sandbox(tmp_path) -> Sandbox:
     """A HOME of the test's own for live shells (tests/live_shell.py)."""

@@ -181,7 +181,11 @@ _ODD = st.lists(st.sampled_from(ODD_LINES), max_size=3)
 _BLANKS = st.lists(st.sampled_from(("", "  ")), max_size=2)
 _DEEPER = st.lists(st.sampled_from(CONTINUATIONS), max_size=1)
 _ENDINGS = st.sampled_from(("\n", "\n", "\r\n"))
-_HEADER_LISTS = {}
+# Headers unique by the section they name: two sections of one name are an error.
+_HEADER_LISTS = {
+    headers: st.lists(st.sampled_from(headers), unique_by=section_name, max_size=7)
+    for headers in (CONFIG_HEADERS, CREDENTIALS_HEADERS)
+}
 
 
 @st.composite
@@ -189,13 +193,7 @@ def ini_files(draw, headers, odd: bool) -> str:
     """An AWS config or credentials file: sections with options in any order; with `odd`,
     indented options, and lines configparser refuses or reads its own way, anywhere."""
     lines = list(draw(_FILLER_LINES))
-    # Headers unique by the section they name: two sections of one name are an error.
-    unique = _HEADER_LISTS.get(headers)
-    if unique is None:
-        unique = _HEADER_LISTS[headers] = st.lists(
-            st.sampled_from(headers), unique_by=section_name, max_size=7
-        )
-    for header in draw(unique):
+    for header in draw(_HEADER_LISTS[headers]):
         lines.append(header)
         pool = SESSION_KEYS if header.startswith("[sso-session") else KEYS
         for key in draw(_KEY_LISTS[pool]):
@@ -230,13 +228,6 @@ def write(directory: str, name: str, text) -> str:
     elif os.path.lexists(path):
         os.remove(path)
     return path
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory):
-    """One directory for the files of a module's examples, each example writing all of its
-    own: a directory per example costs more than the reading."""
-    return str(tmp_path_factory.mktemp("files"))
 
 
 def ordered(value):

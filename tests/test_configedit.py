@@ -33,13 +33,6 @@ def botocore_profiles(text, directory=None):
     return build_profile_map(botocore_raw(text, directory))
 
 
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory):
-    """One directory for the botocore reads of a module's properties: a directory per
-    example costs more than the read."""
-    return str(tmp_path_factory.mktemp("botocore"))
-
-
 # -- round trip ------------------------------------------------------------------------
 FIXTURES = [
     "",

@@ -350,13 +350,11 @@ session = SsoSession(*json.loads(sys.argv[1]))
 endpoints = []
 for service in ("sso-oidc", "sso", "sso-oidc", "sso"):
     endpoints.append(create_client(session, service).meta.endpoint_url)
-    if len(endpoints) == 2:
-        with open(sys.argv[2], "a") as f:  # a later client must see this
-            f.write("\\n[services moved]\\nsso =\\n  endpoint_url = http://127.0.0.2:9\\n")
+    if len(endpoints) == 2:  # a later client must see this edit
         with open(sys.argv[2]) as f:
-            text = f.read()
+            text = f.read().replace("services = local", "services = moved")
         with open(sys.argv[2], "w") as f:
-            f.write(text.replace("services = local", "services = moved"))
+            f.write(text + "\\n[services moved]\\nsso =\\n  endpoint_url = http://127.0.0.2:9\\n")
 print(json.dumps({"opened": opened, "endpoints": endpoints}))
 """
 
@@ -371,7 +369,6 @@ def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws
         [sys.executable, "-c", _CLIENTS_PROBE, json.dumps(args), str(config)],
         capture_output=True,
         text=True,
-        env=dict(os.environ),
         check=True,
     ).stdout
     seen = json.loads(out)
