@@ -21,6 +21,7 @@ import locale
 import os
 import runpy
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -228,6 +229,8 @@ def _stop_all():
     for process, _path in _zygotes.values():
         process.kill()
         process.wait()
+    # The sockets and the zygotes' logs.
+    shutil.rmtree(_root, ignore_errors=True)
 
 
 def run(args, *, env, cwd=None, input=None, timeout=None, text=True, direct=False, module="ssoenv"):
