@@ -377,7 +377,7 @@ class Pane:
                 raise AssertionError(
                     "%s: waited for %s; the screen:\n%s" % (self.shell, what, text)
                 )
-            time.sleep(0.1)
+            time.sleep(0.05)
 
     def wait_for(self, *texts, timeout=40):
         return self.wait(lambda s: all(t in s for t in texts), " and ".join(map(repr, texts)))
@@ -391,8 +391,9 @@ class Pane:
             time.sleep(0.3)
             self.keys("Tab")
         text = self.wait_for(*expected)
-        time.sleep(0.3)  # a listing is drawn at once; anything else would be there by now
-        text = self.screen()
+        if absent:
+            time.sleep(0.3)  # a listing is drawn at once; anything else would be there by now
+            text = self.screen()
         for word in absent:
             assert word not in text.split(), "%s offered %r:\n%s" % (self.shell, word, text)
         return text
