@@ -266,9 +266,19 @@ def pytest_collection_modifyitems(config, items):
         (dropped if mark and not os.environ.get(mark.args[0]) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    # The long tests first (a stable sort keeps the rest in order).
-    keep.sort(key=lambda item: item.get_closest_marker("long") is None)
-    items[:] = keep
+    # The long tests first, taking their modules in turn: the first tests each worker gets
+    # then mix those that wait on timers (completion, renewals) with those that keep a CPU
+    # busy (walks, quoting), rather than all of one kind at once. The rest keep their order.
+    long_by_module = {}
+    for item in keep:
+        if item.get_closest_marker("long") is not None:
+            long_by_module.setdefault(item.module.__name__, []).append(item)
+    queues = list(long_by_module.values())
+    long_tests = []
+    while queues:
+        long_tests += [queue.pop(0) for queue in queues]
+        queues = [queue for queue in queues if queue]
+    items[:] = long_tests + [item for item in keep if item.get_closest_marker("long") is None]
 
 
 def pytest_terminal_summary(terminalreporter):
