@@ -244,7 +244,7 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "long: takes many times an ordinary test (walks, properties, renewals); started "
+        "long: takes many times an ordinary test (walks, properties, renewals, timers); started "
         "first, so that the parallel run does not end waiting for one of them",
     )
     if not hasattr(config, "workerinput"):

@@ -93,6 +93,7 @@ def run_one(world, project, base_home, args, tmp):
     return args, result.returncode, result.stdout, result.stderr
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("state", STATES)
 def test_every_command_answers_in_one_line_without_a_traceback(
     world, state, tmp_path, browser, monkeypatch

@@ -488,6 +488,7 @@ IDLE_CONNECTIONS = """
 """
 
 
+@pytest.mark.long
 def test_idle_connections_hold_no_thread_for_long_and_stall_no_request(world, browser):
     from ssoenv.sso.server import MAX_CONNECTIONS
 
