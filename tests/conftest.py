@@ -244,8 +244,9 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "long: takes many times an ordinary test (walks, properties, renewals, timers); started "
-        "first, so that the parallel run does not end waiting for one of them",
+        "long: takes many times an ordinary test, keeping a CPU busy (walks, quoting, "
+        'properties), or mostly waiting on timers with long("waits"); started first, so that '
+        "the parallel run does not end waiting for one of them",
     )
     if not hasattr(config, "workerinput"):
         # Once, before the workers start: ssoenv's modules compiled, as pip compiles an
@@ -266,19 +267,29 @@ def pytest_collection_modifyitems(config, items):
         (dropped if mark and not os.environ.get(mark.args[0]) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    # The long tests first, taking their modules in turn: the first tests each worker gets
-    # then mix those that wait on timers (completion, renewals) with those that keep a CPU
-    # busy (walks, quoting), rather than all of one kind at once. The rest keep their order.
-    long_by_module = {}
+    # The long tests first, so that the run does not end waiting for one of them. Those that
+    # keep a CPU busy (walks, quoting, properties) take turns with those that mostly wait on
+    # timers (`long("waits")`: renewals, back-off, deadlines), and the modules of each kind
+    # take turns too: both cores stay busy while the waiting ones wait. The rest keep their
+    # order.
+    busy, waiting = {}, {}
     for item in keep:
-        if item.get_closest_marker("long") is not None:
-            long_by_module.setdefault(item.module.__name__, []).append(item)
-    queues = list(long_by_module.values())
-    long_tests = []
-    while queues:
-        long_tests += [queue.pop(0) for queue in queues]
-        queues = [queue for queue in queues if queue]
+        mark = item.get_closest_marker("long")
+        if mark is not None:
+            kind = waiting if mark.args == ("waits",) else busy
+            kind.setdefault(item.module.__name__, []).append(item)
+    long_tests = _alternate([_alternate(list(busy.values())), _alternate(list(waiting.values()))])
     items[:] = long_tests + [item for item in keep if item.get_closest_marker("long") is None]
+
+
+def _alternate(queues):
+    """One from each queue in turn, until all are empty."""
+    queues = [list(queue) for queue in queues if queue]
+    taken = []
+    while queues:
+        taken += [queue.pop(0) for queue in queues]
+        queues = [queue for queue in queues if queue]
+    return taken
 
 
 def pytest_terminal_summary(terminalreporter):

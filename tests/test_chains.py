@@ -369,7 +369,7 @@ def test_exec_of_a_chain_when_logged_out_names_the_root_session(chains):
     one_error_line(result, contains='not logged in to sso-session "my-sso"')
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_exec_of_a_chain_without_keys_leaves_them_to_the_aws_tools(chains, browser):
     chains.login("--profile", PROFILE)
     code = (

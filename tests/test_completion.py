@@ -443,7 +443,7 @@ def setup_lines(shell, how):
 BASH_COMPLETION = "/usr/share/bash-completion/bash_completion"
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 @pytest.mark.parametrize(
     "shell_name, how",
     [

@@ -59,7 +59,7 @@ def wait_until(predicate, timeout):
     return False
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_a_failed_renewal_serves_the_current_credentials_and_says_why_once():
     source = Source(life=6)
     err = io.StringIO()

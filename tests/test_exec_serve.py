@@ -229,7 +229,7 @@ RENEWAL = """
 """
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_short_role_credentials_and_the_sign_in_are_renewed_while_the_command_runs(world, browser):
     world.emulator.configure(role_credentials_ttl=20)
     world.login("--profile", PROFILE)
@@ -488,7 +488,7 @@ IDLE_CONNECTIONS = """
 """
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_idle_connections_hold_no_thread_for_long_and_stall_no_request(world, browser):
     from ssoenv.sso.server import MAX_CONNECTIONS
 

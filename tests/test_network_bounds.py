@@ -65,7 +65,7 @@ def dead_endpoint(request):
         listener.close()
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_login_with_a_cached_registration_names_the_dead_endpoint(world, browser, dead_endpoint):
     url, words = dead_endpoint
     world.login("--profile", PROFILE)  # the client registration is cached from here on

@@ -87,7 +87,7 @@ def test_emulator_throttles_each_operation_beyond_its_rate(emulator, session):
 # ---- pages, back-off and the deadline ----------------------------------------------------
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_throttled_pages_are_retried_until_every_page_is_listed(emulator, session):
     emulator.generate_accounts(450)
     issue_token(emulator, session)
@@ -98,7 +98,7 @@ def test_throttled_pages_are_retried_until_every_page_is_listed(emulator, sessio
     assert emulator.calls["ListAccounts"] - emulator.calls["ListAccounts:throttled"] == 5
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_back_off_settles_near_the_portals_pace(org):
     org.configure(throttle=10)
     pacing = portal.Pacing()
@@ -112,7 +112,7 @@ def test_back_off_settles_near_the_portals_pace(org):
     assert rate is not None and portal.MIN_RATE <= rate < 20
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_throttling_is_retried_until_the_deadline_not_twice(emulator, session):
     issue_token(emulator, session)
     emulator.fail_next(10_000, status=429, operations=["ListAccounts"])
@@ -138,7 +138,7 @@ def test_other_failures_are_not_retried_for_ever(emulator, session):
 # ---- populate: progress, failure, interruption --------------------------------------------
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_populate_under_throttling_completes_and_logs_progress_without_a_terminal(org):
     org.configure(throttle=10, latency=0.02)
     result = populate("--region", REGION)
@@ -158,7 +158,7 @@ def test_populate_under_throttling_completes_and_logs_progress_without_a_termina
     assert config_text().count("[profile account-") == 120
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_populate_at_a_terminal_draws_one_live_line_and_keeps_stdout_clean(org, tmp_path):
     org.configure(throttle=10)
     out = tmp_path / "stdout.txt"
@@ -266,7 +266,7 @@ def _session():
     )
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_every_populate_lists_afresh_and_keeps_the_listing_for_the_menu(org):
     assert populate().returncode == 0
     path = assignments.cache_path(_session())

@@ -192,7 +192,7 @@ def test_unapproved_browser_login_times_out(emulator, browser, session):
         login(session, out=io.StringIO(), timeout=2)
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_slow_down_adds_five_seconds_to_the_interval(emulator, session):
     emulator.configure(approval="browser")
     emulator.slow_down_next(1)

@@ -149,7 +149,7 @@ def test_exit_status_and_last_words_are_a_processs_own(probe_dir, args, code):
         assert forked.stderr == direct.stderr
 
 
-@pytest.mark.long
+@pytest.mark.long("waits")
 def test_a_command_past_its_timeout_is_killed_with_what_it_printed(probe_dir):
     for direct in (True, False):
         with pytest.raises(subprocess.TimeoutExpired) as caught:
