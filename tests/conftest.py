@@ -245,7 +245,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "long: takes many times an ordinary test, keeping a CPU busy (walks, quoting, "
-        'properties), or mostly waiting on timers with long("waits"); started first, so that '
+        'properties), or mostly waiting on timers with long("waits"); started early, so that '
         "the parallel run does not end waiting for one of them",
     )
     if not hasattr(config, "workerinput"):
@@ -267,19 +267,23 @@ def pytest_collection_modifyitems(config, items):
         (dropped if mark and not os.environ.get(mark.args[0]) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    # The long tests first, so that the run does not end waiting for one of them. Those that
-    # keep a CPU busy (walks, quoting, properties) take turns with those that mostly wait on
-    # timers (`long("waits")`: renewals, back-off, deadlines), and the modules of each kind
-    # take turns too: both cores stay busy while the waiting ones wait. The rest keep their
-    # order.
+    # The long tests that keep a CPU busy (walks, quoting, properties) go first, so that the
+    # run does not end waiting for one of them, their modules taking turns. Those that mostly
+    # wait on timers (`long("waits")`: renewals, back-off, deadlines) are spread through the
+    # first three quarters of the others, one at a time: where several wait at once, the
+    # cores idle. The rest keep their order.
     busy, waiting = {}, {}
     for item in keep:
         mark = item.get_closest_marker("long")
         if mark is not None:
             kind = waiting if mark.args == ("waits",) else busy
             kind.setdefault(item.module.__name__, []).append(item)
-    long_tests = _alternate([_alternate(list(busy.values())), _alternate(list(waiting.values()))])
-    items[:] = long_tests + [item for item in keep if item.get_closest_marker("long") is None]
+    rest = [item for item in keep if item.get_closest_marker("long") is None]
+    waits = _alternate(list(waiting.values()))
+    step = len(rest) * 3 // 4 // (len(waits) + 1)
+    for i, item in enumerate(waits):
+        rest.insert((i + 1) * step + i, item)
+    items[:] = _alternate(list(busy.values())) + rest
 
 
 def _alternate(queues):
