@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 
 import allowing
@@ -315,6 +316,14 @@ class LiveShell:
             self.child.expect(pexpect.EOF, timeout=5)
         except (pexpect.TIMEOUT, pexpect.EOF, OSError):
             pass
+        else:
+            # The shell has closed its terminal and is exiting: wait for that, rather than
+            # the tenth of a second pexpect sleeps on every close before it looks.
+            deadline = time.monotonic() + 2
+            while self.child.isalive() and time.monotonic() < deadline:
+                time.sleep(0.005)
+        # Whatever still runs is ended by pexpect's signals, as before.
+        self.child.ptyproc.delayafterclose = 0
         self.child.close(force=True)
 
 
