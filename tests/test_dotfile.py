@@ -291,6 +291,138 @@ def test_env_values_written_by_safe_dump_parse_back_unchanged(values):
     assert parse(text).env == values
 
 
+# ---- property: plain files read without PyYAML read as PyYAML reads them ---------------------
+
+# Files of plain `key: value` lines, each key once with a value that mostly passes the
+# checks, written bare or in double quotes; then the same across the edges of the plain form:
+# a line changed or added (other spacing and quoting, YAML's indicators and escapes, values
+# YAML reads as something else, comments, blank lines, documents, nested mappings, a key
+# twice) or other line ends. Each example is read both ways.
+_safe = "abcdefghijklmnopqrstuvwxyzABCDEFXYZ0123456789._/@+=,:-"
+_odd = "#'\" !&*%`?{}[]|>\\\t\r~ \u00e9\u2028\x85\ufeff\x00\x7f"
+_any = st.text(st.sampled_from(_safe), min_size=1, max_size=14)
+# Values YAML reads as another type, or cuts short, or refuses; and spaces, quotes, escapes.
+_TRICKY = (
+    "true false True yes no null ~ on 1e3 0x1f 1:20 2024-01-01 a: :a a#b -a = << a,b a:b 1 "
+    "0123 .inf #a a'b a\"b a\\b".split()
+    + ["a #b", "a b", "a  b", "a # b", "a\tb", "a: b", "a\u00e9", " a", "a "]
+)
+_tricky = st.sampled_from(_TRICKY)
+_pools = {
+    "profile": st.one_of(st.sampled_from(["dev", "team.admin@corp", "a:b"]), _any, _tricky),
+    "region": st.one_of(st.sampled_from(["eu-west-1", "us-east-1", "ap-southeast-2"]), _any),
+    "login": st.one_of(st.sampled_from(dotfile.LOGIN_MODES), _tricky),
+    "account": st.one_of(st.sampled_from(["012345678901", "Sales", "0123"]), _any, _tricky),
+    "role": st.one_of(st.sampled_from(["Admin", "Read.Only", "a=b,c@d"]), _any, _tricky),
+    "sso_start_url": st.one_of(
+        st.sampled_from(["https://my.awsapps.com/start", "https://h:8443/a,b"]),
+        _tricky.map(lambda value: "https://h/" + value),
+    ),
+    "credentials": st.sampled_from(["true", "false", "True", "yes", "off", '"true"']),
+}
+_plain_lines = st.one_of(
+    st.fixed_dictionaries(
+        {"profile": st.tuples(_pools["profile"], st.booleans())},
+        optional={
+            key: st.tuples(pool, st.booleans()) for key, pool in _pools.items() if key != "profile"
+        },
+    ),
+    st.fixed_dictionaries(
+        {}, optional={key: st.tuples(pool, st.booleans()) for key, pool in _pools.items()}
+    ),
+).map(
+    lambda fields: [
+        "%s: %s" % (key, '"%s"' % value if quoted and key != "credentials" else value)
+        for key, (value, quoted) in fields.items()
+    ]
+)
+_odd_line = st.one_of(
+    st.builds(
+        lambda key, value, quote: "%s: %s%s%s" % (key, quote, value, quote),
+        st.sampled_from([key for key in _pools if key != "credentials"]),
+        _tricky,
+        st.sampled_from(["", '"', "'"]),
+    ),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "# a comment",
+            "---",
+            "...",
+            "env:",
+            "  AWS_X: y",
+            "profile: dev # c",
+            "profile: dev",
+            "profile:dev",
+            "profile:  dev",
+            "profile : dev",
+            "profile: 'dev'",
+            "Profile: dev",
+            "- profile: dev",
+            "? profile",
+            "profile: dev\t",
+            "profile: dev ",
+        ]
+    ),
+    st.builds(
+        lambda key, sep, value: key + sep + value,
+        st.sampled_from(list(_pools) + ["env", "x"]),
+        st.sampled_from([": ", ":", ":  ", " : ", ":\t"]),
+        st.text(st.sampled_from(_safe + _odd), max_size=10),
+    ),
+)
+PLAIN_TEXTS = st.one_of(
+    st.builds(lambda lines: "\n".join(lines) + "\n", _plain_lines),
+    st.builds(
+        lambda lines, odd, at, end: "\n".join(lines[:at] + [odd] + lines[at:]) + end,
+        _plain_lines,
+        _odd_line,
+        st.integers(0, 7),
+        st.sampled_from(["\n", "", "\r\n", "\n\n"]),
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=PLAIN_TEXTS)
+def test_a_file_read_without_yaml_reads_as_yaml_reads_it(text):
+    plain = dotfile._plain(text, path())
+    if plain is not None:
+        assert dotfile._parse_yaml(text, path()) == plain
+
+
+def test_every_tricky_value_of_every_key_reads_as_yaml_reads_it():
+    # Each value that YAML reads as another type, cuts short or refuses, bare and quoted,
+    # under each key, beside a profile: every one, not a random few.
+    for key in _pools:
+        for value in _TRICKY:
+            for quote in ("", '"', "'"):
+                text = "profile: dev\n%s: %s%s%s\n" % (key, quote, value, quote)
+                if key == "profile":
+                    text = text.split("\n", 1)[1]
+                plain = dotfile._plain(text, path())
+                if plain is not None:
+                    assert dotfile._parse_yaml(text, path()) == plain, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        dotfile.example("dev", None),
+        dotfile.example("dev", "eu-west-1"),
+        dotfile.example("team.admin@corp", "us-east-1"),
+        dotfile.portable_example("012345678901", "Admin", "https://my.awsapps.com/start", None),
+        dotfile.portable_example("Sales", "ReadOnly", None, "eu-central-1"),
+        "profile: dev\ncredentials: true\nlogin: auto\n",
+        "profile: dev",
+    ],
+)
+def test_the_files_ssoenv_writes_are_read_without_yaml(text):
+    plain = dotfile._plain(text, path())
+    assert plain is not None and plain == dotfile._parse_yaml(text, path())
+
+
 # ---- finding the nearest .ssoenv --------------------------------------------------------
 
 

@@ -53,6 +53,57 @@ def _loader():
 
 def parse(text: str, path: str) -> Dotfile:
     """Parse the file's text; DotfileError names the file and, where known, the line."""
+    plain = _plain(text, path)
+    return plain if plain is not None else _parse_yaml(text, path)
+
+
+# A line of the files `ssoenv init` writes, and most people keep: a known key, one space,
+# and a value of characters that YAML reads as written, bare or in double quotes. A value
+# may hold `:` but not end with one, which YAML would read as a mapping.
+_PLAIN_LINE = re.compile(
+    r"(profile|region|login|account|role|sso_start_url): (?:([A-Za-z0-9][A-Za-z0-9._/@+=,:-]*"
+    r'(?<!:))|"([A-Za-z0-9._/@+=,:-]+)")|credentials: (true|false)'
+)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _not_plain(message: str, node=None):
+    raise _NotPlain
+
+
+def _plain(text: str, path: str) -> Dotfile | None:
+    """The Dotfile of a file of plain `key: value` lines alone, without PyYAML, whose import
+    costs a project's first prompt a third of its time; None for anything else (comments,
+    blank lines, `env:`, other quoting, a key twice, a value the checks refuse), which
+    PyYAML then reads and, where it must, explains."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    fields: dict[str, object] = {}
+    for line in lines:
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, bare, quoted, flag = match.groups()
+        if flag is not None:
+            key, value = "credentials", flag == "true"
+        else:
+            value = bare if bare is not None else quoted
+        if key in fields:
+            return None
+        fields[key] = value
+    if not fields:
+        return None
+    try:
+        return _validated(Dotfile(path=path, **fields), _not_plain, None)
+    except _NotPlain:
+        return None
+
+
+def _parse_yaml(text: str, path: str) -> Dotfile:
     shown = paths.display(path)
     Loader, yaml = _loader()
 
