@@ -76,9 +76,9 @@ def _not_plain(message: str, node=None):
 
 def _plain(text: str, path: str) -> Dotfile | None:
     """The Dotfile of a file of plain `key: value` lines alone, without PyYAML, whose import
-    costs a project's first prompt a third of its time; None for anything else (comments,
-    blank lines, `env:`, other quoting, a key twice, a value the checks refuse), which
-    PyYAML then reads and, where it must, explains."""
+    costs a project's first prompt over a quarter of its time; None for anything else
+    (comments, blank lines, `env:`, other quoting, a key twice, a value the checks refuse),
+    which PyYAML then reads and, where it must, explains."""
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
