@@ -272,13 +272,14 @@ def pytest_collection_modifyitems(config, items):
     # wait on timers (`long("waits")`: renewals, back-off, deadlines) are spread through the
     # first three quarters of the others, one at a time: where several wait at once, the
     # cores idle. The rest keep their order.
-    busy, waiting = {}, {}
+    busy, waiting, rest = {}, {}, []
     for item in keep:
         mark = item.get_closest_marker("long")
-        if mark is not None:
+        if mark is None:
+            rest.append(item)
+        else:
             kind = waiting if mark.args == ("waits",) else busy
             kind.setdefault(item.module.__name__, []).append(item)
-    rest = [item for item in keep if item.get_closest_marker("long") is None]
     waits = _alternate(list(waiting.values()))
     step = len(rest) * 3 // 4 // (len(waits) + 1)
     for i, item in enumerate(waits):

@@ -320,16 +320,14 @@ _pools = {
     ),
     "credentials": st.sampled_from(["true", "false", "True", "yes", "off", '"true"']),
 }
+# (value, written in double quotes); a file with a profile, or with any keys at all.
+_fields = {key: st.tuples(pool, st.booleans()) for key, pool in _pools.items()}
 _plain_lines = st.one_of(
     st.fixed_dictionaries(
-        {"profile": st.tuples(_pools["profile"], st.booleans())},
-        optional={
-            key: st.tuples(pool, st.booleans()) for key, pool in _pools.items() if key != "profile"
-        },
+        {"profile": _fields["profile"]},
+        optional={key: field for key, field in _fields.items() if key != "profile"},
     ),
-    st.fixed_dictionaries(
-        {}, optional={key: st.tuples(pool, st.booleans()) for key, pool in _pools.items()}
-    ),
+    st.fixed_dictionaries({}, optional=_fields),
 ).map(
     lambda fields: [
         "%s: %s" % (key, '"%s"' % value if quoted and key != "credentials" else value)
@@ -398,9 +396,8 @@ def test_every_tricky_value_of_every_key_reads_as_yaml_reads_it():
     for key in _pools:
         for value in _TRICKY:
             for quote in ("", '"', "'"):
-                text = "profile: dev\n%s: %s%s%s\n" % (key, quote, value, quote)
-                if key == "profile":
-                    text = text.split("\n", 1)[1]
+                beside = "" if key == "profile" else "profile: dev\n"
+                text = beside + "%s: %s%s%s\n" % (key, quote, value, quote)
                 plain = dotfile._plain(text, path())
                 if plain is not None:
                     assert dotfile._parse_yaml(text, path()) == plain, text

@@ -13,6 +13,8 @@ STATE_PREFIX = "SSOENV_"
 
 LOGIN_MODES = ("hint", "auto", "never")
 KEYS = ("profile", "region", "env", "credentials", "login", "account", "role", "sso_start_url")
+# The keys whose value is its text as written (an account id keeps its leading zeros).
+TEXT_KEYS = ("profile", "region", "login", "account", "role", "sso_start_url")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d+$")
 # IAM's rule for role names.
@@ -60,9 +62,10 @@ def parse(text: str, path: str) -> Dotfile:
 # A line of the files `ssoenv init` writes, and most people keep: a known key, one space,
 # and a value of characters that YAML reads as written, bare or in double quotes. A value
 # may hold `:` but not end with one, which YAML would read as a mapping.
+_PLAIN_CHARS = "[A-Za-z0-9._/@+=,:-]"
 _PLAIN_LINE = re.compile(
-    r"(profile|region|login|account|role|sso_start_url): (?:([A-Za-z0-9][A-Za-z0-9._/@+=,:-]*"
-    r'(?<!:))|"([A-Za-z0-9._/@+=,:-]+)")|credentials: (true|false)'
+    r'(%s): (?:([A-Za-z0-9]%s*(?<!:))|"(%s+)")|credentials: (true|false)'
+    % ("|".join(TEXT_KEYS), _PLAIN_CHARS, _PLAIN_CHARS)
 )
 
 
@@ -158,9 +161,8 @@ def _from_node(node, path: str, yaml, fail) -> Dotfile:
         values[key] = value_node
 
     fields: dict[str, object] = {}
-    for key in ("profile", "region", "login", "account", "role", "sso_start_url"):
+    for key in TEXT_KEYS:
         if key in values:
-            # The text as written: an account id keeps its leading zeros.
             value = nodes[key].value if isinstance(nodes[key], yaml.ScalarNode) else None
             if not isinstance(value, str) or not value.strip():
                 fail('"%s" must be a non-empty string' % key, nodes[key])
