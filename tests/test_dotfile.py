@@ -200,6 +200,24 @@ def test_invalid_variable_name_is_refused(name):
     )
 
 
+# Names and values are checked by their characters: a regular expression's `$` also takes a
+# name that ends with a line break, and its `\d` the digits of every script.
+@pytest.mark.parametrize("name", ["FOO\n", "_\n"])
+def test_a_variable_name_that_ends_with_a_line_break_is_refused(name):
+    with pytest.raises(DotfileError) as info:
+        parse('profile: dev\nenv:\n  "%s": x\n' % name.replace("\n", "\\n"))
+    assert str(info.value) == (
+        '~/work/project/.ssoenv: line 3: env: "%s" is not a valid variable name' % name
+    )
+
+
+def test_an_account_id_of_other_digits_is_refused():
+    account = "\u0661" * 12  # ARABIC-INDIC DIGIT ONE: a digit, but not one of AWS's
+    assert error('account: "%s"\nrole: Admin\n' % account) == (
+        '~/work/project/.ssoenv: line 1: "account" %s is not a 12-digit account id' % account
+    )
+
+
 def test_ssoenv_bookkeeping_variable_cannot_be_set():
     assert error("profile: dev\nenv:\n  SSOENV_DIFF: x\n") == (
         "~/work/project/.ssoenv: line 3: env: SSOENV_DIFF belongs to ssoenv's own "
@@ -222,7 +240,9 @@ def test_managed_variables_point_to_their_key(name, key):
     )
 
 
-@pytest.mark.parametrize("region", ["Europe", "eu-west", "EU-WEST-1", "eu_west_1"])
+@pytest.mark.parametrize(
+    "region", ["Europe", "eu-west", "EU-WEST-1", "eu_west_1", "eu-west-\u0661", "eu--1", "e-west-1"]
+)
 def test_bad_region_names_its_line(region):
     assert error("profile: dev\nregion: %s\n" % region) == (
         '~/work/project/.ssoenv: line 2: "%s" is not an AWS region (such as eu-central-1)' % region

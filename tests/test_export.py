@@ -503,9 +503,9 @@ def test_an_export_that_reads_the_aws_config_and_the_dotfile_anew_stays_light(
     ssoenv_env, text, needs_yaml
 ):
     # A new project, or an edited AWS config, makes the hook's export parse the .ssoenv and
-    # the config again: that costs it YAML where the file is more than plain `key: value`
-    # lines, but never dataclasses (with inspect and ast) or typing, which would cost more
-    # than its own work.
+    # the config again: that costs it YAML (and with it re) where the file is more than
+    # plain `key: value` lines, but never dataclasses (with inspect and ast) or typing,
+    # which would cost more than its own work.
     from ssoenv.base.launch import launcher, search_path
 
     ssoenv_env.write_aws_config()
@@ -519,6 +519,7 @@ def test_an_export_that_reads_the_aws_config_and_the_dotfile_anew_stays_light(
     # What it read anew: the probe sees the imports of a cold export.
     assert {"ssoenv.prompt.dotfile", "ssoenv.aws.awsconfig"} <= imported
     assert ("yaml" in imported) == needs_yaml
+    assert ("re" in imported) == needs_yaml
     assert imported & {"dataclasses", "typing", "inspect", "ast"} == set()
 
 

@@ -185,6 +185,14 @@ def test_ssoenv_own_variables_cannot_be_permitted(ssoenv_env):
     )
 
 
+def test_a_variable_name_ending_with_a_line_break_cannot_be_permitted(ssoenv_env):
+    ssoenv_env.write_user_config('allowed_variables: ["NODE_OPTIONS\\n"]\n')
+    result = ssoenv_env.run("export", "json")
+    assert result.stderr == (
+        "ssoenv: ~/.config/ssoenv/config.yaml: allowed_variables must be a list of variable names\n"
+    )
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_an_allowed_file_runs_nothing_in_a_real_shell_and_leaving_still_unloads(
     sandbox, open_shell, shell, tmp_path
