@@ -341,12 +341,18 @@ from ssoenv.sso.clients import create_client
 from ssoenv.sso.session import SsoSession
 
 data = os.path.join(os.path.dirname(botocore.__file__), "data") + os.sep
-opened = []
-sys.addaudithook(
-    lambda event, args: opened.append(args[0])
-    if event == "open" and isinstance(args[0], str) and args[0].startswith(data)
-    else None
-)
+opened, listed = [], []
+
+
+def audit(event, args):
+    path = args[0] if args and isinstance(args[0], str) else ""
+    if event == "open" and path.startswith(data):
+        opened.append(path)
+    elif event == "os.listdir" and (path + os.sep).startswith(data):
+        listed.append(os.path.relpath(path, data))
+
+
+sys.addaudithook(audit)
 session = SsoSession(*json.loads(sys.argv[1]))
 endpoints = []
 for service in ("sso-oidc", "sso", "sso-oidc", "sso"):
@@ -356,14 +362,15 @@ for service in ("sso-oidc", "sso", "sso-oidc", "sso"):
             text = f.read().replace("services = local", "services = moved")
         with open(sys.argv[2], "w") as f:
             f.write(text + "\\n[services moved]\\nsso =\\n  endpoint_url = http://127.0.0.2:9\\n")
-print(json.dumps({"opened": opened, "endpoints": endpoints}))
+print(json.dumps({"opened": opened, "listed": listed, "endpoints": endpoints}))
 """
 
 
 def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws_home):
     # Each client starts from a fresh botocore session, so that it reads the AWS config and
     # the environment as they are; botocore's own model files do not change and are read
-    # once per process (reading them again cost each client most of its start).
+    # once per process (reading them again cost each client most of its start). Of
+    # botocore's 400 and more service directories, only the clients' own are listed.
     config = add_profile_via_services(aws_home, "http://127.0.0.1:9")
     args = [SESSION_NAME, START_URL, REGION, ["sso:account:access"], "via-services"]
     out = subprocess.run(
@@ -376,6 +383,8 @@ def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws
     assert seen["opened"], "no model file was read: the probe sees nothing"
     twice = sorted({p for p in seen["opened"] if seen["opened"].count(p) > 1})
     assert twice == []
+    assert "sso-oidc" in seen["listed"]  # the probe sees the listings
+    assert set(seen["listed"]) <= {".", "sso-oidc", "sso"}
     assert seen["endpoints"] == [
         "http://127.0.0.1:9",
         "http://127.0.0.1:9",

@@ -14,7 +14,7 @@ from ssoenv.base.botoerrors import unreachable_line
 from ssoenv.base.cache import sha1_hex
 from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache
-from ssoenv.sso.clients import DEFAULT_NETWORK, Network, error_code
+from ssoenv.sso.clients import DEFAULT_NETWORK, Network, error_code, share_data_loader
 from ssoenv.sso.credentials import CREDENTIALS_WINDOW_SECONDS, RoleCredentials, get_role_credentials
 
 # What botocore asks, and how the user's answer is read: getpass uses the terminal itself.
@@ -97,6 +97,7 @@ def _sts_client(profile: str, source: RoleCredentials, network: Network):
     from botocore.config import Config
 
     session = botocore.session.Session(profile=profile)
+    share_data_loader(session)
     config = Config(
         connect_timeout=network.connect_timeout,
         read_timeout=network.read_timeout,

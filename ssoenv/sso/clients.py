@@ -47,7 +47,7 @@ def create_client(session, service: str, network: Optional[Network] = None):
         # need none. Endpoint settings from the environment still apply.
         bsession = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     try:
-        _share_data_loader(bsession)
+        share_data_loader(bsession)
         return bsession.create_client(service, config=config)
     except ProfileNotFound as exc:
         raise SsoError(line_for(exc)) from None
@@ -57,19 +57,20 @@ def create_client(session, service: str, network: Optional[Network] = None):
 _LOADERS: dict = {}
 
 
-def _share_data_loader(bsession) -> None:
+def share_data_loader(bsession) -> None:
     """Give the fresh session the loader an earlier one used with the same search path.
 
     A loader keeps what it read of botocore's model files (the endpoints, the services'
     models and rules), which do not change while ssoenv runs, and reading them again costs
     each client most of its start. The session itself stays fresh: the AWS files and the
     environment are read again for each client."""
+    from ssoenv.sso.botoloader import ServiceLoader  # start-up: it imports botocore
+
     data_path = bsession.get_config_variable("data_path")
     loader = _LOADERS.get(data_path)
     if loader is None:
-        _LOADERS[data_path] = bsession.get_component("data_loader")
-    else:
-        bsession.register_component("data_loader", loader)
+        loader = _LOADERS[data_path] = ServiceLoader.like(bsession.get_component("data_loader"))
+    bsession.register_component("data_loader", loader)
 
 
 def error_code(exc) -> Optional[str]:
