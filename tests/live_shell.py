@@ -165,8 +165,12 @@ class LiveShell:
                 % (a, b)
             )
         elif name == "xonsh":
+            # Each line the tests type keeps its value (`__t_r = ...`): xonsh would show a
+            # value in colour, and in a new HOME that first builds pygments' cache (half a
+            # second of each session), which a user's xonsh has long since built.
             self._send(
-                "__t_n = [0]; events.on_postcommand(lambda **kw: __t_n.append(__t_n.pop() + 1)); "
+                "__t_n = [0]; __t_r = events.on_postcommand(lambda **kw: "
+                "__t_n.append(__t_n.pop() + 1)); "
                 "$PROMPT = lambda: '%s' '%s' + str(__t_n[0]) + '\\n'; $RIGHT_PROMPT = ''; "
                 "$BOTTOM_TOOLBAR = ''; $TITLE = ''" % (a, b)
             )
@@ -276,8 +280,8 @@ class LiveShell:
         elif self.name == "xonsh":
             # What xonsh passes to the commands it runs.
             self.run(
-                "__t_e = __xonsh__.env.detype(); open(%r, 'w').write('set' if %r in __t_e "
-                "else ''); open(%r, 'wb').write(__t_e.get(%r, '').encode('utf-8', "
+                "__t_e = __xonsh__.env.detype(); __t_r = open(%r, 'w').write('set' if %r in "
+                "__t_e else ''); __t_r = open(%r, 'wb').write(__t_e.get(%r, '').encode('utf-8', "
                 "'surrogateescape'))" % (flag, name, value, name)
             )
         elif self.name == "fish":
@@ -303,7 +307,7 @@ class LiveShell:
         if self.name == "tcsh":
             self.run("echo $status >! %s" % (self.dump + ".rc"))
         elif self.name == "xonsh":
-            self.run("open(%r, 'w').write(str(_.rtn))" % (self.dump + ".rc"))
+            self.run("__t_r = open(%r, 'w').write(str(_.rtn))" % (self.dump + ".rc"))
         else:
             var = "$status" if self.name == "fish" else "$?"
             self.run("builtin printf '%%s' %s > %s" % (var, self.dump + ".rc"))
