@@ -31,8 +31,10 @@ PRINT = {
     # printenv, a builtin, prints the value and a line break (taken off below).
     "tcsh": "printenv SSOENV_T_VALUE >! $SSOENV_T_OUT",
     "elvish": "print $E:SSOENV_T_VALUE > $E:SSOENV_T_OUT",
-    # What xonsh passes to the commands it runs, as bytes.
-    "xonsh": "import os; os.write(os.open($SSOENV_T_OUT, os.O_WRONLY | os.O_CREAT), "
+    # What xonsh passes to the commands it runs, as bytes. The count of bytes written is
+    # kept, not shown: xonsh shows a value in colour, which in a new HOME first builds
+    # pygments' cache (half a second of each run).
+    "xonsh": "import os; __t_r = os.write(os.open($SSOENV_T_OUT, os.O_WRONLY | os.O_CREAT), "
     "__xonsh__.env.detype()['SSOENV_T_VALUE'].encode('utf-8', 'surrogateescape'))",
 }
 # Where the hook file is, for tcsh: it defines the line break that values use.
