@@ -62,8 +62,9 @@ def share_data_loader(bsession) -> None:
 
     A loader keeps what it read of botocore's model files (the endpoints, the services'
     models and rules), which do not change while ssoenv runs, and reading them again costs
-    each client most of its start. The session itself stays fresh: the AWS files and the
-    environment are read again for each client."""
+    each client most of its start; it is a ServiceLoader, which finds the client's service
+    without listing all of botocore's. The session itself stays fresh: the AWS files and
+    the environment are read again for each client."""
     from ssoenv.sso.botoloader import ServiceLoader  # start-up: it imports botocore
 
     data_path = bsession.get_config_variable("data_path")
