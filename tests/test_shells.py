@@ -33,7 +33,7 @@ PRINT = {
     "elvish": "print $E:SSOENV_T_VALUE > $E:SSOENV_T_OUT",
     # What xonsh passes to the commands it runs, as bytes. The count of bytes written is
     # kept, not shown: xonsh shows a value in colour, which in a new HOME first builds
-    # pygments' cache (half a second of each run).
+    # pygments' cache (a sixth of a second of each run).
     "xonsh": "import os; __t_r = os.write(os.open($SSOENV_T_OUT, os.O_WRONLY | os.O_CREAT), "
     "__xonsh__.env.detype()['SSOENV_T_VALUE'].encode('utf-8', 'surrogateescape'))",
 }
