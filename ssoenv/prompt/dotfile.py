@@ -17,13 +17,13 @@ TEXT_KEYS = ("profile", "region", "login", "account", "role", "sso_start_url")
 # The checks below are sets of characters rather than regular expressions: `re` costs a
 # project's first prompt a fifth of its time, and a pattern's `$` also matches before a
 # final line break, which no name or value here may end with.
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
-_ALNUM = frozenset(_LOWER + _LOWER.upper() + "0123456789")
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LETTERS = _LOWER | {c.upper() for c in _LOWER}
 _DIGITS = frozenset("0123456789")
-_NAME_START = frozenset(_LOWER + _LOWER.upper() + "_")
+_ALNUM = _LETTERS | _DIGITS
+_NAME_START = _LETTERS | {"_"}
 _NAME_CHARS = _ALNUM | {"_"}
-_REGION_HEAD = frozenset(_LOWER)
-_REGION_PART = frozenset(_LOWER + "0123456789")
+_REGION_PART = _LOWER | _DIGITS
 # IAM's rule for role names: letters, digits and +=,.@_- (ASCII).
 _ROLE_CHARS = _ALNUM | frozenset("_+=,.@-")
 # Control characters (C0, DEL, C1) and bidi controls: never part of a name, an account, a
@@ -53,7 +53,7 @@ def _is_region(text: str) -> bool:
     return (
         len(parts) >= 3
         and len(parts[0]) == 2
-        and _REGION_HEAD.issuperset(parts[0])
+        and _LOWER.issuperset(parts[0])
         and all(part and _REGION_PART.issuperset(part) for part in parts[1:-1])
         and parts[-1] != ""
         and _DIGITS.issuperset(parts[-1])

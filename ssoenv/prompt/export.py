@@ -71,7 +71,7 @@ def dotfile_read(path: str):
     digest = locate.digest(found)
     cached = cache.get(DOTFILE_CACHE, path, digest)
     if cached is None:
-        from ssoenv.prompt import dotfile  # start-up: re (YAML beyond plain lines), on a miss
+        from ssoenv.prompt import dotfile  # start-up: on a cache miss only; YAML if not plain
 
         try:
             cached = {"value": dotfile.load_text(path, found.data).to_json()}
