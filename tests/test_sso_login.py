@@ -347,7 +347,7 @@ opened, listed = [], []
 def audit(event, args):
     path = args[0] if args and isinstance(args[0], str) else ""
     if event == "open" and path.startswith(data):
-        opened.append(path)
+        opened.append(os.path.relpath(path, data))
     elif event == "os.listdir" and (path + os.sep).startswith(data):
         listed.append(os.path.relpath(path, data))
 
@@ -370,17 +370,24 @@ def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws
     # Each client starts from a fresh botocore session, so that it reads the AWS config and
     # the environment as they are; botocore's own model files do not change and are read
     # once per process (reading them again cost each client most of its start). Of
-    # botocore's 400 and more service directories, only the clients' own are listed.
+    # botocore's 400 and more service directories, only the clients' own are listed; of
+    # endpoints.json, only the clients' part, from ssoenv's cache once it holds it.
     config = add_profile_via_services(aws_home, "http://127.0.0.1:9")
     args = [SESSION_NAME, START_URL, REGION, ["sso:account:access"], "via-services"]
-    out = subprocess.run(
-        [sys.executable, "-c", _CLIENTS_PROBE, json.dumps(args), str(config)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    seen = json.loads(out)
+
+    def probe():
+        out = subprocess.run(
+            [sys.executable, "-c", _CLIENTS_PROBE, json.dumps(args), str(config)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return json.loads(out)
+
+    original = config.read_text()
+    seen = probe()
     assert seen["opened"], "no model file was read: the probe sees nothing"
+    assert "endpoints.json" in seen["opened"]
     twice = sorted({p for p in seen["opened"] if seen["opened"].count(p) > 1})
     assert twice == []
     assert "sso-oidc" in seen["listed"]  # the probe sees the listings
@@ -392,3 +399,9 @@ def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws
         "https://oidc.%s.amazonaws.com" % REGION,
         "http://127.0.0.2:9",
     ]
+    # The next process finds the clients' part of endpoints.json in ssoenv's cache.
+    config.write_text(original)
+    again = probe()
+    assert "sso-oidc/2019-06-10/service-2.json.gz" in again["opened"]
+    assert "endpoints.json" not in again["opened"]
+    assert again["endpoints"] == seen["endpoints"]

@@ -6,12 +6,29 @@ own data) for each kind of model a client reads. That was a third of the cost of
 command's first client. This loader answers the same question from the asked service's own
 directory, and lists them all only for a caller that wants the list itself.
 
+Each session's endpoint resolver also parses `endpoints.json` whole (over a megabyte, every
+service in every partition), once in each process: a third of what a command spends once
+its modules are imported. This loader keeps the part ssoenv's clients read in ssoenv's
+cache, keyed on the file's identity, and parses the whole file again only for a service
+outside it.
+
 Imported with botocore, off the hook's path."""
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from botocore.loaders import Loader
+from botocore.exceptions import DataNotFoundError
+from botocore.loaders import Loader, instance_cache
+
+from ssoenv.base import cache
+from ssoenv.base.errors import SsoenvError
+
+# The services whose endpoint data ssoenv's clients read, by their endpoint prefix: IAM
+# Identity Center's OIDC and portal (sso-oidc, sso), and STS for role chains.
+ENDPOINT_SERVICES = ("oidc", "portal.sso", "sts")
+# Named for what an entry holds: a change of ENDPOINT_SERVICES or of the format renames it.
+ENDPOINTS_CACHE = "botocore-endpoints-1"
 
 
 class ServiceLoader(Loader):
@@ -31,6 +48,41 @@ class ServiceLoader(Loader):
 
     def list_available_services(self, type_name):
         return KnownServices(self, type_name)
+
+    @instance_cache
+    def load_data_with_path(self, name):
+        if name == "endpoints":
+            found = self._endpoints()
+            if found is not None:
+                return found
+        return super().load_data_with_path(name)
+
+    def _endpoints(self):
+        """(endpoint data, path) as botocore's loader finds them, from the cache while the
+        file is unchanged; None for botocore's own reading (a compressed file, none)."""
+        for location in self._potential_locations("endpoints"):
+            path = location + ".json"
+            if os.path.isfile(path):
+                break
+            if os.path.isfile(location + ".json.gz"):
+                return None
+        else:
+            return None
+        key = cache.file_key(path)
+        try:
+            entry = cache.get(ENDPOINTS_CACHE, path, key)
+        except SsoenvError:  # a store others can write: read the file, keep nothing
+            return None
+        if entry is None:
+            data = self.file_loader.load_file(location)
+            # Kept only when the file did not change while it was read.
+            if data is not None and key is not None and cache.file_key(path) == key:
+                try:
+                    cache.put(ENDPOINTS_CACHE, path, key, _kept(data))
+                except SsoenvError:
+                    pass
+            return (data, location) if data is not None else None
+        return _endpoint_data(entry, lambda: self.file_loader.load_file(location), path), location
 
     def knows(self, name, type_name: str) -> bool:
         """Whether `name` is among the services with a model of `type_name`."""
@@ -75,3 +127,65 @@ class KnownServices(Sequence):
 
     def __repr__(self) -> str:
         return repr(self._all())
+
+
+def _kept(data) -> dict:
+    """What the cache keeps of botocore's endpoint data: all but the services ssoenv's
+    clients do not call, and the names of all, in the file's order."""
+    partitions, names = [], []
+    for partition in data["partitions"]:
+        services = partition["services"]
+        kept = dict(partition)
+        kept["services"] = {n: services[n] for n in ENDPOINT_SERVICES if n in services}
+        partitions.append(kept)
+        names.append(list(services))
+    # As text: botocore reads the file into OrderedDicts, and so does _endpoint_data.
+    return {"data": json.dumps(dict(data, partitions=partitions)), "names": names}
+
+
+def _endpoint_data(entry: dict, whole, path: str):
+    """The endpoint data from a cache entry: the whole file is parsed (by `whole`) the
+    first time a service outside the kept ones is asked for."""
+    from collections import OrderedDict
+
+    data = json.loads(entry["data"], object_pairs_hook=OrderedDict)
+    found = []
+
+    def read():
+        if not found:
+            loaded = whole()
+            if loaded is None:
+                raise DataNotFoundError(data_path=path)
+            found.append(loaded)
+        return found[0]
+
+    for i, (partition, names) in enumerate(zip(data["partitions"], entry["names"])):
+        partition["services"] = Services(partition["services"], names, i, read)
+    return data
+
+
+class Services(Mapping):
+    """A partition's services as botocore's endpoint data holds them (names in the file's
+    order): the kept ones from the cache, any other from the whole file."""
+
+    def __init__(self, kept, names, index: int, whole):
+        self._kept = kept
+        self._names = dict.fromkeys(names)
+        self._index = index
+        self._whole = whole
+
+    def __getitem__(self, name):
+        if name in self._kept:
+            return self._kept[name]
+        if name not in self._names:
+            raise KeyError(name)
+        return self._whole()["partitions"][self._index]["services"][name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
