@@ -253,3 +253,31 @@ def test_a_compressed_endpoints_file_is_read_as_botocore_reads_it(cache_home, tm
         ours = ServiceLoader.like(base)
         got, path = ours.load_data_with_path("endpoints")
         assert (got, path) == base.load_data_with_path("endpoints")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"data": "[]", "names": []},
+        {"data": "{}", "names": []},
+        {"data": '{"partitions": [{"services": {}}]}', "names": 5},
+        {"data": '{"partitions": [{"services": {}}]}', "names": []},
+        {"data": "not json", "names": [[]]},
+        {"names": [[]]},
+        [],
+    ],
+)
+def test_a_cache_entry_of_another_shape_counts_as_missing(cache_home, own_endpoints, value):
+    extra, write = own_endpoints
+    write("oidc.mine.example")
+    ServiceLoader.like(Loader(extra_search_paths=[str(extra)])).load_data("endpoints")
+    entry = next((cache_home / "ssoenv").rglob("*.json"))
+    stored = json.loads(entry.read_text())
+    entry.write_text(json.dumps(dict(stored, value=value)))
+    loader = ServiceLoader.like(Loader(extra_search_paths=[str(extra)]))
+    data = loader.load_data("endpoints")
+    # (Before botocore's resolver adds to what it is given.)
+    assert data == Loader(extra_search_paths=[str(extra)]).load_data("endpoints")
+    assert EndpointResolver(data).construct_endpoint("oidc", "eu-west-1")["hostname"] == (
+        "oidc.mine.example"
+    )

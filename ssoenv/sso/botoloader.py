@@ -16,6 +16,7 @@ Imported with botocore, off the hook's path."""
 
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
 from botocore.exceptions import DataNotFoundError
@@ -73,16 +74,17 @@ class ServiceLoader(Loader):
             entry = cache.get(ENDPOINTS_CACHE, path, key)
         except SsoenvError:  # a store others can write: read the file, keep nothing
             return None
-        if entry is None:
-            data = self.file_loader.load_file(location)
-            # Kept only when the file did not change while it was read.
-            if data is not None and key is not None and cache.file_key(path) == key:
-                try:
-                    cache.put(ENDPOINTS_CACHE, path, key, _kept(data))
-                except SsoenvError:
-                    pass
-            return (data, location) if data is not None else None
-        return _endpoint_data(entry, lambda: self.file_loader.load_file(location), path), location
+        data = _endpoint_data(entry, lambda: self.file_loader.load_file(location), path)
+        if data is not None:
+            return data, location
+        data = self.file_loader.load_file(location)
+        # Kept only when the file did not change while it was read.
+        if data is not None and key is not None and cache.file_key(path) == key:
+            try:
+                cache.put(ENDPOINTS_CACHE, path, key, _kept(data))
+            except SsoenvError:
+                pass
+        return (data, location) if data is not None else None
 
     def knows(self, name, type_name: str) -> bool:
         """Whether `name` is among the services with a model of `type_name`."""
@@ -143,12 +145,21 @@ def _kept(data) -> dict:
     return {"data": json.dumps(dict(data, partitions=partitions)), "names": names}
 
 
-def _endpoint_data(entry: dict, whole, path: str):
-    """The endpoint data from a cache entry: the whole file is parsed (by `whole`) the
-    first time a service outside the kept ones is asked for."""
-    from collections import OrderedDict
-
-    data = json.loads(entry["data"], object_pairs_hook=OrderedDict)
+def _endpoint_data(entry, whole, path: str):
+    """The endpoint data from a cache entry, or None for an entry of another shape: the
+    whole file is parsed (by `whole`) the first time a service outside the kept ones is
+    asked for."""
+    try:
+        data = json.loads(entry["data"], object_pairs_hook=OrderedDict)
+        names = entry["names"]
+        partitions = data["partitions"]
+        if len(names) != len(partitions) or not all(
+            isinstance(p, dict) and isinstance(p.get("services"), dict) and isinstance(n, list)
+            for p, n in zip(partitions, names)
+        ):
+            return None
+    except (TypeError, KeyError, ValueError):  # None (a miss) included
+        return None
     found = []
 
     def read():
@@ -159,8 +170,8 @@ def _endpoint_data(entry: dict, whole, path: str):
             found.append(loaded)
         return found[0]
 
-    for i, (partition, names) in enumerate(zip(data["partitions"], entry["names"])):
-        partition["services"] = Services(partition["services"], names, i, read)
+    for i, (partition, kept) in enumerate(zip(partitions, names)):
+        partition["services"] = Services(partition["services"], kept, i, read)
     return data
 
 
