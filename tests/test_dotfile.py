@@ -340,20 +340,38 @@ _pools = {
     ),
     "credentials": st.sampled_from(["true", "false", "True", "yes", "off", '"true"']),
 }
+# Variable names under `env:`: names, names YAML reads as another type, names ssoenv refuses.
+_ENV_NAMES = (
+    "A B_C _x PATH_2 a Y n y N ON On on OFF yes YES No NO TRUE true False null NULL Null "
+    "SSOENV_X AWS_PROFILE AWS_DEFAULT_REGION AWS_X 1A A-B A.B"
+).split()
+_env_names = st.one_of(
+    st.sampled_from(_ENV_NAMES), st.from_regex(r"[A-Z_][A-Z0-9_]{0,5}", fullmatch=True)
+)
 # (value, written in double quotes); a file with a profile, or with any keys at all.
 _fields = {key: st.tuples(pool, st.booleans()) for key, pool in _pools.items()}
+_fields["env"] = st.lists(
+    st.tuples(_env_names, st.one_of(_any, _tricky), st.booleans()), min_size=1, max_size=4
+)
+
+
+def _field_lines(key, field) -> list:
+    if key == "env":
+        return ["env:"] + [
+            "  %s: %s" % (name, '"%s"' % value if quoted else value)
+            for name, value, quoted in field
+        ]
+    value, quoted = field
+    return ["%s: %s" % (key, '"%s"' % value if quoted and key != "credentials" else value)]
+
+
 _plain_lines = st.one_of(
     st.fixed_dictionaries(
         {"profile": _fields["profile"]},
         optional={key: field for key, field in _fields.items() if key != "profile"},
     ),
     st.fixed_dictionaries({}, optional=_fields),
-).map(
-    lambda fields: [
-        "%s: %s" % (key, '"%s"' % value if quoted and key != "credentials" else value)
-        for key, (value, quoted) in fields.items()
-    ]
-)
+).map(lambda fields: [line for key, f in fields.items() for line in _field_lines(key, f)])
 _odd_line = st.one_of(
     st.builds(
         lambda key, value, quote: "%s: %s%s%s" % (key, quote, value, quote),
@@ -370,6 +388,19 @@ _odd_line = st.one_of(
             "...",
             "env:",
             "  AWS_X: y",
+            "  A: b",
+            " A: b",
+            "   A: b",
+            "    A: b",
+            "\tA: b",
+            "  A:b",
+            "  A:  b",
+            "  A : b",
+            "  - A",
+            "  A: b # c",
+            "  # c",
+            "env: {}",
+            "env: {A: b}",
             "profile: dev # c",
             "profile: dev",
             "profile:dev",
@@ -421,6 +452,47 @@ def test_every_tricky_value_of_every_key_reads_as_yaml_reads_it():
                 plain = dotfile._plain(text, path())
                 if plain is not None:
                     assert dotfile._parse_yaml(text, path()) == plain, text
+
+
+def test_every_tricky_name_and_value_under_env_reads_as_yaml_reads_it():
+    for name in _ENV_NAMES:
+        for value in _TRICKY + ["x", "0123", "1.5", "a-b"]:
+            for quote in ("", '"', "'"):
+                text = "profile: dev\nenv:\n  %s: %s%s%s\n" % (name, quote, value, quote)
+                plain = dotfile._plain(text, path())
+                if plain is not None:
+                    assert dotfile._parse_yaml(text, path()) == plain, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'profile: dev\nenv:\n  A: x\n  B_2: "y.z@q"\nregion: eu-west-1\n',
+        "env:\n  TF_VAR_stage: dev\n  NUM: 0123\nprofile: shop-dev\n",
+    ],
+)
+def test_a_plain_env_block_is_read_without_yaml(text):
+    plain = dotfile._plain(text, path())
+    assert plain is not None and plain == dotfile._parse_yaml(text, path())
+    assert plain.env and all(isinstance(v, str) for v in plain.env.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "profile: dev\nenv:\nregion: eu-west-1\n",
+        "profile: dev\nenv:\n",
+        "env:\nprofile: dev\n",
+        "profile: dev\nenv:\n  A: b\nenv:\n  C: d\n",
+        "profile: dev\nenv:\n  A: b\n   C: d\n",
+        "profile: dev\nenv:\n  A: 2024-01-31\n",
+        "profile: dev\nenv:\n  On: x\n",
+    ],
+)
+def test_an_env_block_yaml_refuses_is_left_to_yaml(text):
+    assert dotfile._plain(text, path()) is None
+    with pytest.raises(DotfileError):
+        dotfile._parse_yaml(text, path())
 
 
 @pytest.mark.parametrize(

@@ -498,14 +498,18 @@ def test_export_command_imports_no_heavy_module(ssoenv_env):
     assert "export AWS_PROFILE='dev';" in result.stdout
 
 
-@pytest.mark.parametrize("text, needs_yaml", [(DEV, True), (PROD, False)], ids=["env", "plain"])
+@pytest.mark.parametrize(
+    "text, needs_yaml",
+    [(DEV, False), (PROD, False), ("# the team's\n" + DEV, True)],
+    ids=["env", "plain", "comment"],
+)
 def test_an_export_that_reads_the_aws_config_and_the_dotfile_anew_stays_light(
     ssoenv_env, text, needs_yaml
 ):
     # A new project, or an edited AWS config, makes the hook's export parse the .ssoenv and
     # the config again: that costs it YAML (and with it re) where the file is more than
-    # plain `key: value` lines, but never dataclasses (with inspect and ast) or typing,
-    # which would cost more than its own work.
+    # plain `key: value` lines and an `env:` of them, but never dataclasses (with inspect
+    # and ast) or typing, which would cost more than its own work.
     from ssoenv.base.launch import launcher, search_path
 
     ssoenv_env.write_aws_config()
@@ -514,7 +518,8 @@ def test_an_export_that_reads_the_aws_config_and_the_dotfile_anew_stays_light(
     env["PWD"] = str(a)
     argv = [sys.executable, "-X", "importtime", "-I", "-S", launcher(), search_path(), "bash"]
     result = subprocess.run(argv, env=env, cwd=str(a), capture_output=True, text=True)
-    assert "export AWS_PROFILE='%s';" % text.split()[1] in result.stdout, result.stderr
+    profile = text.split("profile: ")[1].split()[0]
+    assert "export AWS_PROFILE='%s';" % profile in result.stdout, result.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     # What it read anew: the probe sees the imports of a cold export.
     assert {"ssoenv.prompt.dotfile", "ssoenv.aws.awsconfig"} <= imported

@@ -121,6 +121,16 @@ def _plain_value(value: str) -> str | None:
     return None
 
 
+def _plain_name(name: str) -> bool:
+    """A name under `env:` that PyYAML reads as this text and ssoenv lets a file set."""
+    return (
+        is_name(name)
+        and name.lower() not in _YAML_WORDS
+        and not name.startswith(STATE_PREFIX)
+        and name not in MANAGED
+    )
+
+
 class _NotPlain(Exception):
     pass
 
@@ -129,16 +139,43 @@ def _not_plain(message: str, node=None):
     raise _NotPlain
 
 
+# Words YAML reads as true, false or null, whatever their case; and a value that starts as a
+# date (2024-01-31) YAML reads as a timestamp. Under `env:` they go to PyYAML, which refuses
+# them with the reason.
+_YAML_WORDS = ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
+
+
+def _plain_env(written: str) -> str | None:
+    value = _plain_value(written)
+    if value is None or written[:1] == '"':
+        return value
+    if value.lower() in _YAML_WORDS or (_DIGITS.issuperset(value[:4]) and value[4:5] == "-"):
+        return None
+    return value
+
+
 def _plain(text: str, path: str) -> Dotfile | None:
-    """The Dotfile of a file of plain `key: value` lines alone, without PyYAML, whose import
-    costs a project's first prompt over a quarter of its time; None for anything else
-    (comments, blank lines, `env:`, other quoting, a key twice, a value the checks refuse),
-    which PyYAML then reads and, where it must, explains."""
+    """The Dotfile of a file of plain `key: value` lines alone, and an `env:` of plain
+    `  NAME: value` lines, without PyYAML, whose import costs a project's first prompt over
+    half of its time; None for anything else (comments, blank lines, other quoting or
+    indentation, a key twice, a value the checks refuse), which PyYAML then reads and, where
+    it must, explains."""
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
     fields: dict[str, object] = {}
+    env: dict[str, str] | None = None  # the `env:` block being read
     for line in lines:
+        if env is not None and line[:2] == "  ":
+            name, sep, written = line[2:].partition(": ")
+            value = _plain_env(written) if sep else None
+            if value is None or not _plain_name(name) or name in env:
+                return None
+            env[name] = value
+            continue
+        if env is not None and not env:
+            return None  # `env:` and nothing under it
+        env = None
         key, sep, written = line.partition(": ")
         if key == "credentials" and written in ("true", "false"):
             value: object = written == "true"
@@ -146,12 +183,15 @@ def _plain(text: str, path: str) -> Dotfile | None:
             value = _plain_value(written)
             if value is None:
                 return None
+        elif line == "env:":
+            key, value = "env", {}
+            env = value
         else:
             return None
         if key in fields:
             return None
         fields[key] = value
-    if not fields:
+    if not fields or env == {}:
         return None
     try:
         return _validated(Dotfile(path=path, **fields), _not_plain, None)
