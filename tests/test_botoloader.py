@@ -209,6 +209,14 @@ def test_an_edited_endpoints_file_is_read_again(cache_home, own_endpoints):
             assert found["hostname"] == host
 
 
+def oidc_host(extra):
+    """(the OIDC host a new loader resolves in eu-west-1, its whole-file reads)."""
+    loader = ServiceLoader.like(Loader(extra_search_paths=[str(extra)]))
+    reads = reads_of(loader)
+    data = loader.load_data("endpoints")
+    return EndpointResolver(data).construct_endpoint("oidc", "eu-west-1")["hostname"], reads
+
+
 def test_a_cache_others_can_write_is_not_used(cache_home, own_endpoints):
     extra, write = own_endpoints
     write("oidc.mine.example")
@@ -216,12 +224,8 @@ def test_a_cache_others_can_write_is_not_used(cache_home, own_endpoints):
     entry = next((cache_home / "ssoenv").rglob("*.json"))
     entry.write_text(entry.read_text().replace("oidc.mine.example", "oidc.planted.example"))
     entry.chmod(0o666)
-    loader = ServiceLoader.like(Loader(extra_search_paths=[str(extra)]))
-    reads = reads_of(loader)
-    data = loader.load_data("endpoints")
-    assert EndpointResolver(data).construct_endpoint("oidc", "eu-west-1")["hostname"] == (
-        "oidc.mine.example"
-    )
+    host, reads = oidc_host(extra)
+    assert host == "oidc.mine.example"
     assert len(reads) == 1
 
 
@@ -231,12 +235,8 @@ def test_a_store_others_can_write_is_refused_and_the_file_read(cache_home, own_e
     (cache_home / "ssoenv").mkdir(parents=True)
     (cache_home / "ssoenv").chmod(0o777)
     for _ in range(2):
-        loader = ServiceLoader.like(Loader(extra_search_paths=[str(extra)]))
-        reads = reads_of(loader)
-        data = loader.load_data("endpoints")
-        assert EndpointResolver(data).construct_endpoint("oidc", "eu-west-1")["hostname"] == (
-            "oidc.mine.example"
-        )
+        host, reads = oidc_host(extra)
+        assert host == "oidc.mine.example"
         assert len(reads) == 1
     assert list((cache_home / "ssoenv").iterdir()) == []
 

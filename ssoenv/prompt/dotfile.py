@@ -104,6 +104,9 @@ def parse(text: str, path: str) -> Dotfile:
     return plain if plain is not None else _parse_yaml(text, path)
 
 
+# Words YAML reads as true, false or null (in any case; y and n in some YAML readers).
+_YAML_WORDS = ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
+
 # A line of the files `ssoenv init` writes, and most people keep: a known key, one space,
 # and a value of characters that YAML reads as written, bare or in double quotes. A value
 # may hold `:` but not end with one, which YAML would read as a mapping.
@@ -139,13 +142,10 @@ def _not_plain(message: str, node=None):
     raise _NotPlain
 
 
-# Words YAML reads as true, false or null, whatever their case; and a value that starts as a
-# date (2024-01-31) YAML reads as a timestamp. Under `env:` they go to PyYAML, which refuses
-# them with the reason.
-_YAML_WORDS = ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
-
-
 def _plain_env(written: str) -> str | None:
+    """A value under `env:` that PyYAML reads as this text: not a word it reads as true,
+    false or null, nor one that starts as a date (2024-01-31), which it reads as a
+    timestamp. Those go to PyYAML, which refuses them with the reason."""
     value = _plain_value(written)
     if value is None or written[:1] == '"':
         return value
@@ -402,11 +402,10 @@ def portable_example(account: str, role: str, start_url, region) -> str:
 
 # What `example` writes without quotes, but for the words YAML reads as another type.
 _BARE_CHARS = _ALNUM | frozenset("._/@+:-")
-_NOT_TEXT = ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
 
 
 def _yaml_str(value: str) -> str:
     bare = value[:1] in _ALNUM and _BARE_CHARS.issuperset(value)
-    if bare and value.lower() not in _NOT_TEXT:
+    if bare and value.lower() not in _YAML_WORDS:
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
