@@ -126,12 +126,7 @@ def _plain_value(value: str) -> str | None:
 
 def _plain_name(name: str) -> bool:
     """A name under `env:` that PyYAML reads as this text and ssoenv lets a file set."""
-    return (
-        is_name(name)
-        and name.lower() not in _YAML_WORDS
-        and not name.startswith(STATE_PREFIX)
-        and name not in MANAGED
-    )
+    return name.lower() not in _YAML_WORDS and env_name_problem(name) is None
 
 
 class _NotPlain(Exception):
@@ -332,6 +327,21 @@ def _scalar(yaml, node):
         loader.dispose()
 
 
+def env_name_problem(name) -> str | None:
+    """What is wrong with a name under `env:`, or None. One rule for both readers: the
+    plain one leaves to PyYAML's any name this refuses, which then says why."""
+    if not isinstance(name, str) or not is_name(name):
+        return 'env: "%s" is not a valid variable name' % (name,)
+    if name.startswith(STATE_PREFIX):
+        return "env: %s belongs to ssoenv's own bookkeeping and cannot be set" % name
+    if name in MANAGED:
+        return "env: set %s with %s" % (
+            name,
+            '"profile:"' if name.endswith("_PROFILE") else '"region:"',
+        )
+    return None
+
+
 def _env(yaml, node, fail) -> dict[str, str]:
     if not isinstance(node, yaml.MappingNode):
         fail('"env" must be a mapping of NAME: value', node)
@@ -340,18 +350,11 @@ def _env(yaml, node, fail) -> dict[str, str]:
         if not isinstance(key_node, yaml.ScalarNode):
             fail("env: variable names must be plain names", key_node)
         name = _scalar(yaml, key_node)
-        if not isinstance(name, str) or not is_name(name):
-            fail('env: "%s" is not a valid variable name' % (name,), key_node)
+        problem = env_name_problem(name)
+        if problem:
+            fail(problem, key_node)
         if name in env:
             fail('env: "%s" appears twice' % name, key_node)
-        if name.startswith(STATE_PREFIX):
-            fail("env: %s belongs to ssoenv's own bookkeeping and cannot be set" % name, key_node)
-        if name in MANAGED:
-            fail(
-                "env: set %s with %s"
-                % (name, '"profile:"' if name.endswith("_PROFILE") else '"region:"'),
-                key_node,
-            )
         value = _scalar(yaml, value_node)
         if isinstance(value, bool) or value is None or not isinstance(value, (str, int, float)):
             fail(
