@@ -107,16 +107,22 @@ def cache_home(tmp_path, monkeypatch):
 
 
 def reads_of(loader):
-    """Count the endpoint files `loader` parses whole, by their path."""
+    """Count the endpoint files `loader` parses whole, by their path: as botocore reads
+    them, and into the part the cache keeps."""
     reads = []
-    load = loader.file_loader.load_file
+    load, read_kept = loader.file_loader.load_file, loader.read_kept
 
     def counted(path):
         if os.path.basename(path) == "endpoints":
             reads.append(path)
         return load(path)
 
+    def counted_kept(path):
+        reads.append(path)
+        return read_kept(path)
+
     loader.file_loader.load_file = counted
+    loader.read_kept = counted_kept
     return reads
 
 
@@ -176,6 +182,22 @@ def test_any_other_service_is_read_from_the_whole_file_when_asked(cache_home):
     others = ["s3", "ec2", "iam", "sso", "sso-oidc", "nope", ""]
     assert resolved(data, others) == resolved(theirs, others)
     assert len(reads) == 1  # once, for all of them
+    assert data == theirs
+
+
+def test_a_miss_hands_out_botocores_data_and_reads_the_file_again_for_another_service(
+    cache_home,
+):
+    theirs = Loader().load_data("endpoints")
+    ours = ServiceLoader.like(Loader())
+    reads = reads_of(ours)
+    data = ours.load_data("endpoints")
+    assert len(reads) == 1  # into the part the cache keeps
+    assert resolved(data, ENDPOINT_SERVICES) == resolved(theirs, ENDPOINT_SERVICES)
+    assert len(reads) == 1
+    others = ["s3", "ec2", "iam", "sso", "sso-oidc", "nope", ""]
+    assert resolved(data, others) == resolved(theirs, others)
+    assert len(reads) == 2  # as botocore reads it, once, for all of them
     assert data == theirs
 
 
