@@ -405,3 +405,38 @@ def test_clients_read_botocores_model_files_once_and_the_aws_files_each_time(aws
     assert "sso-oidc/2019-06-10/service-2.json.gz" in again["opened"]
     assert "endpoints.json" not in again["opened"]
     assert again["endpoints"] == seen["endpoints"]
+
+
+def _handler_table(bsession) -> dict:
+    """Every handler a botocore session's events call, by event, in the order they run."""
+    emitter = bsession._original_handler
+    table = {}
+
+    def walk(node, path):
+        if node.get("values"):
+            lists = node["values"]
+            table[path] = (list(lists.first), list(lists.middle), list(lists.last))
+        for chunk, child in node["children"].items():
+            walk(child, path + (chunk,))
+
+    walk(emitter._handlers._root, ())
+    return {"events": table, "unique": dict(emitter._unique_id_handlers)}
+
+
+def test_a_fresh_session_has_the_handlers_botocore_gives_a_new_session(monkeypatch):
+    import botocore.session
+
+    from ssoenv.sso import clients
+
+    monkeypatch.setattr(clients, "_HANDLERS", [])  # this process's first session, then others
+    theirs = _handler_table(botocore.session.Session())
+    assert len(theirs["events"]) > 100
+    made = [clients.fresh_session(profile="dev") for _ in range(3)]
+    for bsession in made:
+        assert _handler_table(bsession) == theirs
+        assert bsession.profile == "dev"
+    # Each has handlers of its own: one registered on a session reaches no other.
+    made[1].register("before-call.sso.*", lambda **kwargs: None)
+    assert _handler_table(made[1]) != theirs
+    for bsession in (made[0], made[2], clients.fresh_session()):
+        assert _handler_table(bsession) == theirs

@@ -14,7 +14,13 @@ from ssoenv.base.botoerrors import unreachable_line
 from ssoenv.base.cache import sha1_hex
 from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache
-from ssoenv.sso.clients import DEFAULT_NETWORK, Network, error_code, share_data_loader
+from ssoenv.sso.clients import (
+    DEFAULT_NETWORK,
+    Network,
+    error_code,
+    fresh_session,
+    share_data_loader,
+)
 from ssoenv.sso.credentials import CREDENTIALS_WINDOW_SECONDS, RoleCredentials, get_role_credentials
 
 # What botocore asks, and how the user's answer is read: getpass uses the terminal itself.
@@ -93,10 +99,9 @@ def _account_of(arn) -> Optional[str]:
 def _sts_client(profile: str, source: RoleCredentials, network: Network):
     """An STS client as botocore's assume-role provider makes one: in a botocore session
     of the profile in use, so AWS_ENDPOINT_URL_STS and its [services] section apply."""
-    import botocore.session
     from botocore.config import Config
 
-    session = botocore.session.Session(profile=profile)
+    session = fresh_session(profile=profile)
     share_data_loader(session)
     config = Config(
         connect_timeout=network.connect_timeout,

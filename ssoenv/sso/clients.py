@@ -28,7 +28,6 @@ def create_client(session, service: str, network: Optional[Network] = None):
     A fresh botocore session each time, so AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL_SSO,
     AWS_ENDPOINT_URL and the profile's [services] section are read as botocore reads them."""
     import botocore
-    import botocore.session
     from botocore.config import Config
     from botocore.exceptions import ProfileNotFound
 
@@ -41,16 +40,42 @@ def create_client(session, service: str, network: Optional[Network] = None):
         retries={"total_max_attempts": network.max_attempts, "mode": "standard"},
     )
     if session.profile:
-        bsession = botocore.session.Session(profile=session.profile)
+        bsession = fresh_session(profile=session.profile)
     else:
         # Ignore AWS_PROFILE: it may name a profile that does not exist, and the SSO calls
         # need none. Endpoint settings from the environment still apply.
-        bsession = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+        bsession = fresh_session(session_vars={"profile": (None, None, None, None)})
     try:
         share_data_loader(bsession)
         return bsession.create_client(service, config=config)
     except ProfileNotFound as exc:
         raise SsoError(line_for(exc)) from None
+
+
+# botocore's built-in event handlers, as the process's first session registered them.
+_HANDLERS: list = []
+
+
+def fresh_session(**kwargs):
+    """A new botocore session, as `botocore.session.Session(**kwargs)` makes one.
+
+    Its event handlers are a copy (botocore's own, as each client gets) of those the
+    process's first session registered: registering botocore's 250 built-in handlers again
+    costs each later session 7 ms, a copy of them under 1."""
+    import copy
+
+    import botocore.session
+    from botocore.hooks import HierarchicalEmitter
+
+    if _HANDLERS:
+        handlers = copy.copy(_HANDLERS[0])
+        return botocore.session.Session(
+            event_hooks=handlers, include_builtin_handlers=False, **kwargs
+        )
+    handlers = HierarchicalEmitter()
+    bsession = botocore.session.Session(event_hooks=handlers, **kwargs)
+    _HANDLERS.append(copy.copy(handlers))
+    return bsession
 
 
 # botocore's data loaders by their search path (AWS_DATA_PATH, a profile's data_path).
