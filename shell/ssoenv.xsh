@@ -4,7 +4,8 @@
 # compares file times in xonsh itself, as the other shells' hooks do with their builtins,
 # and runs `ssoenv export xonsh` only when that file, its trust or the AWS files changed.
 # It loads nothing but the standard library's os, signal, subprocess and time: ssoenv's
-# own modules (YAML, boto3) load in the export's process only.
+# own modules (YAML, boto3) load in the export's process only. It is plain Python, with
+# no xonsh syntax: `ssoenv hook xonsh` prints it inside one line that has Python compile it.
 
 
 def _ssoenv_define():

@@ -1,6 +1,7 @@
 """A shell started in a project: the hook line brings the project's variables itself, so the
 first prompt starts no second process, and the user sees what a `cd` there would show."""
 
+import ast
 import os
 import subprocess
 
@@ -62,7 +63,8 @@ def test_hook_line_in_a_project_applies_it_and_the_first_prompt_starts_nothing(
         assert sh.get(name) == before.get(name), name
 
 
-def hook_output(sandbox, shell, cwd, env=None):
+def hook_output(sandbox, shell, cwd, env=None, unwrap=True):
+    """`ssoenv hook SHELL` in `cwd`; its stdout the script the hook line runs (`unwrap`)."""
     result = subprocess.run(
         [ssoenv_executable(), "hook", shell],
         env=dict(sandbox.env(), PWD=cwd, **(env or {})),
@@ -72,7 +74,24 @@ def hook_output(sandbox, shell, cwd, env=None):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+    if unwrap:
+        result.stdout = unwrapped(shell, result.stdout)
     return result
+
+
+def unwrapped(shell, out: str) -> str:
+    """The script a hook line runs: for xonsh, one line that has CPython compile it."""
+    if shell != "xonsh":
+        return out
+    assert out.endswith("\n") and out.count("\n") == 1
+    (statement,) = ast.parse(out).body
+    run = statement.value
+    assert ast.unparse(run.func) == "__import__('builtins').exec"
+    (compiled,) = run.args
+    assert ast.unparse(compiled.func) == "__import__('builtins').compile"
+    script, name, mode = (arg.value for arg in compiled.args)
+    assert (name, mode) == ("ssoenv hook xonsh", "exec")
+    return script
 
 
 def rendered_hook(sandbox, shell) -> str:
@@ -142,7 +161,7 @@ def test_hook_output_is_the_script_alone_where_the_first_prompt_would_do_nothing
 
 @pytest.mark.parametrize("shell", SHELLS + NEW_SHELLS)
 def test_hook_without_a_name_detects_the_shell_it_runs_in(sandbox, shell):
-    named = hook_output(sandbox, shell, sandbox.home).stdout
+    named = hook_output(sandbox, shell, sandbox.home, unwrap=False).stdout
     argv = {
         "bash": ["bash", "--norc", "--noprofile", "-c"],
         "zsh": ["zsh", "-f", "-c"],

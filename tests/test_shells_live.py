@@ -561,7 +561,17 @@ def test_elvish_functions_named_like_builtins_do_not_break_the_hook(sandbox, ope
 
 # xonsh looks a name up when the hook runs: the user's own Python names, defined before or
 # after the hook line, must not take the place of the builtins the hook calls.
-XONSH_NAMES = ("exec", "print", "getattr", "list", "bool", "int", "OSError", "ValueError")
+XONSH_NAMES = (
+    "exec",
+    "compile",
+    "print",
+    "getattr",
+    "list",
+    "bool",
+    "int",
+    "OSError",
+    "ValueError",
+)
 
 
 @pytest.mark.parametrize("when", ["before", "after"])

@@ -33,7 +33,7 @@ def text(name: str) -> str:
 
     shell = shells.get(name, hook=True)
     script = shell.hook(executable_path())
-    return script + first_export(shell)
+    return shell.loaded(script + first_export(shell))
 
 
 def first_export(shell) -> str:

@@ -43,6 +43,10 @@ class Shell:
         """A statement printing `line` on stderr with builtins."""
         return "builtin printf '%%s\\n' %s >&2\n" % self.quote(line)
 
+    def loaded(self, text: str) -> str:
+        """What `ssoenv hook` prints for the hook script and first statements `text`."""
+        return text
+
     def first_statements(self, said: str, statements: str) -> str:
         """What the hook text ends with in a project: the messages `said` (from `say`), for
         the interactive top-level shell only, then the first export's `statements`."""
