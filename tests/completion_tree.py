@@ -38,8 +38,9 @@ def table_from_click() -> dict:
             "options": options,
             "args": args,
         }
-        for name in sorted(getattr(cmd, "commands", {})):
-            sub = cmd.commands[name]
+        names = cmd.list_commands(ctx) if isinstance(cmd, click.Group) else []
+        for name in names:
+            sub = cmd.get_command(ctx, name)
             if not sub.hidden:
                 walk(sub, (path + " " + name).strip(), ctx)
 

@@ -463,3 +463,56 @@ def test_an_installation_without_its_scripts_says_so_in_one_line(tmp_path, args)
         result.stderr
     )
     assert result.stderr.endswith("; reinstall ssoenv\n")
+
+
+# Each command loads the module of its own group of commands, not every other one's.
+_GROUP_PROBE = """
+import json, sys
+import click
+from ssoenv.cli import main
+
+name = sys.argv[1]
+command = main.get_command(click.Context(main), name)
+loaded = sorted(m for m in sys.modules if m.startswith("ssoenv.cli."))
+print(json.dumps({"found": command is not None and command.name == name, "loaded": loaded}))
+"""
+GROUPS = {
+    "project": ("hook", "export", "allow", "deny", "init", "status", "profiles", "completion"),
+    "sso": ("login", "logout", "credential-process", "exec"),
+    "config": ("configure", "populate", "migrate", "doctor", "keys"),
+    "console": ("console",),
+    "demo": ("demo",),
+}
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_a_command_loads_its_own_group_of_commands_only(group):
+    # console uses sso's way to a fresh token.
+    expected = {"ssoenv.cli." + group} | ({"ssoenv.cli.sso"} if group == "console" else set())
+    for name in GROUPS[group]:
+        out = subprocess.run(
+            [sys.executable, "-c", _GROUP_PROBE, name],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+        seen = json.loads(out)
+        assert seen["found"], name
+        assert set(seen["loaded"]) == expected, name
+
+
+def test_every_command_is_in_the_table_of_groups_and_help_lists_them_all():
+    import importlib
+
+    import click
+
+    from ssoenv.cli import main
+
+    table = {name: group for group, names in GROUPS.items() for name in names}
+    for group in GROUPS:
+        module = importlib.import_module("ssoenv.cli." + group)
+        assert sorted(c.name for c in module.COMMANDS) == sorted(
+            GROUPS[group] + (("help",) if group == "project" else ())
+        )
+    assert main.list_commands(click.Context(main)) == sorted([*table, "help"])

@@ -2,6 +2,7 @@
 
 The top floor but `entry`: it may use every floor below it, and only it imports click."""
 
+import importlib
 import os
 import sys
 
@@ -16,7 +17,18 @@ from ssoenv.commands import completion as completion_module
 
 
 class Group(click.Group):
-    """Shows an SsoenvError as one line on stderr with its exit code, never a traceback."""
+    """Shows an SsoenvError as one line on stderr with its exit code, never a traceback.
+    Loads a command's module when the command is asked for (COMMAND_MODULES)."""
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module("ssoenv.cli." + COMMAND_MODULES[cmd_name])
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, *args, **kwargs):
         # The same name and completion variable however it is started (`python -m` too).
@@ -77,16 +89,15 @@ def main():
     switches AWS_PROFILE and friends."""
 
 
-def _register(module_name: str) -> None:
-    import importlib
-
-    for command in importlib.import_module(module_name).COMMANDS:
-        main.add_command(command)
-
-
-# Commands that live in modules of their own.
-_register("ssoenv.cli.project")
-_register("ssoenv.cli.sso")
-_register("ssoenv.cli.config")
-_register("ssoenv.cli.demo")
-_register("ssoenv.cli.console")
+# Each command, by the module of ssoenv.cli that defines it: a command loads its own
+# module only (importing every module's commands and what they use cost each command 10 ms).
+COMMAND_MODULES = {
+    **dict.fromkeys(
+        ("hook", "export", "allow", "deny", "init", "status", "profiles", "completion", "help"),
+        "project",
+    ),
+    **dict.fromkeys(("login", "logout", "credential-process", "exec"), "sso"),
+    **dict.fromkeys(("configure", "populate", "migrate", "doctor", "keys"), "config"),
+    "console": "console",
+    "demo": "demo",
+}
