@@ -423,7 +423,7 @@ def _handler_table(bsession) -> dict:
     return {"events": table, "unique": dict(emitter._unique_id_handlers)}
 
 
-def test_a_fresh_session_has_the_handlers_botocore_gives_a_new_session(monkeypatch):
+def test_a_fresh_session_has_the_handlers_botocore_gives_a_new_session(aws_home, monkeypatch):
     import botocore.session
 
     from ssoenv.sso import clients

@@ -14,13 +14,7 @@ from ssoenv.base.botoerrors import unreachable_line
 from ssoenv.base.cache import sha1_hex
 from ssoenv.base.errors import SsoError
 from ssoenv.sso import cache
-from ssoenv.sso.clients import (
-    DEFAULT_NETWORK,
-    Network,
-    error_code,
-    fresh_session,
-    share_data_loader,
-)
+from ssoenv.sso.clients import DEFAULT_NETWORK, Network, error_code, fresh_session
 from ssoenv.sso.credentials import CREDENTIALS_WINDOW_SECONDS, RoleCredentials, get_role_credentials
 
 # What botocore asks, and how the user's answer is read: getpass uses the terminal itself.
@@ -102,7 +96,6 @@ def _sts_client(profile: str, source: RoleCredentials, network: Network):
     from botocore.config import Config
 
     session = fresh_session(profile=profile)
-    share_data_loader(session)
     config = Config(
         connect_timeout=network.connect_timeout,
         read_timeout=network.read_timeout,

@@ -39,14 +39,13 @@ def create_client(session, service: str, network: Optional[Network] = None):
         read_timeout=network.read_timeout,
         retries={"total_max_attempts": network.max_attempts, "mode": "standard"},
     )
-    if session.profile:
-        bsession = fresh_session(profile=session.profile)
-    else:
-        # Ignore AWS_PROFILE: it may name a profile that does not exist, and the SSO calls
-        # need none. Endpoint settings from the environment still apply.
-        bsession = fresh_session(session_vars={"profile": (None, None, None, None)})
     try:
-        share_data_loader(bsession)
+        if session.profile:
+            bsession = fresh_session(profile=session.profile)
+        else:
+            # Ignore AWS_PROFILE: it may name a profile that does not exist, and the SSO
+            # calls need none. Endpoint settings from the environment still apply.
+            bsession = fresh_session(session_vars={"profile": (None, None, None, None)})
         return bsession.create_client(service, config=config)
     except ProfileNotFound as exc:
         raise SsoError(line_for(exc)) from None
@@ -57,7 +56,9 @@ _HANDLERS: list = []
 
 
 def fresh_session(**kwargs):
-    """A new botocore session, as `botocore.session.Session(**kwargs)` makes one.
+    """A new botocore session, as `botocore.session.Session(**kwargs)` makes one, with the
+    data loader an earlier one used (share_data_loader). Raises botocore's ProfileNotFound
+    for a profile the AWS config lacks.
 
     Its event handlers are a copy (botocore's own, as each client gets) of those the
     process's first session registered: registering botocore's 250 built-in handlers again
@@ -69,12 +70,14 @@ def fresh_session(**kwargs):
 
     if _HANDLERS:
         handlers = copy.copy(_HANDLERS[0])
-        return botocore.session.Session(
+        bsession = botocore.session.Session(
             event_hooks=handlers, include_builtin_handlers=False, **kwargs
         )
-    handlers = HierarchicalEmitter()
-    bsession = botocore.session.Session(event_hooks=handlers, **kwargs)
-    _HANDLERS.append(copy.copy(handlers))
+    else:
+        handlers = HierarchicalEmitter()
+        bsession = botocore.session.Session(event_hooks=handlers, **kwargs)
+        _HANDLERS.append(copy.copy(handlers))
+    share_data_loader(bsession)
     return bsession
 
 
