@@ -5,6 +5,7 @@ from __future__ import annotations
 from ssoenv.base import paths
 from ssoenv.base.errors import DotfileError
 from ssoenv.base.record import Factory, Record
+from ssoenv.prompt.envrule import is_name
 
 # Every variable whose name starts with this belongs to ssoenv's own bookkeeping.
 STATE_PREFIX = "SSOENV_"
@@ -21,8 +22,6 @@ _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 _LETTERS = _LOWER | {c.upper() for c in _LOWER}
 _DIGITS = frozenset("0123456789")
 _ALNUM = _LETTERS | _DIGITS
-_NAME_START = _LETTERS | {"_"}
-_NAME_CHARS = _ALNUM | {"_"}
 _REGION_PART = _LOWER | _DIGITS
 # IAM's rule for role names: letters, digits and +=,.@_- (ASCII).
 _ROLE_CHARS = _ALNUM | frozenset("_+=,.@-")
@@ -35,11 +34,6 @@ _CONTROL = frozenset(
     + [chr(c) for c in range(0x202A, 0x202F)]
     + [chr(c) for c in range(0x2066, 0x206A)]
 )
-
-
-def is_name(text: str) -> bool:
-    """A variable's name as every shell takes it: a letter or _, then letters, digits, _."""
-    return text[:1] in _NAME_START and _NAME_CHARS.issuperset(text)
 
 
 def has_control(text: str) -> bool:

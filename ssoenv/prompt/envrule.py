@@ -283,6 +283,15 @@ REASONS.update((name, SHELL) for name in _SHELL_READS.split())
 REASONS.update((name, why) for why, names in _NAMES.items() for name in names.split())
 
 
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_NAME_CHARS = _NAME_START | frozenset("0123456789")
+
+
+def is_name(text: str) -> bool:
+    """A variable's name as every shell takes it: a letter or _, then letters, digits, _."""
+    return text[:1] in _NAME_START and _NAME_CHARS.issuperset(text)
+
+
 def _prefixed(key: str) -> "str | None":
     for why, prefixes in _PREFIXES:
         if key.startswith(prefixes):

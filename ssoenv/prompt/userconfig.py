@@ -123,11 +123,11 @@ def _prefixes(value):
 
 
 def _allowed_variables(value):
-    from ssoenv.prompt.dotfile import is_name  # start-up: off the hook's cached path
-
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(n, str) and is_name(n) for n in value):
+    if not isinstance(value, list) or not all(
+        isinstance(n, str) and envrule.is_name(n) for n in value
+    ):
         raise ValueError("allowed_variables must be a list of variable names")
     for name in value:
         if not envrule.permittable(name):
