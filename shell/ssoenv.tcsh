@@ -178,22 +178,21 @@ if ( ( "$argv" == "" || "$argv" == "chain" ) && $?prompt ) then
   endif
   # First in the precmd alias, so that what follows (a prompt drawn from AWS_PROFILE)
   # sees the project's values and the command's $status; right after direnv's command,
-  # whose AWS variables ssoenv's override. Sourcing this twice installs the hook once.
-  if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
-    if ( ! $?_ssoenv_user ) set _ssoenv_user = ""
-  else
-    set _ssoenv_user = "$_ssoenv_prev"
-  endif
-  if ( "$_ssoenv_user" == "" ) then
+  # whose AWS variables ssoenv's override. An alias that holds the hook already is left as
+  # it is: this file sourced twice installs the hook once, and what ~/.tcshrc appended
+  # after the hook line (a prompt of the user's) stays at the first prompt.
+  if ( "$_ssoenv_prev" == "" ) then
     alias precmd _ssoenv_precmd
-  else if ( "$_ssoenv_user" =~ '*direnv export tcsh`;*' || "$_ssoenv_user" =~ '*direnv export tcsh` ;*' ) then
+  else if ( "$_ssoenv_prev" =~ *_ssoenv_precmd* ) then
+    :
+  else if ( "$_ssoenv_prev" =~ '*direnv export tcsh`;*' || "$_ssoenv_prev" =~ '*direnv export tcsh` ;*' ) then
     # Right after direnv's command, before what follows it (a prompt added after both
     # hook lines); tcsh takes the text between the slashes as it is.
-    alias precmd "$_ssoenv_user:s/direnv export tcsh`/direnv export tcsh` ; _ssoenv_precmd/:q"
-  else if ( "$_ssoenv_user" =~ *direnv*export*tcsh* ) then
-    alias precmd "$_ssoenv_user:q ; _ssoenv_precmd"
+    alias precmd "$_ssoenv_prev:s/direnv export tcsh`/direnv export tcsh` ; _ssoenv_precmd/:q"
+  else if ( "$_ssoenv_prev" =~ *direnv*export*tcsh* ) then
+    alias precmd "$_ssoenv_prev:q ; _ssoenv_precmd"
   else
-    alias precmd "_ssoenv_precmd ; $_ssoenv_user:q"
+    alias precmd "_ssoenv_precmd ; $_ssoenv_prev:q"
   endif
   ""unset _ssoenv_prev
 endif

@@ -1259,3 +1259,33 @@ def test_tcsh_precmd_added_after_direnv_and_the_hook_sees_the_project(sandbox, o
     assert words.count("_ssoenv_precmd") == 1
     assert words.index("_ssoenv_precmd") < words.index("DRAW'N'"), words
     assert sh.status("false") == "1"
+
+
+@pytest.mark.parametrize("order", ["no direnv", "direnv first", "ssoenv first"])
+def test_tcsh_precmd_appended_in_tcshrc_after_the_hook_stays_and_sees_the_project(
+    sandbox, open_shell, order
+):
+    # ~/.tcshrc runs every line before the first prompt: the hook's, direnv's, then the
+    # user's own precmd command appended to what they made. It must run at every prompt,
+    # after ssoenv's hook.
+    direnv_line = direnv_projects(sandbox, "tcsh")
+    hook_line = 'eval "`%s hook tcsh`"' % ssoenv_executable()
+    lines = {
+        "no direnv": [hook_line],
+        "direnv first": [direnv_line, hook_line],
+        "ssoenv first": [hook_line, direnv_line],
+    }[order]
+    user = "alias precmd \"`alias precmd` ; echo DRAW'N' ; printenv AWS_PROFILE\""
+    rc = sandbox.write("tcshrc", "\n".join(lines + [user]) + "\n")
+    sh = open_shell("tcsh", hook=False)
+    assert clean(sh.run("source %s" % rc)).splitlines()[-1:] == ["DRAWN"]
+    for _ in range(2):
+        assert clean(sh.run(":")).splitlines()[-1:] == ["DRAWN"]
+    out = clean(sh.run("cd %s" % sandbox.path("both2")))
+    assert out.splitlines()[-2:] == ["DRAWN", "dev"], out
+    listing = sandbox.path("alias")
+    sh.run("alias precmd >! %s" % listing)
+    with open(listing) as f:
+        words = f.read().split()
+    assert words.count("_ssoenv_precmd") == 1, words
+    assert words.index("_ssoenv_precmd") < words.index("DRAW'N'"), words
