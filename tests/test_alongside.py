@@ -134,41 +134,39 @@ class World:
         if shell == "elvish":
             # As rc.elv runs them: both lines before the first prompt.
             sh.run("; ".join("eval (slurp < %s)" % self.hook_file(t, shell) for t in tools))
+            show_in_elvish_prompt(sh)
         else:
-            for tool in tools:
-                path = tool if tool == BASH_PREEXEC else self.hook_file(tool, shell)
-                sh.run("source %s" % path)
-        show_in_prompt(sh)
+            # As an rc file runs them: the hooks, then the prompt, before the first prompt.
+            lines = [
+                "source %s" % (tool if tool == BASH_PREEXEC else self.hook_file(tool, shell))
+                for tool in tools
+            ]
+            sh.run("; ".join(lines + prompt_lines(sh)))
         sh.run(sh.noop)
         return sh
 
 
-def show_in_prompt(sh: LiveShell) -> None:
-    """A prompt that draws VARS ("@": unset) before the shell's marker, so that each
-    command's output ends with what is in effect at the prompt after it."""
+def prompt_lines(sh: LiveShell) -> list:
+    """The lines that make a prompt draw VARS ("@": unset) before the shell's marker, so
+    that each command's output ends with what is in effect at the prompt after it."""
     if sh.name == "tcsh":
-        show_in_tcsh_prompt(sh)
-        return
-    if sh.name == "elvish":
-        show_in_elvish_prompt(sh)
-        return
+        return [tcsh_prompt_line(sh)]
     half = len(sh.marker) // 2
     if sh.name == "fish":
-        sh.run("set -g __m '%s''%s'" % (sh.marker[:half], sh.marker[half:]))
         shown = " ".join("(set -q %s; and echo $%s; or echo @)" % (n, n) for n in VARS)
-        sh.run(
+        return [
+            "set -g __m '%s''%s'" % (sh.marker[:half], sh.marker[half:]),
             "function fish_prompt; printf '{%s}%%s%%s\\n' %s $__m $__t_n; end"
-            % ("|".join(["%s"] * len(VARS)), shown)
-        )
-        return
-    sh.run("__m='%s''%s'" % (sh.marker[:half], sh.marker[half:]))
+            % ("|".join(["%s"] * len(VARS)), shown),
+        ]
+    lines = ["__m='%s''%s'" % (sh.marker[:half], sh.marker[half:])]
     if sh.name == "zsh":
-        sh.run("setopt prompt_subst")
+        lines.append("setopt prompt_subst")
     shown = "|".join("${%s-@}" % name for name in VARS)
-    sh.run("PS1='{%s}${__m}'$'\\n'" % shown)
+    return lines + ["PS1='{%s}${__m}'$'\\n'" % shown]
 
 
-def show_in_tcsh_prompt(sh: LiveShell) -> None:
+def tcsh_prompt_line(sh: LiveShell) -> str:
     """tcsh's prompt holds no expansion of a variable that may be unset: a file that the
     precmd alias sources after the hooks sets it, with builtins only."""
     lines = []
@@ -183,7 +181,7 @@ def show_in_tcsh_prompt(sh: LiveShell) -> None:
     lines.append('set prompt = "{%s}\\\n%s"' % (shown, sh.marker))
     path = sh.sandbox.write("draw-prompt.tcsh", "\n".join(lines) + "\n")
     # After what the hooks put in the alias; the marker comes from a file, never typed.
-    sh.run('alias precmd "`alias precmd` ; source %s"' % path)
+    return 'alias precmd "`alias precmd` ; source %s"' % path
 
 
 def show_in_elvish_prompt(sh: LiveShell) -> None:
