@@ -143,10 +143,7 @@ class LiveShell:
             encoding="utf-8",
             codec_errors="replace",
             timeout=30,
-            # Wide, so that lines do not wrap; elvish draws a line again for each character
-            # typed, at a cost that grows with the width: a 150-character line costs it
-            # 43 ms at 400 columns, 17 at 80.
-            dimensions=(50, 160 if name == "elvish" else 400),
+            dimensions=(50, 400),
         )
         # Each line waits for the prompt before it, never for a pause before typing.
         self.child.delaybeforesend = None
