@@ -58,13 +58,17 @@ DANGEROUS = [
 ]
 
 
-def run(shell: str, script: str, tmp_path, env_extra=None):
-    env = {
+def shell_env(tmp_path) -> dict:
+    """The environment the shells run in: a HOME of their own, UTF-8."""
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         "LC_ALL": "C.UTF-8",
-        "SSOENV_T_OUT": str(tmp_path / "out"),
     }
+
+
+def run(shell: str, script: str, tmp_path, env_extra=None):
+    env = dict(shell_env(tmp_path), SSOENV_T_OUT=str(tmp_path / "out"))
     env.update(env_extra or {})
     if shell == "tcsh":
         # As in the hook: the hook file loaded, then the statements on one line through
@@ -113,11 +117,7 @@ class XonshExports:
     def __init__(self, tmp_path):
         self.process = subprocess.Popen(
             SHELLS["xonsh"] + [XONSH_LOOP],
-            env={
-                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                "HOME": str(tmp_path),
-                "LC_ALL": "C.UTF-8",
-            },
+            env=shell_env(tmp_path),
             cwd=str(tmp_path),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

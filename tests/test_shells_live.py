@@ -1208,6 +1208,18 @@ def test_hook_is_inert_in_a_script_that_reads_the_rc_file(sandbox, shell):
     assert (run.stdout, run.stderr) == ("[]\n", "")
 
 
+def precmd_words(sh, sandbox) -> list:
+    """The words of tcsh's precmd alias, as `alias precmd` prints it."""
+    listing = sandbox.path("alias")
+    sh.run("alias precmd >! %s" % listing)
+    with open(listing) as f:
+        return f.read().split()
+
+
+# A prompt-drawing command the user appends to tcsh's precmd alias.
+USER_PRECMD = "alias precmd \"`alias precmd` ; echo DRAW'N' ; printenv AWS_PROFILE\""
+
+
 def test_tcsh_keeps_the_users_precmd_after_the_hook_once(sandbox, open_shell):
     proj = sandbox.project("shop", "profile: dev\n")
     # (An undefined variable would be an error, after which tcsh drops the alias.)
@@ -1220,10 +1232,7 @@ def test_tcsh_keeps_the_users_precmd_after_the_hook_once(sandbox, open_shell):
     # The user's precmd runs after the hook, and sees the project's profile.
     assert out.splitlines()[-2:] == ["USERPRECMD", "dev"]
     assert "ssoenv: loaded ~/shop/.ssoenv (profile dev)" in out
-    listing = sandbox.path("alias")
-    sh.run("alias precmd >! %s" % listing)
-    with open(listing) as f:
-        assert f.read().count("_ssoenv_precmd") == 1
+    assert precmd_words(sh, sandbox).count("_ssoenv_precmd") == 1
     assert sh.status("false") == "1"
 
 
@@ -1239,7 +1248,7 @@ def test_tcsh_precmd_added_after_direnv_and_the_hook_sees_the_project(sandbox, o
     sh.hook()
     if order == "ssoenv first":
         sh.run(line)
-    sh.run("alias precmd \"`alias precmd` ; echo DRAW'N' ; printenv AWS_PROFILE\"")
+    sh.run(USER_PRECMD)
     out = clean(sh.run("cd %s" % sandbox.path("both2")))
     assert out.splitlines()[-2:] == ["DRAWN", "dev"], out
     # Back in place, the hook looks no more: an unchanged prompt starts direnv alone.
@@ -1250,10 +1259,7 @@ def test_tcsh_precmd_added_after_direnv_and_the_hook_sees_the_project(sandbox, o
     assert started and all("direnv" in each.split(",")[0] for each in started), started
     out = clean(sh.run("cd %s" % sandbox.home) + sh.run(":"))
     assert out.splitlines()[-1] == "DRAWN", out
-    listing = sandbox.path("alias")
-    sh.run("alias precmd >! %s" % listing)
-    with open(listing) as f:
-        words = f.read().split()
+    words = precmd_words(sh, sandbox)
     # direnv's command, then the hook, once, then the user's.
     assert words[:2] == ["eval", "`%s" % line.split("`")[1].split()[0]], words
     assert words.count("_ssoenv_precmd") == 1
@@ -1275,17 +1281,13 @@ def test_tcsh_precmd_appended_in_tcshrc_after_the_hook_stays_and_sees_the_projec
         "direnv first": [direnv_line, hook_line],
         "ssoenv first": [hook_line, direnv_line],
     }[order]
-    user = "alias precmd \"`alias precmd` ; echo DRAW'N' ; printenv AWS_PROFILE\""
-    rc = sandbox.write("tcshrc", "\n".join(lines + [user]) + "\n")
+    rc = sandbox.write("tcshrc", "\n".join(lines + [USER_PRECMD]) + "\n")
     sh = open_shell("tcsh", hook=False)
     assert clean(sh.run("source %s" % rc)).splitlines()[-1:] == ["DRAWN"]
     for _ in range(2):
         assert clean(sh.run(":")).splitlines()[-1:] == ["DRAWN"]
     out = clean(sh.run("cd %s" % sandbox.path("both2")))
     assert out.splitlines()[-2:] == ["DRAWN", "dev"], out
-    listing = sandbox.path("alias")
-    sh.run("alias precmd >! %s" % listing)
-    with open(listing) as f:
-        words = f.read().split()
+    words = precmd_words(sh, sandbox)
     assert words.count("_ssoenv_precmd") == 1, words
     assert words.index("_ssoenv_precmd") < words.index("DRAW'N'"), words
